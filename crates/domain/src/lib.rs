@@ -1,0 +1,14 @@
+//! The rops-hub domain: pure types and rules, no I/O and no framework types.
+//!
+//! Values that must have a shape (a TERYT code, a quarter, an indicator code) are newtypes
+//! that can only be built by parsing, so the rest of the code never re-checks them.
+
+pub mod code;
+pub mod indicator;
+pub mod period;
+pub mod reference;
+pub mod report;
+pub mod role;
+pub mod territory;
+
+pub use code::ParseError;

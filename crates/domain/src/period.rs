@@ -1,0 +1,229 @@
+//! Reporting periods: quarters `2024-Q3`, years and inclusive windows of quarters.
+
+use crate::code::ParseError;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+const QUARTER_EXPECTED: &str = "a quarter written YYYY-Qn with n from 1 to 4, e.g. 2024-Q3";
+
+/// A calendar quarter. Ordered in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Quarter {
+    year: i32,
+    quarter: u8,
+}
+
+impl Quarter {
+    pub fn new(year: i32, quarter: u8) -> Result<Self, ParseError> {
+        if (1..=4).contains(&quarter) && (1900..=9999).contains(&year) {
+            Ok(Self { year, quarter })
+        } else {
+            Err(ParseError::new(
+                "quarter",
+                &format!("{year}-Q{quarter}"),
+                QUARTER_EXPECTED,
+            ))
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<Self, ParseError> {
+        let err = || ParseError::new("quarter", value, QUARTER_EXPECTED);
+        let bytes = value.as_bytes();
+        if bytes.len() != 7
+            || &value[4..6] != "-Q"
+            || !value[..4].bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(err());
+        }
+        let year = value[..4].parse().map_err(|_| err())?;
+        let quarter = match bytes[6] {
+            d @ b'1'..=b'4' => d - b'0',
+            _ => return Err(err()),
+        };
+        Self::new(year, quarter).map_err(|_| err())
+    }
+
+    /// The quarter holding a date.
+    pub fn containing(date: NaiveDate) -> Self {
+        Self {
+            year: date.year(),
+            quarter: (date.month0() / 3 + 1) as u8,
+        }
+    }
+
+    pub fn year(self) -> i32 {
+        self.year
+    }
+
+    pub fn number(self) -> u8 {
+        self.quarter
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, u32::from(self.quarter) * 3 - 2, 1)
+            .expect("a valid quarter starts on a valid date")
+    }
+
+    pub fn last_day(self) -> NaiveDate {
+        self.next()
+            .first_day()
+            .pred_opt()
+            .expect("a quarter's end has a previous day")
+    }
+
+    pub fn next(self) -> Self {
+        if self.quarter == 4 {
+            Self {
+                year: self.year + 1,
+                quarter: 1,
+            }
+        } else {
+            Self {
+                year: self.year,
+                quarter: self.quarter + 1,
+            }
+        }
+    }
+
+    /// Number of quarters from `self` to `other`, both included; 0 when `other` is earlier.
+    pub fn count_to(self, other: Quarter) -> u32 {
+        let a = self.index();
+        let b = other.index();
+        if b < a {
+            0
+        } else {
+            (b - a + 1) as u32
+        }
+    }
+
+    fn index(self) -> i64 {
+        i64::from(self.year) * 4 + i64::from(self.quarter) - 1
+    }
+}
+
+impl fmt::Display for Quarter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-Q{}", self.year, self.quarter)
+    }
+}
+
+impl std::str::FromStr for Quarter {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl TryFrom<String> for Quarter {
+    type Error = ParseError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Quarter> for String {
+    fn from(q: Quarter) -> String {
+        q.to_string()
+    }
+}
+
+/// An inclusive range of quarters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    pub from: Quarter,
+    pub to: Quarter,
+}
+
+impl Window {
+    pub fn new(from: Quarter, to: Quarter) -> Result<Self, ParseError> {
+        if from <= to {
+            Ok(Self { from, to })
+        } else {
+            Err(ParseError::new(
+                "window",
+                &format!("{from}..{to}"),
+                "a first quarter no later than the last",
+            ))
+        }
+    }
+
+    /// `year=2024` means 2024-Q1..2024-Q4.
+    pub fn year(year: i32) -> Result<Self, ParseError> {
+        Ok(Self {
+            from: Quarter::new(year, 1)?,
+            to: Quarter::new(year, 4)?,
+        })
+    }
+
+    pub fn contains(&self, q: Quarter) -> bool {
+        self.from <= q && q <= self.to
+    }
+
+    pub fn len(&self) -> u32 {
+        self.from.count_to(self.to)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    pub fn quarters(&self) -> impl Iterator<Item = Quarter> {
+        let to = self.to;
+        std::iter::successors(Some(self.from), move |q| {
+            let n = q.next();
+            (n <= to).then_some(n)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_and_prints() {
+        let q = Quarter::parse("2024-Q3").unwrap();
+        assert_eq!(q.to_string(), "2024-Q3");
+        assert_eq!(q.first_day(), NaiveDate::from_ymd_opt(2024, 7, 1).unwrap());
+        assert_eq!(q.last_day(), NaiveDate::from_ymd_opt(2024, 9, 30).unwrap());
+        assert_eq!(
+            Quarter::parse("2024-Q4").unwrap().last_day().to_string(),
+            "2024-12-31"
+        );
+    }
+
+    #[test]
+    fn refuses_malformed() {
+        for bad in [
+            "2024-Q5", "2024-Q0", "24Q1", "2024Q1", "2024-q1", "2024-Q1 ", "abcd-Q1", "",
+        ] {
+            let err = Quarter::parse(bad).unwrap_err();
+            assert!(err.to_string().contains("YYYY-Qn"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn windows() {
+        let w = Window::year(2024).unwrap();
+        assert_eq!(w.len(), 4);
+        assert_eq!(
+            w.quarters().map(|q| q.to_string()).collect::<Vec<_>>(),
+            ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
+        );
+        assert!(Window::new(w.to, w.from).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn display_parse_round_trip(year in 1900i32..=9999, n in 1u8..=4) {
+            let q = Quarter::new(year, n).unwrap();
+            prop_assert_eq!(Quarter::parse(&q.to_string()).unwrap(), q);
+            prop_assert_eq!(Quarter::containing(q.first_day()), q);
+            prop_assert_eq!(Quarter::containing(q.last_day()), q);
+            prop_assert!(q < q.next());
+        }
+    }
+}
