@@ -10,5 +10,6 @@ pub mod reference;
 pub mod report;
 pub mod role;
 pub mod territory;
+pub mod validation;
 
 pub use code::ParseError;

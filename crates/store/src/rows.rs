@@ -1,0 +1,116 @@
+//! Table rows as diesel sees them. Each is read, inserted and updated whole.
+
+use crate::schema::*;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = regions, primary_key(code))]
+pub struct RegionRow {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = powiats, primary_key(code))]
+pub struct PowiatRow {
+    pub code: String,
+    pub region_code: String,
+    pub name: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = gminas, primary_key(teryt))]
+pub struct GminaRow {
+    pub teryt: String,
+    pub powiat_code: String,
+    pub name: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = subregions, primary_key(code))]
+pub struct SubregionRow {
+    pub code: String,
+    pub region_code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = subregion_powiats, primary_key(powiat_code))]
+pub struct SubregionPowiatRow {
+    pub powiat_code: String,
+    pub subregion_code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = owes, primary_key(code), treat_none_as_null = true)]
+pub struct OwesRow {
+    pub code: String,
+    pub name: String,
+    pub subregion_code: String,
+    pub active_from: String,
+    pub active_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = indicators, primary_key(code), treat_none_as_null = true)]
+pub struct IndicatorRow {
+    pub code: String,
+    pub stream: String,
+    pub position: i32,
+    pub name_pl: String,
+    pub kind: String,
+    pub unit: String,
+    pub numerator: Option<String>,
+    pub denominator: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = result_groups, primary_key(code))]
+pub struct ResultGroupRow {
+    pub code: String,
+    pub position: i32,
+    pub name_pl: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = result_items, primary_key(code))]
+pub struct ResultItemRow {
+    pub code: String,
+    pub group_code: String,
+    pub position: i32,
+    pub name_pl: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = event_types, primary_key(code))]
+pub struct EventTypeRow {
+    pub code: String,
+    pub position: i32,
+    pub name_pl: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = programmes, primary_key(code))]
+pub struct ProgrammeRow {
+    pub code: String,
+    pub region_code: String,
+    pub name: String,
+    pub start_quarter: String,
+    pub end_quarter: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = programme_targets, primary_key(programme_code, position), treat_none_as_null = true)]
+pub struct TargetRow {
+    pub programme_code: String,
+    pub position: i32,
+    pub indicator: String,
+    pub scope: String,
+    pub owes_code: Option<String>,
+    pub comparator: String,
+    pub value: f64,
+    pub target_window: String,
+    pub source: Option<String>,
+}

@@ -1,0 +1,139 @@
+// One schema for both backends: every column uses a type SQLite and PostgreSQL map alike.
+// `tests/store` applies both migration trees and checks they produce these tables.
+
+diesel::table! {
+    regions (code) {
+        code -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    powiats (code) {
+        code -> Text,
+        region_code -> Text,
+        name -> Text,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    gminas (teryt) {
+        teryt -> Text,
+        powiat_code -> Text,
+        name -> Text,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    subregions (code) {
+        code -> Text,
+        region_code -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    subregion_powiats (powiat_code) {
+        powiat_code -> Text,
+        subregion_code -> Text,
+    }
+}
+
+diesel::table! {
+    owes (code) {
+        code -> Text,
+        name -> Text,
+        subregion_code -> Text,
+        active_from -> Text,
+        active_to -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    indicators (code) {
+        code -> Text,
+        stream -> Text,
+        position -> Integer,
+        name_pl -> Text,
+        kind -> Text,
+        unit -> Text,
+        numerator -> Nullable<Text>,
+        denominator -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    result_groups (code) {
+        code -> Text,
+        position -> Integer,
+        name_pl -> Text,
+    }
+}
+
+diesel::table! {
+    result_items (code) {
+        code -> Text,
+        group_code -> Text,
+        position -> Integer,
+        name_pl -> Text,
+    }
+}
+
+diesel::table! {
+    event_types (code) {
+        code -> Text,
+        position -> Integer,
+        name_pl -> Text,
+    }
+}
+
+diesel::table! {
+    programmes (code) {
+        code -> Text,
+        region_code -> Text,
+        name -> Text,
+        start_quarter -> Text,
+        end_quarter -> Text,
+    }
+}
+
+diesel::table! {
+    programme_targets (programme_code, position) {
+        programme_code -> Text,
+        position -> Integer,
+        indicator -> Text,
+        scope -> Text,
+        owes_code -> Nullable<Text>,
+        comparator -> Text,
+        value -> Double,
+        target_window -> Text,
+        source -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(powiats -> regions (region_code));
+diesel::joinable!(gminas -> powiats (powiat_code));
+diesel::joinable!(subregions -> regions (region_code));
+diesel::joinable!(subregion_powiats -> powiats (powiat_code));
+diesel::joinable!(subregion_powiats -> subregions (subregion_code));
+diesel::joinable!(owes -> subregions (subregion_code));
+diesel::joinable!(result_items -> result_groups (group_code));
+diesel::joinable!(programmes -> regions (region_code));
+diesel::joinable!(programme_targets -> programmes (programme_code));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    regions,
+    powiats,
+    gminas,
+    subregions,
+    subregion_powiats,
+    owes,
+    indicators,
+    result_groups,
+    result_items,
+    event_types,
+    programmes,
+    programme_targets,
+);

@@ -1,0 +1,190 @@
+//! What the store hands out: plain, serializable views of the stored data.
+
+use serde::Serialize;
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// A region in a list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RegionSummary {
+    /// TERYT code of the voivodeship, 2 digits.
+    #[cfg_attr(feature = "openapi", schema(example = "16"))]
+    pub code: String,
+    #[cfg_attr(feature = "openapi", schema(example = "opolskie"))]
+    pub name: String,
+    pub powiat_count: usize,
+    pub gmina_count: usize,
+}
+
+/// A region with its subregions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RegionDetail {
+    pub code: String,
+    pub name: String,
+    pub gmina_count: usize,
+    pub subregions: Vec<SubregionDetail>,
+    /// Powiats of the region that no subregion holds yet.
+    pub unassigned_powiats: Vec<PowiatSummary>,
+}
+
+/// A subregion (OWES area): a set of powiats.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SubregionDetail {
+    #[cfg_attr(feature = "openapi", schema(example = "OPL-PN"))]
+    pub code: String,
+    pub region: String,
+    pub name: String,
+    pub gmina_count: usize,
+    pub powiats: Vec<PowiatSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PowiatSummary {
+    #[cfg_attr(feature = "openapi", schema(example = "1604"))]
+    pub code: String,
+    pub name: String,
+    /// `powiat`, or `city` for a city with powiat rights.
+    pub kind: String,
+    pub gmina_count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct GminaView {
+    /// TERC code WWPPGGR.
+    #[cfg_attr(feature = "openapi", schema(example = "1604023"))]
+    pub teryt: String,
+    #[cfg_attr(feature = "openapi", schema(example = "Kluczbork"))]
+    pub name: String,
+    /// `urban`, `rural` or `urban-rural`.
+    #[cfg_attr(feature = "openapi", schema(example = "urban-rural"))]
+    pub kind: String,
+    #[cfg_attr(feature = "openapi", schema(example = "1604"))]
+    pub powiat: String,
+    pub powiat_name: String,
+    pub region: String,
+    /// The subregion holding its powiat, if any.
+    pub subregion: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OwesView {
+    #[cfg_attr(feature = "openapi", schema(example = "OWES-PN"))]
+    pub code: String,
+    pub name: String,
+    pub subregion: String,
+    pub region: String,
+    /// First quarter the OWES reports for.
+    #[cfg_attr(feature = "openapi", schema(example = "2023-Q3"))]
+    pub active_from: String,
+    /// Last quarter, or null while it is active.
+    pub active_to: Option<String>,
+}
+
+/// The catalogues: indicators of both streams, the gmina results checklist, event types.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Catalogue {
+    pub indicators: Vec<IndicatorView>,
+    pub result_groups: Vec<ResultGroupView>,
+    pub event_types: Vec<EventTypeView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IndicatorView {
+    #[cfg_attr(feature = "openapi", schema(example = "jobs_created"))]
+    pub code: String,
+    /// `owes` (quarterly) or `gmina` (annual).
+    pub stream: String,
+    pub name_pl: String,
+    /// `flow`, `stock` or `ratio`.
+    pub kind: String,
+    /// `count`, `pln` or `share`.
+    pub unit: String,
+    pub numerator: Option<String>,
+    pub denominator: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ResultGroupView {
+    #[cfg_attr(feature = "openapi", schema(example = "A"))]
+    pub code: String,
+    pub name_pl: String,
+    pub items: Vec<ResultItemView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ResultItemView {
+    #[cfg_attr(feature = "openapi", schema(example = "A2"))]
+    pub code: String,
+    pub name_pl: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct EventTypeView {
+    #[cfg_attr(feature = "openapi", schema(example = "business_meeting"))]
+    pub code: String,
+    pub name_pl: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProgrammeSummary {
+    #[cfg_attr(feature = "openapi", schema(example = "OPL-2024-2027"))]
+    pub code: String,
+    pub region: String,
+    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(example = "2024-Q1"))]
+    pub from: String,
+    #[cfg_attr(feature = "openapi", schema(example = "2027-Q4"))]
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProgrammeDetail {
+    #[serde(flatten)]
+    pub programme: ProgrammeSummary,
+    pub targets: Vec<TargetView>,
+}
+
+/// A programme target: indicator, scope, comparator, value and window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TargetView {
+    /// An indicator code, an event type code, or `lpres_adopted`.
+    #[cfg_attr(feature = "openapi", schema(example = "business_meeting"))]
+    pub indicator: String,
+    /// `indicator`, `event_count` or `lpres_adopted`: what the code names.
+    pub measure: String,
+    /// `region`, `each_subregion`, `each_owes` or `owes`.
+    pub scope: String,
+    /// With scope `owes`: the OWES.
+    pub owes: Option<String>,
+    /// Always `at_least` for now.
+    pub comparator: String,
+    pub value: f64,
+    /// `programme` or `annual`.
+    pub window: String,
+    pub source: Option<String>,
+}
+
+/// What an import changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportSummary {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}

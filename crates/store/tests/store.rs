@@ -1,0 +1,212 @@
+//! Store tests: every test runs on SQLite and on PostgreSQL, each on a fresh database.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Text};
+use rops_domain::code::{OwesCode, SubregionCode};
+use rops_domain::period::Quarter;
+use rops_domain::territory::{PowiatCode, RegionCode};
+use rops_store::backend_tests;
+use rops_store::writes::{put_owes, put_subregion, OwesInput, Put, SubregionInput};
+use rops_store::{queries, reference, DbConnection, StoreError};
+
+fn sample() -> rops_domain::reference::ReferenceFile {
+    reference::parse(reference::SAMPLE_REGION).unwrap()
+}
+
+/// Every row of every reference table, as text, to compare whole databases.
+fn dump(conn: &mut DbConnection) -> String {
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = Text)]
+        line: String,
+    }
+    let tables = [
+        ("regions", "code || '|' || name"),
+        ("powiats", "code || '|' || region_code || '|' || name || '|' || kind"),
+        ("gminas", "teryt || '|' || powiat_code || '|' || name || '|' || kind"),
+        ("subregions", "code || '|' || region_code || '|' || name"),
+        ("subregion_powiats", "powiat_code || '|' || subregion_code"),
+        ("owes", "code || '|' || name || '|' || subregion_code || '|' || active_from || '|' || COALESCE(active_to, '-')"),
+        ("indicators", "code || '|' || stream || '|' || kind || '|' || unit || '|' || COALESCE(numerator, '-')"),
+        ("result_items", "code || '|' || group_code || '|' || name_pl"),
+        ("event_types", "code || '|' || name_pl"),
+        ("programme_targets", "programme_code || '|' || indicator || '|' || scope || '|' || target_window"),
+    ];
+    let mut out = String::new();
+    for (table, expr) in tables {
+        let lines: Vec<Line> =
+            diesel::sql_query(format!("SELECT {expr} AS line FROM {table} ORDER BY 1"))
+                .load(conn)
+                .unwrap();
+        for l in lines {
+            out.push_str(table);
+            out.push(':');
+            out.push_str(&l.line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+backend_tests! {
+    fn sample_region_has_three_subregions_and_71_gminas(db) {
+        let mut conn = db.conn();
+        assert!(reference::seed_sample_if_empty(&mut conn).unwrap());
+        assert!(!reference::seed_sample_if_empty(&mut conn).unwrap(), "a second seed does nothing");
+        let region = queries::region(&mut conn, "16").unwrap().unwrap();
+        assert_eq!(region.subregions.len(), 3);
+        assert_eq!(region.subregions.iter().map(|s| s.gmina_count).sum::<usize>(), 71);
+        assert!(region.unassigned_powiats.is_empty());
+        let k = queries::gmina(&mut conn, "1604023").unwrap().unwrap();
+        assert_eq!((k.name.as_str(), k.kind.as_str(), k.powiat.as_str()), ("Kluczbork", "urban-rural", "1604"));
+        assert_eq!(k.subregion.as_deref(), Some("OPL-PN"));
+        assert_eq!(queries::gminas(&mut conn, Some("16"), None).unwrap().len(), 71);
+        assert_eq!(queries::gminas(&mut conn, None, Some("OPL-PN")).unwrap().len(), 22);
+        assert_eq!(queries::owes_list(&mut conn, Some("16")).unwrap().len(), 3);
+        let catalogue = queries::catalogue(&mut conn).unwrap();
+        assert_eq!(catalogue.indicators.iter().filter(|i| i.stream == "owes").count(), 10);
+        assert_eq!(catalogue.indicators.iter().filter(|i| i.stream == "gmina").count(), 14);
+        assert_eq!(catalogue.result_groups.iter().map(|g| g.items.len()).sum::<usize>(), 20);
+        let programme = queries::programme(&mut conn, "OPL-2024-2027").unwrap().unwrap();
+        assert_eq!(programme.targets.len(), 16);
+        assert_eq!(programme.targets[0].measure, "lpres_adopted");
+        assert_eq!(programme.targets[1].measure, "event_count");
+        assert_eq!(programme.targets[6].measure, "indicator");
+    }
+
+    fn importing_the_same_file_twice_changes_nothing(db) {
+        let mut conn = db.conn();
+        let first = reference::import(&mut conn, &sample()).unwrap();
+        assert!(first.created > 71);
+        let before = dump(&mut conn);
+        let second = reference::import(&mut conn, &sample()).unwrap();
+        assert_eq!((second.created, second.updated, second.removed), (0, 0, 0), "{second:?}");
+        assert_eq!(dump(&mut conn), before);
+    }
+
+    fn a_changed_file_updates_and_a_bad_one_changes_nothing(db) {
+        let mut conn = db.conn();
+        reference::import(&mut conn, &sample()).unwrap();
+        let mut file = sample();
+        file.region.owes[0].name = "Nowa nazwa".into();
+        file.region.programmes[0].targets.truncate(10);
+        let summary = reference::import(&mut conn, &file).unwrap();
+        assert_eq!((summary.updated, summary.removed), (1, 6), "{summary:?}");
+        let before = dump(&mut conn);
+
+        let mut bad = sample();
+        bad.region.name = "zmieniona".into();
+        bad.region.gminas[3].kind = rops_domain::territory::GminaKind::Urban;
+        let err = reference::import(&mut conn, &bad).unwrap_err();
+        assert!(matches!(err, StoreError::Reference(_)), "{err}");
+        assert_eq!(dump(&mut conn), before, "a refused file leaves no trace");
+    }
+
+    fn owes_put_creates_then_updates_and_checks_the_subregion(db) {
+        let db = db.with_sample();
+        let mut conn = db.conn();
+        let code = OwesCode::parse("OWES-NEW").unwrap();
+        let mut input = OwesInput {
+            name: "Nowy OWES".into(),
+            subregion: SubregionCode::parse("OPL-PD").unwrap(),
+            active_from: Quarter::parse("2025-Q1").unwrap(),
+            active_to: None,
+        };
+        let (view, put) = put_owes(&mut conn, &code, &input).unwrap();
+        assert_eq!((put, view.region.as_str()), (Put::Created, "16"));
+        input.active_to = Some(Quarter::parse("2026-Q4").unwrap());
+        let (view, put) = put_owes(&mut conn, &code, &input).unwrap();
+        assert_eq!((put, view.active_to.as_deref()), (Put::Updated, Some("2026-Q4")));
+        input.subregion = SubregionCode::parse("OPL-NOPE").unwrap();
+        input.active_to = Some(Quarter::parse("2020-Q1").unwrap());
+        let StoreError::Invalid(errors) = put_owes(&mut conn, &code, &input).unwrap_err() else { panic!() };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["subregion", "active_to"]);
+        assert_eq!(queries::owes(&mut conn, "OWES-NEW").unwrap().unwrap().subregion, "OPL-PD");
+    }
+
+    fn subregion_put_refuses_a_powiat_held_elsewhere(db) {
+        let db = db.with_sample();
+        let mut conn = db.conn();
+        let p = |c: &str| PowiatCode::parse(c).unwrap();
+        let input = SubregionInput {
+            region: RegionCode::parse("16").unwrap(),
+            name: "Nowy".into(),
+            powiats: vec![p("1604"), p("2201")],
+        };
+        let code = SubregionCode::parse("OPL-NEW").unwrap();
+        let StoreError::Invalid(errors) = put_subregion(&mut conn, &code, &input).unwrap_err() else { panic!() };
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].message.contains("already belongs to subregion OPL-PN"), "{errors:?}");
+        assert!(queries::subregion(&mut conn, "OPL-NEW").unwrap().is_none());
+
+        // Shrinking OPL-PN frees kluczborski, which the new subregion may then take.
+        let north = SubregionInput {
+            region: RegionCode::parse("16").unwrap(),
+            name: "Subregion północny".into(),
+            powiats: vec![p("1601"), p("1606"), p("1608")],
+        };
+        let (view, put) = put_subregion(&mut conn, &SubregionCode::parse("OPL-PN").unwrap(), &north).unwrap();
+        assert_eq!((put, view.powiats.len()), (Put::Updated, 3));
+        let input = SubregionInput { powiats: vec![p("1604")], ..input };
+        let (view, put) = put_subregion(&mut conn, &code, &input).unwrap();
+        assert_eq!((put, view.gmina_count), (Put::Created, 4));
+        let region = queries::region(&mut conn, "16").unwrap().unwrap();
+        assert_eq!(region.subregions.iter().map(|s| s.gmina_count).sum::<usize>(), 71);
+    }
+
+    fn a_failed_write_transaction_leaves_nothing(db) {
+        let mut conn = db.conn();
+        let result: Result<(), StoreError> = rops_store::write_transaction(&mut conn, |conn| {
+            conn.batch_execute("INSERT INTO regions (code, name) VALUES ('22', 'pomorskie')")?;
+            Err(StoreError::NotFound("on purpose".into()))
+        });
+        assert!(result.is_err());
+        assert!(queries::regions(&mut conn).unwrap().is_empty());
+    }
+
+    fn foreign_keys_are_enforced(db) {
+        let mut conn = db.conn();
+        let err = conn.batch_execute("INSERT INTO powiats (code, region_code, name, kind) VALUES ('9901', '99', 'x', 'powiat')");
+        assert!(err.is_err(), "a powiat of a missing region is refused");
+    }
+}
+
+/// Both migration trees produce the same tables with the same columns and nullability.
+#[test]
+fn migration_trees_are_equivalent() {
+    #[derive(QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]
+    struct Column {
+        #[diesel(sql_type = Text)]
+        table_name: String,
+        #[diesel(sql_type = Text)]
+        column_name: String,
+        #[diesel(sql_type = Integer)]
+        not_null: i32,
+    }
+    let sqlite = rops_store::testing::TestDb::sqlite();
+    let mut conn = sqlite.conn();
+    let mut lite: Vec<Column> = diesel::sql_query(
+        "SELECT m.name AS table_name, p.name AS column_name, (p.\"notnull\" OR p.pk > 0) AS not_null \
+         FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations'",
+    )
+    .load(&mut conn)
+    .unwrap();
+    lite.sort();
+    assert!(lite.len() > 30, "the SQLite schema was read: {lite:?}");
+    let Some(pg) = rops_store::testing::TestDb::postgres() else {
+        return;
+    };
+    let mut conn = pg.conn();
+    let mut post: Vec<Column> = diesel::sql_query(
+        "SELECT table_name::text AS table_name, column_name::text AS column_name, \
+         CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS not_null \
+         FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'",
+    )
+    .load(&mut conn)
+    .unwrap();
+    post.sort();
+    assert_eq!(lite, post);
+}

@@ -1,0 +1,12 @@
+DROP TABLE programme_targets;
+DROP TABLE programmes;
+DROP TABLE event_types;
+DROP TABLE result_items;
+DROP TABLE result_groups;
+DROP TABLE indicators;
+DROP TABLE owes;
+DROP TABLE subregion_powiats;
+DROP TABLE subregions;
+DROP TABLE gminas;
+DROP TABLE powiats;
+DROP TABLE regions;
