@@ -1,1 +1,40 @@
-fn main() {}
+use clap::Parser;
+use rops_api::cli::{self, Cli, Command};
+use rops_api::config::Config;
+use std::process::ExitCode;
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let args = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("rops-hub: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    rops_api::telemetry::init(config.log_format, std::io::stderr, ansi);
+    let result = match args.command.unwrap_or(Command::Serve) {
+        Command::Serve => cli::serve(config).await,
+        Command::Migrate => cli::migrate(&config),
+        Command::ImportReference { file } => cli::import_reference(&config, &file),
+        Command::Token {
+            role,
+            org,
+            ttl,
+            sub,
+        } => cli::token(&config, &role, org.as_deref(), &ttl, &sub),
+        Command::Openapi => {
+            print!("{}", rops_api::openapi::document_json());
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rops-hub: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

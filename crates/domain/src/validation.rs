@@ -17,3 +17,32 @@ impl FieldError {
         }
     }
 }
+
+/// Gathers every field problem of a request, so one answer names them all.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    /// Keeps the parsed value, or records why `field` did not parse.
+    pub fn take<T>(
+        &mut self,
+        field: impl Into<String>,
+        parsed: Result<T, crate::ParseError>,
+    ) -> Option<T> {
+        parsed
+            .map_err(|e| self.0.push(FieldError::new(field, e.to_string())))
+            .ok()
+    }
+
+    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.0
+    }
+}

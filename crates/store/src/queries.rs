@@ -335,3 +335,10 @@ fn programme_summary(p: ProgrammeRow) -> ProgrammeSummary {
         to: p.end_quarter,
     }
 }
+
+/// Answers when the database does.
+pub fn ping(conn: &mut DbConnection) -> StoreResult<()> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute("SELECT 1")?;
+    Ok(())
+}

@@ -1,0 +1,284 @@
+//! Bearer JWT authentication (HS256) and the rights of each role.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use rops_domain::code::OwesCode;
+use rops_domain::role::Role;
+use rops_domain::territory::Teryt;
+use serde::{Deserialize, Serialize};
+use std::future::{ready, Ready};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The claims rops-hub signs and reads.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    pub exp: u64,
+    #[serde(default)]
+    pub iat: u64,
+}
+
+/// Signing and checking keys made from one secret.
+pub struct Keys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl Keys {
+    pub fn new(secret: &[u8]) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 5;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
+    }
+
+    /// Signs a token for `role` (bound to `org` for owes and gmina) valid for `ttl`.
+    pub fn mint(
+        &self,
+        sub: &str,
+        role: Role,
+        org: Option<&str>,
+        ttl: Duration,
+    ) -> Result<String, String> {
+        check_org(role, org)?;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_err(|e| e.to_string())?
+            .as_secs();
+        let claims = Claims {
+            sub: sub.to_owned(),
+            role: role.as_str().to_owned(),
+            org: org.map(str::to_owned),
+            exp: now + ttl.as_secs(),
+            iat: now,
+        };
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())
+    }
+
+    /// Checks signature, algorithm and expiry, then the claims themselves.
+    pub fn verify(&self, token: &str) -> Result<Caller, String> {
+        let data =
+            decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
+                match e.kind() {
+                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                        "the token has expired".to_owned()
+                    }
+                    jsonwebtoken::errors::ErrorKind::InvalidSignature => {
+                        "the token's signature is not valid".to_owned()
+                    }
+                    jsonwebtoken::errors::ErrorKind::InvalidAlgorithm => {
+                        "the token must be signed with HS256".to_owned()
+                    }
+                    _ => format!("the token is not valid: {e}"),
+                }
+            })?;
+        let c = data.claims;
+        let role = Role::parse(&c.role).map_err(|e| e.to_string())?;
+        check_org(role, c.org.as_deref())?;
+        Ok(Caller {
+            sub: c.sub,
+            role,
+            org: c.org,
+        })
+    }
+}
+
+fn check_org(role: Role, org: Option<&str>) -> Result<(), String> {
+    match (role, org) {
+        (Role::Owes, Some(o)) => OwesCode::parse(o).map(drop).map_err(|e| e.to_string()),
+        (Role::Gmina, Some(o)) => Teryt::parse(o).map(drop).map_err(|e| e.to_string()),
+        (Role::Owes | Role::Gmina, None) => Err(format!(
+            "role {role} needs `org` (the OWES code or gmina TERYT)"
+        )),
+        (Role::Admin | Role::Analyst, _) => Ok(()),
+    }
+}
+
+/// The secret: `ROPS_JWT_SECRET` when set, else the one kept in `<data dir>/jwt-secret`,
+/// generated there (mode 0600) on first use.
+pub fn load_secret(configured: Option<&str>, data_dir: &Path) -> Result<Vec<u8>, String> {
+    if let Some(s) = configured {
+        return Ok(s.as_bytes().to_vec());
+    }
+    let path = secret_path(data_dir);
+    match std::fs::read_to_string(&path) {
+        Ok(s) if s.trim().len() >= 32 => return Ok(s.trim().as_bytes().to_vec()),
+        Ok(_) => {
+            return Err(format!(
+                "{} holds less than 32 characters; remove it to generate a new one",
+                path.display()
+            ))
+        }
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(format!("cannot read {}: {e}", path.display()))
+        }
+        Err(_) => {}
+    }
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(&path) {
+        Ok(mut f) => {
+            f.write_all(secret.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            Ok(secret.into_bytes())
+        }
+        // Another process created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_secret(None, data_dir),
+        Err(e) => Err(format!("cannot create {}: {e}", path.display())),
+    }
+}
+
+pub fn secret_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("jwt-secret")
+}
+
+/// An authenticated caller: extracting it from a request answers 401 without a valid token.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub sub: String,
+    pub role: Role,
+    pub org: Option<String>,
+}
+
+/// A caller with the admin role. As an extractor placed before the body, it answers 403
+/// before the body is even read.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Caller);
+
+impl FromRequest for Admin {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(caller(req).and_then(|c| match c.role {
+            Role::Admin => Ok(Admin(c)),
+            other => Err(ApiError::Forbidden(format!(
+                "this needs the admin role; the token's role is {other}"
+            ))),
+        }))
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(caller(req))
+    }
+}
+
+fn caller(req: &HttpRequest) -> Result<Caller, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::internal("application state missing"))?;
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .ok_or_else(|| {
+            ApiError::Unauthorized(
+                "send `Authorization: Bearer <token>`; `rops-hub token` mints one".into(),
+            )
+        })?;
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
+        })?;
+    state.keys.verify(token).map_err(ApiError::Unauthorized)
+}
+
+/// Parses `8h`, `30m`, `7d`, `90s` or a number of seconds.
+pub fn parse_ttl(text: &str) -> Result<Duration, String> {
+    let err = || format!("ttl `{text}` is not valid; write a number with s, m, h or d, e.g. 8h");
+    let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let n: u64 = digits.parse().map_err(|_| err())?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86400,
+        _ => return Err(err()),
+    };
+    if secs == 0 {
+        return Err(err());
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttl() {
+        assert_eq!(parse_ttl("8h").unwrap(), Duration::from_secs(8 * 3600));
+        assert_eq!(parse_ttl("90").unwrap(), Duration::from_secs(90));
+        assert!(parse_ttl("8x").is_err() && parse_ttl("h").is_err() && parse_ttl("0m").is_err());
+    }
+
+    #[test]
+    fn bound_roles_need_a_valid_org() {
+        let keys = Keys::new(&[7; 32]);
+        let day = Duration::from_secs(86400);
+        assert!(keys.mint("x", Role::Owes, None, day).is_err());
+        assert!(keys.mint("x", Role::Gmina, Some("OWES-PN"), day).is_err());
+        let t = keys.mint("x", Role::Gmina, Some("1604023"), day).unwrap();
+        assert_eq!(keys.verify(&t).unwrap().org.as_deref(), Some("1604023"));
+        assert!(
+            Keys::new(&[8; 32]).verify(&t).is_err(),
+            "another secret does not verify it"
+        );
+    }
+
+    #[test]
+    fn the_secret_is_generated_once_with_mode_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = load_secret(None, dir.path()).unwrap();
+        assert_eq!(load_secret(None, dir.path()).unwrap(), first);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(secret_path(dir.path()))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert_eq!(
+            load_secret(Some("configured"), dir.path()).unwrap(),
+            b"configured"
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! Configuration, read once from the environment and passed explicitly.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `ROPS_BIND` | `127.0.0.1:8080` | address and port to listen on (`:0` picks a free port) |
+//! | `DATABASE_URL` | `$ROPS_DATA_DIR/rops-hub.db` | `postgres://…` for PostgreSQL, otherwise a SQLite file path |
+//! | `ROPS_DATA_DIR` | `./data` | folder for the SQLite file and the generated JWT secret |
+//! | `ROPS_JWT_SECRET` | generated into `$ROPS_DATA_DIR/jwt-secret` | HS256 signing secret, at least 32 characters |
+//! | `ROPS_DB_POOL_SIZE` | `8` | database connections kept open |
+//! | `ROPS_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
+//! | `RUST_LOG` | `info` | log filter, e.g. `rops_api=debug,info` |
+//!
+//! The README's configuration table repeats this one; a test keeps them equal.
+
+use rops_store::DatabaseUrl;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: String,
+    pub database_url: DatabaseUrl,
+    pub data_dir: PathBuf,
+    pub jwt_secret: Option<String>,
+    pub pool_size: u32,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(pub String);
+
+/// The variables the service reads, for the README check.
+pub const VARIABLES: [&str; 7] = [
+    "ROPS_BIND",
+    "DATABASE_URL",
+    "ROPS_DATA_DIR",
+    "ROPS_JWT_SECRET",
+    "ROPS_DB_POOL_SIZE",
+    "ROPS_LOG_FORMAT",
+    "RUST_LOG",
+];
+
+impl Config {
+    /// Reads the configuration through `var`, which is `std::env::var` outside tests.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        let data_dir = PathBuf::from(get("ROPS_DATA_DIR").unwrap_or_else(|| "./data".to_owned()));
+        let database_url = match get("DATABASE_URL") {
+            Some(url) => DatabaseUrl::parse(&url),
+            None => DatabaseUrl::Sqlite(data_dir.join("rops-hub.db")),
+        };
+        let jwt_secret = get("ROPS_JWT_SECRET");
+        if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            return Err(ConfigError(
+                "ROPS_JWT_SECRET must be at least 32 characters long".into(),
+            ));
+        }
+        let pool_size = match get("ROPS_DB_POOL_SIZE") {
+            None => 8,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| (1..=256).contains(n))
+                .ok_or_else(|| {
+                    ConfigError(format!(
+                        "ROPS_DB_POOL_SIZE is `{v}`; expected a number from 1 to 256"
+                    ))
+                })?,
+        };
+        let log_format = match get("ROPS_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "ROPS_LOG_FORMAT is `{other}`; expected text or json"
+                )))
+            }
+        };
+        Ok(Self {
+            bind: get("ROPS_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
+            database_url,
+            data_dir,
+            jwt_secret,
+            pool_size,
+            log_format,
+        })
+    }
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn with(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_vars(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = with(&[]).unwrap();
+        assert_eq!(c.bind, "127.0.0.1:8080");
+        assert_eq!(
+            c.database_url,
+            DatabaseUrl::Sqlite(PathBuf::from("./data/rops-hub.db"))
+        );
+        assert_eq!(c.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn postgres_from_the_url_and_clear_refusals() {
+        let c = with(&[
+            ("DATABASE_URL", "postgres://u@h/db"),
+            ("ROPS_LOG_FORMAT", "json"),
+        ])
+        .unwrap();
+        assert_eq!(c.database_url.backend(), "postgres");
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert!(with(&[("ROPS_LOG_FORMAT", "xml")])
+            .unwrap_err()
+            .0
+            .contains("text or json"));
+        assert!(with(&[("ROPS_JWT_SECRET", "short")])
+            .unwrap_err()
+            .0
+            .contains("32"));
+        assert!(with(&[("ROPS_DB_POOL_SIZE", "0")]).is_err());
+    }
+
+    #[test]
+    fn readme_lists_every_variable() {
+        let readme = include_str!("../../../README.md");
+        for v in VARIABLES {
+            assert!(
+                readme.contains(&format!("| `{v}` |")),
+                "README's configuration table lacks {v}"
+            );
+        }
+    }
+}

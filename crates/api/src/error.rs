@@ -1,0 +1,195 @@
+//! Errors as RFC 9457 problem documents.
+//!
+//! Layering: the domain returns typed errors, the store returns [`StoreError`], and this
+//! module maps each kind to exactly one status. A database failure is never a 4xx and is
+//! never dropped: it is logged with the request and answered 500 (or 503 when the database
+//! cannot be reached).
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use rops_domain::validation::FieldError;
+use rops_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the kind of problem, e.g. `/problems/validation`.
+    #[schema(example = "/problems/validation")]
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[schema(example = "Unprocessable input")]
+    pub title: String,
+    #[schema(example = 422)]
+    pub status: u16,
+    /// What went wrong in this request, and what is allowed.
+    pub detail: String,
+    /// With validation problems: one entry per field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+/// One field of the request and what is wrong with it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProblemField {
+    #[schema(example = "subregion")]
+    pub field: String,
+    #[schema(example = "subregion OPL-XX does not exist")]
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{detail}")]
+    Validation {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("{0}")]
+    Unavailable(String),
+    /// The cause is logged where the error is made; the body says only that it happened.
+    #[error("internal error")]
+    Internal,
+}
+
+impl ApiError {
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [one] => format!("{}: {}", one.field, one.message),
+            many => format!("{} fields are invalid; see `errors`", many.len()),
+        };
+        Self::Validation { detail, errors }
+    }
+
+    /// Logs the cause and answers 500.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::Internal
+    }
+
+    fn slug_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Unauthorized(_) => ("unauthorized", "Authentication required"),
+            Self::Forbidden(_) => ("forbidden", "Not allowed"),
+            Self::NotFound(_) => ("not-found", "Not found"),
+            Self::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
+            Self::BadRequest(_) => ("bad-request", "Malformed request"),
+            Self::PayloadTooLarge(_) => ("payload-too-large", "Request body too large"),
+            Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            Self::Validation { .. } => ("validation", "Unprocessable input"),
+            Self::Unavailable(_) => ("unavailable", "Service unavailable"),
+            Self::Internal => ("internal", "Internal error"),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (slug, title) = self.slug_and_title();
+        let detail = match self {
+            Self::Internal => "the server failed to handle the request; the x-request-id header identifies it in the logs".to_owned(),
+            other => other.to_string(),
+        };
+        let errors = match self {
+            Self::Validation { errors, .. } => errors
+                .iter()
+                .map(|e| ProblemField {
+                    field: e.field.clone(),
+                    message: e.message.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Problem {
+            kind: format!("/problems/{slug}"),
+            title: title.to_owned(),
+            status: self.status_code().as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
+/// A problem response for a status the framework produced on its own.
+pub fn problem_for_status(status: StatusCode, detail: String) -> HttpResponse {
+    let slug = status
+        .canonical_reason()
+        .unwrap_or("error")
+        .to_lowercase()
+        .replace(' ', "-");
+    let problem = Problem {
+        kind: format!("/problems/{slug}"),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail,
+        errors: Vec::new(),
+    };
+    problem_response(status, &problem)
+}
+
+fn problem_response(status: StatusCode, problem: &Problem) -> HttpResponse {
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+    if status == StatusCode::UNAUTHORIZED {
+        res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+    }
+    res.body(serde_json::to_string(problem).unwrap_or_default())
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        problem_response(self.status_code(), &self.problem())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => Self::NotFound(what),
+            StoreError::Invalid(errors) => Self::validation(errors),
+            StoreError::Reference(problems) => Self::validation(
+                problems
+                    .0
+                    .into_iter()
+                    .map(|m| FieldError::new("file", m))
+                    .collect(),
+            ),
+            StoreError::Pool(e) => {
+                tracing::error!(error = %e, "database unavailable");
+                Self::Unavailable("the database cannot be reached; try again shortly".into())
+            }
+            e @ (StoreError::Database(_) | StoreError::Setup(_)) => Self::internal(e),
+        }
+    }
+}

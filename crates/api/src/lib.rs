@@ -1,0 +1,15 @@
+//! The rops-hub HTTP service: configuration, authentication, handlers and the OpenAPI
+//! document. The binary (`rops-hub`) is a thin command line over this library.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+pub mod telemetry;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,115 @@
+//! The OpenAPI document, generated from the handlers (utoipa) and committed as
+//! `api-spec/openapi.json`; a test fails when the two differ.
+
+use crate::error::{Problem, ProblemField};
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "rops-hub",
+        description = "Regional social-economy monitoring: OWES quarterly reports, gmina LPRES status and results, the ROPS activity register, rollups against the regional programme.\n\nEvery endpoint under /api/v1 needs `Authorization: Bearer <JWT>`; `rops-hub token` mints one. Every error is application/problem+json (RFC 9457).",
+        license(name = "MIT"),
+    ),
+    components(schemas(Problem, ProblemField)),
+    tags(
+        (name = "reference", description = "Territory, subregions, OWES, catalogues and programmes"),
+        (name = "health", description = "Liveness and readiness, without a token"),
+    ),
+    modifiers(&Secured),
+)]
+struct ApiDoc;
+
+/// Adds the bearer scheme, and to every /api/v1 operation its security requirement and the
+/// error responses any of them can give.
+struct Secured;
+
+impl Modify for Secured {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+fn problem(description: &str) -> RefOr<utoipa::openapi::Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                crate::error::PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+fn secure(op: &mut Operation) {
+    op.security = Some(vec![SecurityRequirement::new(
+        "bearer",
+        Vec::<String>::new(),
+    )]);
+    let r = &mut op.responses.responses;
+    r.entry("401".into()).or_insert_with(|| {
+        problem("No valid bearer token: missing, tampered, unsigned or expired")
+    });
+    r.entry("500".into())
+        .or_insert_with(|| problem("The server failed; x-request-id identifies it in the logs"));
+}
+
+fn with_errors(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    for (path, item) in api.paths.paths.iter_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            if path.starts_with("/api/v1/") {
+                secure(op);
+            }
+            let r = &mut op.responses.responses;
+            if op.request_body.is_some() {
+                r.entry("400".into())
+                    .or_insert_with(|| problem("The body is not valid JSON"));
+                r.entry("413".into())
+                    .or_insert_with(|| problem("The body is larger than 64 KiB"));
+                r.entry("415".into())
+                    .or_insert_with(|| problem("The body is not application/json"));
+            }
+        }
+    }
+    api
+}
+
+/// The document as the running service describes itself.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, api) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    with_errors(api)
+}
+
+/// Pretty JSON with a final newline, as committed.
+pub fn document_json() -> String {
+    let mut text = document().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}

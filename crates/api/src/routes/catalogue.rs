@@ -1,0 +1,17 @@
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::{get, web};
+use rops_store::queries;
+use rops_store::views::Catalogue;
+
+/// The catalogues: OWES and gmina indicators with their kinds, the gmina results checklist
+/// (codes `A1`…`D7`, seed 001) and the event types of the ROPS activity register.
+#[utoipa::path(operation_id = "get_catalogue", tag = "reference", responses((status = 200, body = Catalogue)))]
+#[get("/indicators")]
+pub async fn get(
+    state: web::Data<AppState>,
+    _caller: Caller,
+) -> Result<web::Json<Catalogue>, ApiError> {
+    Ok(web::Json(state.db(queries::catalogue).await?))
+}

@@ -1,0 +1,32 @@
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// The process is alive.
+#[utoipa::path(operation_id = "healthz", tag = "health", responses((status = 200, body = Health)))]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+/// The database answers.
+#[utoipa::path(operation_id = "readyz", tag = "health", responses(
+    (status = 200, body = Health),
+    (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    state
+        .db(rops_store::queries::ping)
+        .await
+        .map_err(|_| ApiError::Unavailable("the database does not answer".into()))?;
+    Ok(HttpResponse::Ok().json(Health { status: "ok" }))
+}

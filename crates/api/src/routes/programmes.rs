@@ -1,0 +1,59 @@
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use actix_web::{get, web};
+use rops_store::queries;
+use rops_store::views::{ProgrammeDetail, ProgrammeSummary};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProgrammeFilter {
+    /// Only programmes of this region.
+    #[param(example = "16")]
+    pub region: Option<String>,
+}
+
+/// Lists the regional programmes.
+#[utoipa::path(operation_id = "list_programmes", tag = "reference", params(ProgrammeFilter), responses((status = 200, body = Vec<ProgrammeSummary>)))]
+#[get("/programmes")]
+pub async fn list(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    filter: web::Query<ProgrammeFilter>,
+) -> Result<web::Json<Vec<ProgrammeSummary>>, ApiError> {
+    let region = filter.into_inner().region;
+    Ok(web::Json(
+        state
+            .db(move |conn| queries::programmes(conn, region.as_deref()))
+            .await?,
+    ))
+}
+
+/// One programme with its targets.
+#[utoipa::path(
+    operation_id = "get_programme",
+    tag = "reference",
+    params(("code" = String, Path, description = "Programme code", example = "OPL-2024-2027")),
+    responses(
+        (status = 200, body = ProgrammeDetail),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/programmes/{code}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    code: web::Path<String>,
+) -> Result<web::Json<ProgrammeDetail>, ApiError> {
+    let code = code.into_inner();
+    let found = state.db({
+        let code = code.clone();
+        move |conn| queries::programme(conn, &code)
+    });
+    found
+        .await?
+        .map(web::Json)
+        .ok_or_else(|| ApiError::NotFound(format!("no programme with code {code}")))
+}
