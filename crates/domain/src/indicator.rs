@@ -132,6 +132,10 @@ pub struct IndicatorDef {
     /// For ratios: the flow indicator summed below the line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub denominator: Option<IndicatorCode>,
+    /// In one report this value may not exceed that indicator's (e.g. jobs created with
+    /// grants ≤ jobs created).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<IndicatorCode>,
 }
 
 /// A group of the gmina results checklist (seed 001), e.g. `A` strategic solutions.
@@ -180,6 +184,9 @@ pub fn check_catalogue(indicators: &[IndicatorDef], problems: &mut Vec<String>) 
                 if def.unit != Unit::Share {
                     problems.push(format!("{at}: a ratio has unit share"));
                 }
+                if def.at_most.is_some() {
+                    problems.push(format!("{at}: a ratio is computed, so it takes no at_most"));
+                }
                 for (side, part) in [
                     ("numerator", &def.numerator),
                     ("denominator", &def.denominator),
@@ -202,6 +209,14 @@ pub fn check_catalogue(indicators: &[IndicatorDef], problems: &mut Vec<String>) 
                 }
             }
             IndicatorKind::Flow | IndicatorKind::Stock => {
+                if let Some(bound) = &def.at_most {
+                    match find(bound) {
+                        Some(b) if b.stream == def.stream && b.kind != IndicatorKind::Ratio && b.unit == def.unit => {}
+                        _ => problems.push(format!(
+                            "{at}: at_most `{bound}` must be a reported indicator of the same stream and unit"
+                        )),
+                    }
+                }
                 if def.numerator.is_some() || def.denominator.is_some() {
                     problems.push(format!(
                         "{at}: only ratios have a numerator and a denominator"

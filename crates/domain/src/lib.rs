@@ -11,5 +11,6 @@ pub mod report;
 pub mod role;
 pub mod territory;
 pub mod validation;
+pub mod values;
 
 pub use code::ParseError;

@@ -4,7 +4,67 @@
 //! reason, the unit corrects and submits again; an approved report is locked until an
 //! analyst reopens it (approved → returned).
 
+use crate::code::ParseError;
+use crate::indicator::Stream;
+use crate::period::Quarter;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+/// The period one report covers: a quarter for OWES, a year for gminas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReportPeriod {
+    Quarter(Quarter),
+    Year(i32),
+}
+
+impl ReportPeriod {
+    /// Parses the period form of `stream`: `2024-Q3` for OWES, `2024` for gminas.
+    pub fn parse(stream: Stream, value: &str) -> Result<Self, ParseError> {
+        match stream {
+            Stream::Owes => Quarter::parse(value).map(Self::Quarter),
+            Stream::Gmina => value
+                .parse::<i32>()
+                .ok()
+                .filter(|y| value.len() == 4 && (1900..=9999).contains(y))
+                .map(Self::Year)
+                .ok_or_else(|| ParseError::new("year", value, "a year of four digits, e.g. 2024")),
+        }
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        match self {
+            Self::Quarter(q) => q.first_day(),
+            Self::Year(y) => Quarter::new(y, 1)
+                .map(Quarter::first_day)
+                .unwrap_or(NaiveDate::MIN),
+        }
+    }
+
+    /// A report for a period that has not started yet is refused.
+    pub fn has_started(self, today: NaiveDate) -> bool {
+        self.first_day() <= today
+    }
+
+    /// The quarters it spans, first and last.
+    pub fn quarters(self) -> (Quarter, Quarter) {
+        match self {
+            Self::Quarter(q) => (q, q),
+            Self::Year(y) => match (Quarter::new(y, 1), Quarter::new(y, 4)) {
+                (Ok(a), Ok(b)) => (a, b),
+                _ => unreachable!("a parsed year has quarters"),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for ReportPeriod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Quarter(q) => q.fmt(f),
+            Self::Year(y) => write!(f, "{y:04}"),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -26,13 +86,40 @@ pub enum Transition {
 
 /// A transition that does not apply to the report's current status.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot {transition:?} a report that is {status:?}")]
+#[error("cannot {} a report that is {}", .transition.as_str(), .status.as_str())]
 pub struct TransitionError {
     pub status: ReportStatus,
     pub transition: Transition,
 }
 
+impl Transition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Approve => "approve",
+            Self::Return => "return",
+            Self::Reopen => "reopen",
+        }
+    }
+}
+
 impl ReportStatus {
+    pub const ALL: [ReportStatus; 4] =
+        [Self::Draft, Self::Submitted, Self::Approved, Self::Returned];
+
+    pub fn parse(value: &str) -> Result<Self, ParseError> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == value)
+            .ok_or_else(|| {
+                ParseError::new(
+                    "report status",
+                    value,
+                    "draft, submitted, approved or returned",
+                )
+            })
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Draft => "draft",
@@ -51,9 +138,11 @@ impl ReportStatus {
         }
     }
 
-    /// Whether the reporting unit may still change the values.
+    /// Whether the values may change: a draft or a returned report. A submitted report is
+    /// under review (an analyst returns it for correction); an approved one is locked until
+    /// reopened.
     pub fn is_editable(self) -> bool {
-        !matches!(self, Self::Approved)
+        matches!(self, Self::Draft | Self::Returned)
     }
 
     pub fn apply(self, transition: Transition) -> Result<ReportStatus, TransitionError> {
