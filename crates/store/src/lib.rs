@@ -8,6 +8,7 @@ pub mod conn;
 pub mod migrations;
 pub mod queries;
 pub mod reference;
+pub mod reports;
 mod rows;
 pub mod schema;
 #[cfg(feature = "testing")]
@@ -26,6 +27,12 @@ pub enum StoreError {
     /// The input contradicts stored data; each field says how.
     #[error("invalid input: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<FieldError>),
+    /// The request contradicts the resource's state (e.g. a locked report); the text says how.
+    #[error("{0}")]
+    Conflict(String),
+    /// The caller's If-Match revision is not the current one.
+    #[error("{0}")]
+    PreconditionFailed(String),
     /// A reference file that does not fit together.
     #[error(transparent)]
     Reference(#[from] rops_domain::reference::ReferenceProblems),

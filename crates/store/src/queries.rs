@@ -242,6 +242,7 @@ pub fn catalogue(conn: &mut DbConnection) -> StoreResult<Catalogue> {
                 unit: i.unit,
                 numerator: i.numerator,
                 denominator: i.denominator,
+                at_most: i.at_most,
             })
             .collect(),
         result_groups: groups

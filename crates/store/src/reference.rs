@@ -93,6 +93,7 @@ fn import_in_transaction(
             unit: d.unit.as_str().to_owned(),
             numerator: d.numerator.as_ref().map(ToString::to_string),
             denominator: d.denominator.as_ref().map(ToString::to_string),
+            at_most: d.at_most.as_ref().map(ToString::to_string),
         };
         upsert!(conn, s, indicators, IndicatorRow, d.code.as_str(), row);
     }

@@ -64,6 +64,7 @@ pub struct IndicatorRow {
     pub unit: String,
     pub numerator: Option<String>,
     pub denominator: Option<String>,
+    pub at_most: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -113,4 +114,41 @@ pub struct TargetRow {
     pub value: f64,
     pub target_window: String,
     pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = reports, primary_key(stream, unit_code, period), treat_none_as_null = true)]
+pub struct ReportRow {
+    pub stream: String,
+    pub unit_code: String,
+    pub period: String,
+    pub status: String,
+    pub revision: i32,
+    pub values_json: String,
+    pub results_json: Option<String>,
+    pub note: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub updated_by: String,
+    pub first_submitted_at: Option<String>,
+    pub submitted_at: Option<String>,
+    pub approved_at: Option<String>,
+    pub return_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = report_revisions)]
+pub struct RevisionRow {
+    pub stream: String,
+    pub unit_code: String,
+    pub period: String,
+    pub revision: i32,
+    pub action: String,
+    pub status: String,
+    pub values_json: String,
+    pub results_json: Option<String>,
+    pub note: Option<String>,
+    pub return_reason: Option<String>,
+    pub recorded_at: String,
+    pub recorded_by: String,
 }

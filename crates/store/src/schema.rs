@@ -61,6 +61,7 @@ diesel::table! {
         unit -> Text,
         numerator -> Nullable<Text>,
         denominator -> Nullable<Text>,
+        at_most -> Nullable<Text>,
     }
 }
 
@@ -113,6 +114,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (stream, unit_code, period) {
+        stream -> Text,
+        unit_code -> Text,
+        period -> Text,
+        status -> Text,
+        revision -> Integer,
+        values_json -> Text,
+        results_json -> Nullable<Text>,
+        note -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+        updated_by -> Text,
+        first_submitted_at -> Nullable<Text>,
+        submitted_at -> Nullable<Text>,
+        approved_at -> Nullable<Text>,
+        return_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    report_revisions (stream, unit_code, period, revision) {
+        stream -> Text,
+        unit_code -> Text,
+        period -> Text,
+        revision -> Integer,
+        action -> Text,
+        status -> Text,
+        values_json -> Text,
+        results_json -> Nullable<Text>,
+        note -> Nullable<Text>,
+        return_reason -> Nullable<Text>,
+        recorded_at -> Text,
+        recorded_by -> Text,
+    }
+}
+
 diesel::joinable!(powiats -> regions (region_code));
 diesel::joinable!(gminas -> powiats (powiat_code));
 diesel::joinable!(subregions -> regions (region_code));
@@ -136,4 +174,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_types,
     programmes,
     programme_targets,
+    reports,
+    report_revisions,
 );

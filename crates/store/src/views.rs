@@ -110,6 +110,8 @@ pub struct IndicatorView {
     pub unit: String,
     pub numerator: Option<String>,
     pub denominator: Option<String>,
+    /// In one report the value may not exceed this indicator's.
+    pub at_most: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,0 +1,725 @@
+//! Reports, one mechanism for every stream: OWES quarterly reports and gmina annual reports
+//! share the lifecycle, the revisions, the preconditions and the all-or-nothing writes.
+//!
+//! Every change bumps `revision` (the ETag) and appends a row to `report_revisions`; nothing
+//! is updated in place without its revision, and nothing is deleted.
+
+use crate::rows::{IndicatorRow, ReportRow, RevisionRow};
+use crate::schema::{self, report_revisions as rv, reports as r};
+use crate::writes::Put;
+use crate::{write_transaction, DbConnection, StoreError, StoreResult};
+use chrono::{NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use rops_domain::indicator::{IndicatorCode, IndicatorDef, IndicatorKind, Stream, Unit};
+use rops_domain::period::Quarter;
+use rops_domain::report::{ReportPeriod, ReportStatus, Transition};
+use rops_domain::validation::FieldError;
+use rops_domain::values::{check_values, Values};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Which report: stream, reporting unit (OWES code or TERYT) and period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportKey {
+    pub stream: Stream,
+    pub unit: String,
+    pub period: ReportPeriod,
+}
+
+impl ReportKey {
+    fn describe(&self) -> String {
+        match self.stream {
+            Stream::Owes => format!("the report of OWES {} for {}", self.unit, self.period),
+            Stream::Gmina => format!("the report of gmina {} for {}", self.unit, self.period),
+        }
+    }
+}
+
+/// What a caller writes into a report.
+#[derive(Debug, Clone, Default)]
+pub struct ReportInput {
+    /// Indicator code → value; `None` leaves it out (drafts only).
+    pub values: BTreeMap<String, Option<f64>>,
+    /// Gmina reports: the results checklist codes achieved.
+    pub results: Option<Vec<String>>,
+    pub note: Option<String>,
+}
+
+/// Who does what, when.
+#[derive(Debug, Clone)]
+pub struct Actor<'a> {
+    pub name: &'a str,
+    pub today: NaiveDate,
+}
+
+/// A report as stored now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub stream: Stream,
+    pub unit: String,
+    pub period: String,
+    pub status: ReportStatus,
+    pub revision: i32,
+    pub values: Values,
+    pub results: Option<Vec<String>>,
+    pub note: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub updated_by: String,
+    pub first_submitted_at: Option<String>,
+    pub submitted_at: Option<String>,
+    pub approved_at: Option<String>,
+    pub return_reason: Option<String>,
+}
+
+/// One revision of a report: what it was after one change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Revision {
+    pub revision: i32,
+    /// `create`, `update`, `import`, `submit`, `approve`, `return` or `reopen`.
+    pub action: String,
+    pub status: ReportStatus,
+    pub values: Values,
+    pub results: Option<Vec<String>>,
+    pub note: Option<String>,
+    pub return_reason: Option<String>,
+    pub recorded_at: String,
+    pub recorded_by: String,
+}
+
+/// UTC now, RFC 3339 with microseconds: fixed width, so text order is time order.
+pub fn now() -> String {
+    Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// Runs `f` in a write transaction, and rolls it back when `dry_run` even if it succeeded.
+pub fn maybe_dry_run<T, F>(conn: &mut DbConnection, dry_run: bool, f: F) -> StoreResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> StoreResult<T>,
+{
+    enum Outcome<T> {
+        Failed(StoreError),
+        DryRun(T),
+    }
+    impl<T> From<DieselError> for Outcome<T> {
+        fn from(e: DieselError) -> Self {
+            Self::Failed(e.into())
+        }
+    }
+    let result = write_transaction(conn, |conn| match f(conn) {
+        Ok(v) if dry_run => Err(Outcome::DryRun(v)),
+        Ok(v) => Ok(v),
+        Err(e) => Err(Outcome::Failed(e)),
+    });
+    match result {
+        Ok(v) | Err(Outcome::DryRun(v)) => Ok(v),
+        Err(Outcome::Failed(e)) => Err(e),
+    }
+}
+
+/// The reported and computed indicators of a stream, in catalogue order.
+pub fn catalogue(conn: &mut DbConnection, stream: Stream) -> StoreResult<Vec<IndicatorDef>> {
+    let rows: Vec<IndicatorRow> = schema::indicators::table
+        .filter(schema::indicators::stream.eq(stream.as_str()))
+        .order(schema::indicators::position)
+        .select(IndicatorRow::as_select())
+        .load(conn)?;
+    let corrupt =
+        |what: String| StoreError::Setup(format!("the stored catalogue is damaged: {what}"));
+    rows.into_iter()
+        .map(|row| {
+            let code = |c: Option<String>| c.map(|c| IndicatorCode::parse(&c)).transpose();
+            Ok(IndicatorDef {
+                code: IndicatorCode::parse(&row.code).map_err(|e| corrupt(e.to_string()))?,
+                stream,
+                name_pl: row.name_pl,
+                kind: IndicatorKind::parse(&row.kind).map_err(|e| corrupt(e.to_string()))?,
+                unit: Unit::parse(&row.unit).map_err(|e| corrupt(e.to_string()))?,
+                numerator: code(row.numerator).map_err(|e| corrupt(e.to_string()))?,
+                denominator: code(row.denominator).map_err(|e| corrupt(e.to_string()))?,
+                at_most: code(row.at_most).map_err(|e| corrupt(e.to_string()))?,
+            })
+        })
+        .collect()
+}
+
+/// The reporting unit exists and may report for the period (OWES: active; both: started).
+fn check_unit(conn: &mut DbConnection, key: &ReportKey, today: NaiveDate) -> StoreResult<()> {
+    match key.stream {
+        Stream::Owes => {
+            let active: Option<(String, Option<String>)> = schema::owes::table
+                .find(&key.unit)
+                .select((schema::owes::active_from, schema::owes::active_to))
+                .first(conn)
+                .optional()?;
+            let Some((from, to)) = active else {
+                return Err(StoreError::NotFound(format!(
+                    "no OWES with code {}",
+                    key.unit
+                )));
+            };
+            if let ReportPeriod::Quarter(q) = key.period {
+                let from = Quarter::parse(&from).ok();
+                let to = to.as_deref().and_then(|t| Quarter::parse(t).ok());
+                if from.is_some_and(|f| q < f) || to.is_some_and(|t| q > t) {
+                    let span = match (from, to) {
+                        (Some(f), Some(t)) => format!("from {f} to {t}"),
+                        (Some(f), None) => format!("from {f}"),
+                        _ => "in no quarter".to_owned(),
+                    };
+                    return Err(invalid(
+                        "period",
+                        format!("OWES {} is active {span}; {q} is outside", key.unit),
+                    ));
+                }
+            }
+        }
+        Stream::Gmina => {
+            let exists = schema::gminas::table
+                .find(&key.unit)
+                .count()
+                .get_result::<i64>(conn)?
+                > 0;
+            if !exists {
+                return Err(StoreError::NotFound(format!(
+                    "no gmina with TERYT {}",
+                    key.unit
+                )));
+            }
+        }
+    }
+    if !key.period.has_started(today) {
+        return Err(invalid(
+            "period",
+            format!(
+                "{} has not started yet; reports are for periods that have begun",
+                key.period
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn invalid(field: &str, message: String) -> StoreError {
+    StoreError::Invalid(vec![FieldError::new(field, message)])
+}
+
+fn key_filter(key: &ReportKey) -> (String, String, String) {
+    (
+        key.stream.as_str().to_owned(),
+        key.unit.clone(),
+        key.period.to_string(),
+    )
+}
+
+fn load_row(conn: &mut DbConnection, key: &ReportKey) -> StoreResult<Option<ReportRow>> {
+    let (stream, unit, period) = key_filter(key);
+    Ok(r::table
+        .find((stream, unit, period))
+        .select(ReportRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// 412 unless the caller's `If-Match` revision is the current one.
+fn precondition(key: &ReportKey, current: Option<i32>, if_match: Option<i32>) -> StoreResult<()> {
+    match (if_match, current) {
+        (None, _) => Ok(()),
+        (Some(want), Some(have)) if want == have => Ok(()),
+        (Some(want), Some(have)) => Err(StoreError::PreconditionFailed(format!(
+            "{} is at revision {have}, not {want}: it changed since you read it; read it again and reapply your change",
+            key.describe()
+        ))),
+        (Some(want), None) => Err(StoreError::PreconditionFailed(format!(
+            "{} does not exist, so it is not at revision {want}",
+            key.describe()
+        ))),
+    }
+}
+
+fn to_report(row: ReportRow) -> StoreResult<Report> {
+    Ok(Report {
+        stream: Stream::parse(&row.stream).map_err(|e| StoreError::Setup(e.to_string()))?,
+        status: ReportStatus::parse(&row.status).map_err(|e| StoreError::Setup(e.to_string()))?,
+        values: parse_json(&row.values_json)?,
+        results: row.results_json.as_deref().map(parse_json).transpose()?,
+        unit: row.unit_code,
+        period: row.period,
+        revision: row.revision,
+        note: row.note,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        updated_by: row.updated_by,
+        first_submitted_at: row.first_submitted_at,
+        submitted_at: row.submitted_at,
+        approved_at: row.approved_at,
+        return_reason: row.return_reason,
+    })
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> StoreResult<T> {
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Setup(format!("a stored report is damaged: {e}")))
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+/// Writes `row` as the new current state (insert or compare-and-set on the revision) and
+/// appends its revision.
+fn save(
+    conn: &mut DbConnection,
+    row: &ReportRow,
+    previous: Option<i32>,
+    action: &str,
+    key: &ReportKey,
+) -> StoreResult<()> {
+    match previous {
+        None => {
+            diesel::insert_into(r::table)
+                .values(row)
+                .execute(conn)
+                .map_err(|e| match e {
+                    DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                        StoreError::Conflict(format!(
+                "{} was created by another request at the same moment; read it and retry",
+                key.describe()
+            ))
+                    }
+                    e => e.into(),
+                })?;
+        }
+        Some(rev) => {
+            let changed = diesel::update(
+                r::table
+                    .filter(r::stream.eq(&row.stream))
+                    .filter(r::unit_code.eq(&row.unit_code))
+                    .filter(r::period.eq(&row.period))
+                    .filter(r::revision.eq(rev)),
+            )
+            .set(row)
+            .execute(conn)?;
+            if changed != 1 {
+                return Err(StoreError::PreconditionFailed(format!(
+                    "{} was changed by another request while this one ran; read it again and retry",
+                    key.describe()
+                )));
+            }
+        }
+    }
+    let revision = RevisionRow {
+        stream: row.stream.clone(),
+        unit_code: row.unit_code.clone(),
+        period: row.period.clone(),
+        revision: row.revision,
+        action: action.to_owned(),
+        status: row.status.clone(),
+        values_json: row.values_json.clone(),
+        results_json: row.results_json.clone(),
+        note: row.note.clone(),
+        return_reason: row.return_reason.clone(),
+        recorded_at: row.updated_at.clone(),
+        recorded_by: row.updated_by.clone(),
+    };
+    diesel::insert_into(rv::table)
+        .values(&revision)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// How one write ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Validates and writes values into the report (creating it as a draft), inside an open
+/// transaction. With `merge`, indicators absent from `input` keep their stored values.
+fn write_values(
+    conn: &mut DbConnection,
+    key: &ReportKey,
+    input: &ReportInput,
+    merge: bool,
+    if_match: Option<i32>,
+    actor: &Actor<'_>,
+    action: &str,
+) -> StoreResult<(Report, Outcome)> {
+    check_unit(conn, key, actor.today)?;
+    let current = load_row(conn, key)?;
+    precondition(key, current.as_ref().map(|c| c.revision), if_match)?;
+    let current = current.map(to_report).transpose()?;
+    if let Some(cur) = &current {
+        if !cur.status.is_editable() {
+            return Err(StoreError::Conflict(match cur.status {
+                ReportStatus::Approved => format!("{} is approved and locked; an analyst must reopen it first", key.describe()),
+                _ => format!("{} is submitted and under review; an analyst must return it before it can change", key.describe()),
+            }));
+        }
+    }
+    let mut wanted = input.values.clone();
+    if merge {
+        if let Some(cur) = &current {
+            for (code, v) in &cur.values {
+                wanted.entry(code.clone()).or_insert(v.map(|a| a.as_f64()));
+            }
+        }
+    }
+    let catalogue = catalogue(conn, key.stream)?;
+    let values =
+        check_values(&catalogue, &wanted, false).map_err(|e| StoreError::Invalid(e.into_vec()))?;
+    let results = match (key.stream, &input.results) {
+        (Stream::Gmina, Some(results)) => Some(crate::reports::check_results(conn, results)?),
+        (Stream::Gmina, None) if merge => current.as_ref().and_then(|c| c.results.clone()),
+        (Stream::Gmina, None) => Some(Vec::new()),
+        (Stream::Owes, Some(_)) => {
+            return Err(invalid(
+                "results",
+                "OWES reports have no results checklist".into(),
+            ))
+        }
+        (Stream::Owes, None) => None,
+    };
+    let note = match (&input.note, &current) {
+        (None, Some(cur)) if merge => cur.note.clone(),
+        (note, _) => note.clone().filter(|n| !n.trim().is_empty()),
+    };
+    if let Some(cur) = &current {
+        if cur.values == values && cur.results == results && cur.note == note {
+            return Ok((cur.clone(), Outcome::Unchanged));
+        }
+    }
+    let stamp = now();
+    let (stream, unit, period) = key_filter(key);
+    let row = match &current {
+        None => ReportRow {
+            stream,
+            unit_code: unit,
+            period,
+            status: ReportStatus::Draft.as_str().to_owned(),
+            revision: 1,
+            values_json: to_json(&values),
+            results_json: results.as_ref().map(to_json),
+            note,
+            created_at: stamp.clone(),
+            updated_at: stamp,
+            updated_by: actor.name.to_owned(),
+            first_submitted_at: None,
+            submitted_at: None,
+            approved_at: None,
+            return_reason: None,
+        },
+        Some(cur) => ReportRow {
+            stream,
+            unit_code: unit,
+            period,
+            status: cur.status.as_str().to_owned(),
+            revision: cur.revision + 1,
+            values_json: to_json(&values),
+            results_json: results.as_ref().map(to_json),
+            note,
+            created_at: cur.created_at.clone(),
+            updated_at: stamp,
+            updated_by: actor.name.to_owned(),
+            first_submitted_at: cur.first_submitted_at.clone(),
+            submitted_at: cur.submitted_at.clone(),
+            approved_at: cur.approved_at.clone(),
+            return_reason: cur.return_reason.clone(),
+        },
+    };
+    let action = if current.is_none() && action == "update" {
+        "create"
+    } else {
+        action
+    };
+    save(
+        conn,
+        &row,
+        current.as_ref().map(|c| c.revision),
+        action,
+        key,
+    )?;
+    let outcome = if current.is_none() {
+        Outcome::Created
+    } else {
+        Outcome::Updated
+    };
+    Ok((to_report(row)?, outcome))
+}
+
+/// Results checklist codes: each known, none twice; returned in catalogue order.
+pub(crate) fn check_results(
+    conn: &mut DbConnection,
+    results: &[String],
+) -> StoreResult<Vec<String>> {
+    let known: Vec<String> = schema::result_items::table
+        .inner_join(schema::result_groups::table)
+        .order((
+            schema::result_groups::position,
+            schema::result_items::position,
+        ))
+        .select(schema::result_items::code)
+        .load(conn)?;
+    let mut errors = Vec::new();
+    for (i, code) in results.iter().enumerate() {
+        if !known.contains(code) {
+            errors.push(FieldError::new(
+                format!("results[{i}]"),
+                format!(
+                    "unknown result `{code}`; the checklist codes are {}",
+                    known.join(", ")
+                ),
+            ));
+        } else if results[..i].contains(code) {
+            errors.push(FieldError::new(
+                format!("results[{i}]"),
+                format!("result {code} is listed twice"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    Ok(known.into_iter().filter(|k| results.contains(k)).collect())
+}
+
+/// PUT: replaces the report's values (a draft may leave some out).
+pub fn put(
+    conn: &mut DbConnection,
+    key: &ReportKey,
+    input: &ReportInput,
+    if_match: Option<i32>,
+    actor: &Actor<'_>,
+    dry_run: bool,
+) -> StoreResult<(Report, Put)> {
+    maybe_dry_run(conn, dry_run, |conn| {
+        let (report, outcome) = write_values(conn, key, input, false, if_match, actor, "update")?;
+        Ok((
+            report,
+            if outcome == Outcome::Created {
+                Put::Created
+            } else {
+                Put::Updated
+            },
+        ))
+    })
+}
+
+/// Applies a lifecycle transition. `reason` is required to return.
+pub fn transition(
+    conn: &mut DbConnection,
+    key: &ReportKey,
+    transition: Transition,
+    reason: Option<&str>,
+    if_match: Option<i32>,
+    actor: &Actor<'_>,
+) -> StoreResult<Report> {
+    write_transaction(conn, |conn| {
+        let row = load_row(conn, key)?
+            .ok_or_else(|| StoreError::NotFound(format!("there is no {}", key.describe())))?;
+        precondition(key, Some(row.revision), if_match)?;
+        let current = to_report(row.clone())?;
+        let status = current.status.apply(transition).map_err(|e| {
+            StoreError::Conflict(format!(
+                "{e}: {} is {}",
+                key.describe(),
+                current.status.as_str()
+            ))
+        })?;
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if transition == Transition::Return && reason.is_none() {
+            return Err(invalid(
+                "reason",
+                "say why the report is returned, so it can be corrected".into(),
+            ));
+        }
+        if transition == Transition::Submit {
+            let catalogue = catalogue(conn, key.stream)?;
+            let values = current
+                .values
+                .iter()
+                .map(|(k, v)| (k.clone(), v.map(|a| a.as_f64())))
+                .collect();
+            check_values(&catalogue, &values, true)
+                .map_err(|e| StoreError::Invalid(e.into_vec()))?;
+        }
+        let stamp = now();
+        let mut next = ReportRow {
+            status: status.as_str().to_owned(),
+            revision: row.revision + 1,
+            updated_at: stamp.clone(),
+            updated_by: actor.name.to_owned(),
+            ..row.clone()
+        };
+        match transition {
+            Transition::Submit => {
+                next.submitted_at = Some(stamp.clone());
+                next.first_submitted_at = row.first_submitted_at.clone().or(Some(stamp));
+            }
+            Transition::Approve => {
+                next.approved_at = Some(stamp);
+                next.return_reason = None;
+            }
+            Transition::Return | Transition::Reopen => {
+                next.approved_at = None;
+                next.return_reason = reason.map(str::to_owned).or(row.return_reason.clone());
+            }
+        }
+        save(conn, &next, Some(row.revision), transition.as_str(), key)?;
+        to_report(next)
+    })
+}
+
+pub fn get(conn: &mut DbConnection, key: &ReportKey) -> StoreResult<Option<Report>> {
+    load_row(conn, key)?.map(to_report).transpose()
+}
+
+/// Every revision, oldest first.
+pub fn revisions(conn: &mut DbConnection, key: &ReportKey) -> StoreResult<Vec<Revision>> {
+    let (stream, unit, period) = key_filter(key);
+    let rows: Vec<RevisionRow> = rv::table
+        .filter(rv::stream.eq(stream))
+        .filter(rv::unit_code.eq(unit))
+        .filter(rv::period.eq(period))
+        .order(rv::revision)
+        .select(RevisionRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(Revision {
+                status: ReportStatus::parse(&row.status)
+                    .map_err(|e| StoreError::Setup(e.to_string()))?,
+                values: parse_json(&row.values_json)?,
+                results: row.results_json.as_deref().map(parse_json).transpose()?,
+                revision: row.revision,
+                action: row.action,
+                note: row.note,
+                return_reason: row.return_reason,
+                recorded_at: row.recorded_at,
+                recorded_by: row.recorded_by,
+            })
+        })
+        .collect()
+}
+
+/// Which reports to list.
+#[derive(Debug, Clone, Default)]
+pub struct ReportFilter {
+    /// Only these units; `None` for all.
+    pub units: Option<Vec<String>>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub period: Option<String>,
+    pub status: Option<ReportStatus>,
+}
+
+/// Reports of a stream, ordered by unit and period.
+pub fn list(
+    conn: &mut DbConnection,
+    stream: Stream,
+    filter: &ReportFilter,
+) -> StoreResult<Vec<Report>> {
+    let mut query = r::table.filter(r::stream.eq(stream.as_str())).into_boxed();
+    if let Some(units) = &filter.units {
+        query = query.filter(r::unit_code.eq_any(units.clone()));
+    }
+    if let Some(from) = &filter.from {
+        query = query.filter(r::period.ge(from.clone()));
+    }
+    if let Some(to) = &filter.to {
+        query = query.filter(r::period.le(to.clone()));
+    }
+    if let Some(period) = &filter.period {
+        query = query.filter(r::period.eq(period.clone()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(r::status.eq(status.as_str()));
+    }
+    let rows: Vec<ReportRow> = query
+        .order((r::unit_code, r::period))
+        .select(ReportRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(to_report).collect()
+}
+
+/// One period of an import, with the file lines its values came from.
+#[derive(Debug, Clone)]
+pub struct ImportBatch {
+    pub period: ReportPeriod,
+    pub values: BTreeMap<String, Option<f64>>,
+    /// Where each indicator's value stood: (line, column name).
+    pub origin: BTreeMap<String, (usize, String)>,
+    /// The first line that named this period.
+    pub first_line: usize,
+}
+
+/// What an import did to one report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportedReport {
+    pub period: String,
+    pub outcome: Outcome,
+    pub status: ReportStatus,
+    pub revision: i32,
+}
+
+/// Writes every batch into its report (values merged over the stored ones), all or nothing:
+/// one problem anywhere and nothing is stored; every problem names its line and column.
+pub fn import(
+    conn: &mut DbConnection,
+    stream: Stream,
+    unit: &str,
+    batches: &[ImportBatch],
+    actor: &Actor<'_>,
+    dry_run: bool,
+) -> StoreResult<Vec<ImportedReport>> {
+    maybe_dry_run(conn, dry_run, |conn| {
+        let mut done = Vec::new();
+        let mut errors = Vec::new();
+        for batch in batches {
+            let key = ReportKey {
+                stream,
+                unit: unit.to_owned(),
+                period: batch.period,
+            };
+            let input = ReportInput {
+                values: batch.values.clone(),
+                results: None,
+                note: None,
+            };
+            match write_values(conn, &key, &input, true, None, actor, "import") {
+                Ok((report, outcome)) => done.push(ImportedReport {
+                    period: report.period,
+                    outcome,
+                    status: report.status,
+                    revision: report.revision,
+                }),
+                Err(StoreError::Invalid(found)) => errors.extend(found.into_iter().map(|e| {
+                    let code = e.field.strip_prefix("values.").unwrap_or("");
+                    let (line, column) = batch
+                        .origin
+                        .get(code)
+                        .cloned()
+                        .unwrap_or((batch.first_line, "period".to_owned()));
+                    FieldError::new(
+                        format!("rows[{line}].{column}"),
+                        format!("line {line}, {column}: {}", e.message),
+                    )
+                })),
+                Err(StoreError::Conflict(message)) => errors.push(FieldError::new(
+                    format!("rows[{}].period", batch.first_line),
+                    format!("line {}, period: {message}", batch.first_line),
+                )),
+                Err(other) => return Err(other),
+            }
+        }
+        if errors.is_empty() {
+            Ok(done)
+        } else {
+            Err(StoreError::Invalid(errors))
+        }
+    })
+}
