@@ -11,6 +11,8 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command as AsyncCommand};
 
+mod reports;
+
 const BIN: &str = env!("CARGO_BIN_EXE_rops-hub");
 
 /// The environment one service instance runs with.
@@ -116,6 +118,25 @@ impl Server {
         read(req.send().await.expect("the server answers")).await
     }
 
+    /// Sends any request and returns status, ETag and JSON body.
+    async fn send(&self, req: reqwest::RequestBuilder) -> (u16, Option<String>, Value) {
+        let res = req.send().await.expect("the server answers");
+        let etag = res
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let (status, ct, body) = read(res).await;
+        if status >= 400 {
+            assert_eq!(ct, "application/problem+json", "{body}");
+        }
+        (status, etag, body)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
     async fn stop(mut self) {
         self.child.kill().await.expect("rops-hub stops");
     }
@@ -215,17 +236,26 @@ backend_tests! {
         let (status, ct, _) = server.put("/api/v1/owes/OWES-X", &valid, &json!({})).await;
         assert_eq!((status, ct.as_str()), (403, "application/problem+json"), "an analyst may not write reference data");
         server.stop().await;
+
+        // One JSON log line per request, with the id the response carried.
+        let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+        let lines: Vec<Value> = log.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+        let health = lines
+            .iter()
+            .find(|l| l["message"] == "request" && l["path"] == "/healthz")
+            .unwrap_or_else(|| panic!("no request line for /healthz in:\n{log}"));
+        assert_eq!((health["method"].as_str(), health["status"].as_u64()), (Some("GET"), Some(200)));
+        assert!(health["latency_ms"].is_number() && health["request_id"].as_str().is_some_and(|id| id.len() == 16), "{health}");
     }
 
     async fn import_reference_twice_changes_nothing(db) {
         let dir = tempfile::tempdir().unwrap();
         let env = Env::new(&db, dir.path());
-        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/reference/opolskie.json");
-        let file = file.replace("/crates/api/", "/crates/store/");
-        let first = env.run(&["import-reference", &file]);
+        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../store/reference/opolskie.json");
+        let first = env.run(&["import-reference", file]);
         assert!(first.contains("imported region 16"), "{first}");
         assert!(!first.contains(" 0 created"), "{first}");
-        let second = env.run(&["import-reference", &file]);
+        let second = env.run(&["import-reference", file]);
         assert!(second.contains("0 created, 0 updated"), "{second}");
         assert!(second.contains("0 removed"), "{second}");
     }

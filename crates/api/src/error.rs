@@ -58,6 +58,10 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PreconditionFailed(String),
     #[error("{detail}")]
     Validation {
         detail: String,
@@ -94,6 +98,8 @@ impl ApiError {
             Self::BadRequest(_) => ("bad-request", "Malformed request"),
             Self::PayloadTooLarge(_) => ("payload-too-large", "Request body too large"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            Self::Conflict(_) => ("conflict", "Conflict with the current state"),
+            Self::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
             Self::Validation { .. } => ("validation", "Unprocessable input"),
             Self::Unavailable(_) => ("unavailable", "Service unavailable"),
             Self::Internal => ("internal", "Internal error"),
@@ -162,6 +168,8 @@ impl ResponseError for ApiError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -178,6 +186,8 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(what) => Self::NotFound(what),
             StoreError::Invalid(errors) => Self::validation(errors),
+            StoreError::Conflict(detail) => Self::Conflict(detail),
+            StoreError::PreconditionFailed(detail) => Self::PreconditionFailed(detail),
             StoreError::Reference(problems) => Self::validation(
                 problems
                     .0

@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod csv_import;
 pub mod error;
 pub mod openapi;
 pub mod routes;

@@ -226,6 +226,16 @@ fn the_document_describes_every_endpoint_with_its_errors() {
         ("get", "/api/v1/indicators"),
         ("get", "/api/v1/programmes"),
         ("get", "/api/v1/programmes/{code}"),
+        ("get", "/api/v1/owes/{code}/reports"),
+        ("post", "/api/v1/owes/{code}/reports/import"),
+        ("get", "/api/v1/owes/{code}/reports/{period}"),
+        ("put", "/api/v1/owes/{code}/reports/{period}"),
+        ("get", "/api/v1/owes/{code}/reports/{period}/revisions"),
+        ("post", "/api/v1/owes/{code}/reports/{period}/submit"),
+        ("post", "/api/v1/owes/{code}/reports/{period}/approve"),
+        ("post", "/api/v1/owes/{code}/reports/{period}/return"),
+        ("post", "/api/v1/owes/{code}/reports/{period}/reopen"),
+        ("get", "/api/v1/reports"),
     ];
     for (method, path) in expected {
         let op = &doc["paths"][path][method];

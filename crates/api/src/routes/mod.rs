@@ -6,8 +6,10 @@ pub mod catalogue;
 pub mod gminas;
 pub mod health;
 pub mod owes;
+pub mod owes_reports;
 pub mod programmes;
 pub mod regions;
+pub mod reports;
 pub mod subregions;
 
 /// Every route of the service, with its OpenAPI description.
@@ -24,6 +26,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(owes::list)
                 .service(owes::get)
                 .service(owes::put)
+                .service(owes_reports::import)
+                .service(owes_reports::list_reports)
+                .service(owes_reports::get_report)
+                .service(owes_reports::put_report)
+                .service(owes_reports::revisions)
+                .service(owes_reports::submit)
+                .service(owes_reports::approve)
+                .service(owes_reports::return_report)
+                .service(owes_reports::reopen)
+                .service(owes_reports::queue)
                 .service(catalogue::get)
                 .service(programmes::list)
                 .service(programmes::get),

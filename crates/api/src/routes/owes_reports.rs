@@ -1,0 +1,568 @@
+use super::reports::{
+    actor, if_match, numbers, transition_body, values_json, with_etag, DryRun, RevisionView,
+    TransitionBody,
+};
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use rops_domain::indicator::Stream;
+use rops_domain::period::Quarter;
+use rops_domain::report::{ReportPeriod, ReportStatus, Transition};
+use rops_domain::role::Role;
+use rops_domain::validation::FieldErrors;
+use rops_store::reports::{self, ImportedReport, Report, ReportFilter, ReportInput, ReportKey};
+use rops_store::writes::Put;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+
+/// An OWES quarterly report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwesReportView {
+    #[schema(example = "OWES-PN")]
+    pub owes: String,
+    #[schema(example = "2024-Q3")]
+    pub period: String,
+    /// `draft`, `submitted`, `approved` or `returned`.
+    #[schema(example = "draft")]
+    pub status: String,
+    /// Counts every change; also the ETag.
+    pub revision: i32,
+    /// Indicator code → value; null when a draft leaves it out.
+    #[schema(value_type = Object, example = json!({"jobs_created": 4, "ps_jobs_created_with_grants": 2}))]
+    pub values: serde_json::Value,
+    pub note: Option<String>,
+    /// UTC, RFC 3339.
+    pub created_at: String,
+    pub updated_at: String,
+    /// The `sub` of the token that made the last change.
+    pub updated_by: String,
+    /// The last submission.
+    pub submitted_at: Option<String>,
+    pub approved_at: Option<String>,
+    /// Why an analyst returned or reopened it.
+    pub return_reason: Option<String>,
+}
+
+impl From<Report> for OwesReportView {
+    fn from(r: Report) -> Self {
+        Self {
+            values: values_json(&r),
+            owes: r.unit,
+            period: r.period,
+            status: r.status.as_str().to_owned(),
+            revision: r.revision,
+            note: r.note,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            updated_by: r.updated_by,
+            submitted_at: r.submitted_at,
+            approved_at: r.approved_at,
+            return_reason: r.return_reason,
+        }
+    }
+}
+
+/// What an OWES writes into its quarterly report.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OwesReportPut {
+    /// Indicator code → non-negative whole number, or null to leave it out of a draft.
+    #[schema(value_type = Object, example = json!({"jobs_created": 4, "ps_jobs_created_with_grants": 2, "animators_employed": 3}))]
+    pub values: BTreeMap<String, serde_json::Value>,
+    pub note: Option<String>,
+}
+
+/// OWES staff reach only their own OWES; gmina tokens no OWES report.
+pub fn check_owes_access(caller: &Caller, code: &str) -> Result<(), ApiError> {
+    match caller.role {
+        Role::Admin | Role::Analyst => Ok(()),
+        Role::Owes if caller.org.as_deref() == Some(code) => Ok(()),
+        Role::Owes => Err(ApiError::Forbidden(format!(
+            "this token is for OWES {}; it cannot reach the reports of OWES {code}",
+            caller.org.as_deref().unwrap_or("?")
+        ))),
+        Role::Gmina => Err(ApiError::Forbidden(
+            "gmina tokens cannot reach OWES reports".into(),
+        )),
+    }
+}
+
+fn rops_only(caller: &Caller, what: &str) -> Result<(), ApiError> {
+    if caller.role.is_rops() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "only ROPS analysts and admins may {what}; the token's role is {}",
+            caller.role
+        )))
+    }
+}
+
+fn key(code: &str, period: &str) -> Result<ReportKey, ApiError> {
+    let period = ReportPeriod::parse(Stream::Owes, period).map_err(|e| {
+        ApiError::validation(vec![rops_domain::validation::FieldError::new(
+            "period",
+            e.to_string(),
+        )])
+    })?;
+    Ok(ReportKey {
+        stream: Stream::Owes,
+        unit: code.to_owned(),
+        period,
+    })
+}
+
+/// Creates (201) or replaces (200) an OWES's report for a quarter. A draft may leave values
+/// out; an approved or submitted report cannot change (409).
+#[utoipa::path(
+    operation_id = "put_owes_report",
+    tag = "owes reports",
+    params(
+        ("code" = String, Path, description = "OWES code", example = "OWES-PN"),
+        ("period" = String, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
+        ("If-Match" = Option<String>, Header, description = "The ETag as read; a stale one gets 412"),
+        DryRun,
+    ),
+    request_body = OwesReportPut,
+    responses(
+        (status = 201, description = "Created", body = OwesReportView, headers(("ETag" = String))),
+        (status = 200, description = "Updated", body = OwesReportView, headers(("ETag" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such OWES", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The report is submitted or approved", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/owes/{code}/reports/{period}")]
+pub async fn put_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    dry: web::Query<DryRun>,
+    req: HttpRequest,
+    body: web::Json<OwesReportPut>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, period) = path.into_inner();
+    check_owes_access(&caller, &code)?;
+    let key = key(&code, &period)?;
+    let if_match = if_match(&req)?;
+    let body = body.into_inner();
+    let mut errors = FieldErrors::default();
+    let values = numbers(body.values, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors.into_vec()));
+    }
+    let input = ReportInput {
+        values,
+        results: None,
+        note: body.note,
+    };
+    let dry_run = dry.dry_run;
+    let (report, put) = state
+        .db(move |conn| reports::put(conn, &key, &input, if_match, &actor(&caller), dry_run))
+        .await?;
+    let status = if put == Put::Created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(with_etag(
+        status,
+        report.revision,
+        OwesReportView::from(report),
+    ))
+}
+
+/// One OWES report.
+#[utoipa::path(
+    operation_id = "get_owes_report",
+    tag = "owes reports",
+    params(
+        ("code" = String, Path, description = "OWES code", example = "OWES-PN"),
+        ("period" = String, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
+    ),
+    responses(
+        (status = 200, body = OwesReportView, headers(("ETag" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Malformed period", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/owes/{code}/reports/{period}")]
+pub async fn get_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, period) = path.into_inner();
+    check_owes_access(&caller, &code)?;
+    let key = key(&code, &period)?;
+    let found = state.db(move |conn| reports::get(conn, &key)).await?;
+    let report = found
+        .ok_or_else(|| ApiError::NotFound(format!("OWES {code} has no report for {period}")))?;
+    Ok(with_etag(
+        HttpResponse::Ok(),
+        report.revision,
+        OwesReportView::from(report),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OwesReportFilter {
+    /// First quarter, inclusive.
+    #[param(example = "2024-Q1")]
+    pub from: Option<String>,
+    /// Last quarter, inclusive.
+    #[param(example = "2024-Q4")]
+    pub to: Option<String>,
+    /// `draft`, `submitted`, `approved` or `returned`.
+    pub status: Option<String>,
+}
+
+fn parse_filter(
+    from: Option<String>,
+    to: Option<String>,
+    status: Option<String>,
+    errors: &mut FieldErrors,
+) -> ReportFilter {
+    let from = from
+        .and_then(|q| errors.take("from", Quarter::parse(&q)))
+        .map(|q| q.to_string());
+    let to = to
+        .and_then(|q| errors.take("to", Quarter::parse(&q)))
+        .map(|q| q.to_string());
+    let status = status.and_then(|s| errors.take("status", ReportStatus::parse(&s)));
+    ReportFilter {
+        from,
+        to,
+        status,
+        ..ReportFilter::default()
+    }
+}
+
+/// An OWES's reports, by window and status.
+#[utoipa::path(
+    operation_id = "list_owes_reports",
+    tag = "owes reports",
+    params(("code" = String, Path, description = "OWES code", example = "OWES-PN"), OwesReportFilter),
+    responses(
+        (status = 200, body = Vec<OwesReportView>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/owes/{code}/reports")]
+pub async fn list_reports(
+    state: web::Data<AppState>,
+    caller: Caller,
+    code: web::Path<String>,
+    query: web::Query<OwesReportFilter>,
+) -> Result<web::Json<Vec<OwesReportView>>, ApiError> {
+    let code = code.into_inner();
+    check_owes_access(&caller, &code)?;
+    let q = query.into_inner();
+    let mut errors = FieldErrors::default();
+    let mut filter = parse_filter(q.from, q.to, q.status, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors.into_vec()));
+    }
+    filter.units = Some(vec![code.clone()]);
+    let found = state
+        .db(move |conn| {
+            if rops_store::queries::owes(conn, &code)?.is_none() {
+                return Err(rops_store::StoreError::NotFound(format!(
+                    "no OWES with code {code}"
+                )));
+            }
+            reports::list(conn, Stream::Owes, &filter)
+        })
+        .await?;
+    Ok(web::Json(
+        found.into_iter().map(OwesReportView::from).collect(),
+    ))
+}
+
+async fn apply(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: (String, String),
+    req: HttpRequest,
+    body: web::Bytes,
+    transition: Transition,
+) -> Result<HttpResponse, ApiError> {
+    let (code, period) = path;
+    check_owes_access(&caller, &code)?;
+    if transition != Transition::Submit {
+        rops_only(&caller, &format!("{} reports", transition.as_str()))?;
+    }
+    let key = key(&code, &period)?;
+    let if_match = if_match(&req)?;
+    let reason = transition_body(&body)?.reason;
+    let report = state
+        .db(move |conn| {
+            reports::transition(
+                conn,
+                &key,
+                transition,
+                reason.as_deref(),
+                if_match,
+                &actor(&caller),
+            )
+        })
+        .await?;
+    Ok(with_etag(
+        HttpResponse::Ok(),
+        report.revision,
+        OwesReportView::from(report),
+    ))
+}
+
+macro_rules! transition_endpoint {
+    ($fn:ident, $op:literal, $path:literal, $transition:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(
+            operation_id = $op,
+            tag = "owes reports",
+            params(
+                ("code" = String, Path, description = "OWES code", example = "OWES-PN"),
+                ("period" = String, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
+                ("If-Match" = Option<String>, Header, description = "The ETag as read; a stale one gets 412"),
+            ),
+            request_body(content = Option<TransitionBody>, description = "`reason`: required to return, optional to reopen"),
+            responses(
+                (status = 200, body = OwesReportView, headers(("ETag" = String))),
+                (status = 403, body = Problem, content_type = "application/problem+json"),
+                (status = 404, body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "Does not apply to the current status", body = Problem, content_type = "application/problem+json"),
+                (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+                (status = 422, body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        #[post($path)]
+        pub async fn $fn(
+            state: web::Data<AppState>,
+            caller: Caller,
+            path: web::Path<(String, String)>,
+            req: HttpRequest,
+            body: web::Bytes,
+        ) -> Result<HttpResponse, ApiError> {
+            apply(state, caller, path.into_inner(), req, body, $transition).await
+        }
+    };
+}
+
+transition_endpoint!(submit, "submit_owes_report", "/owes/{code}/reports/{period}/submit", Transition::Submit,
+    "Submits a draft or returned report (that OWES, analyst, admin). Every indicator needs a value.");
+transition_endpoint!(
+    approve,
+    "approve_owes_report",
+    "/owes/{code}/reports/{period}/approve",
+    Transition::Approve,
+    "Approves a submitted report (analyst, admin); it is then locked."
+);
+transition_endpoint!(
+    return_report,
+    "return_owes_report",
+    "/owes/{code}/reports/{period}/return",
+    Transition::Return,
+    "Returns a submitted report for correction, with a reason (analyst, admin)."
+);
+transition_endpoint!(
+    reopen,
+    "reopen_owes_report",
+    "/owes/{code}/reports/{period}/reopen",
+    Transition::Reopen,
+    "Reopens an approved report (approved → returned) so it can change (analyst, admin)."
+);
+
+/// Every revision of a report, oldest first: values, status, who and when.
+#[utoipa::path(
+    operation_id = "list_owes_report_revisions",
+    tag = "owes reports",
+    params(
+        ("code" = String, Path, description = "OWES code", example = "OWES-PN"),
+        ("period" = String, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
+    ),
+    responses(
+        (status = 200, body = Vec<RevisionView>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/owes/{code}/reports/{period}/revisions")]
+pub async fn revisions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<Vec<RevisionView>>, ApiError> {
+    let (code, period) = path.into_inner();
+    check_owes_access(&caller, &code)?;
+    let key = key(&code, &period)?;
+    let found = state.db(move |conn| reports::revisions(conn, &key)).await?;
+    if found.is_empty() {
+        return Err(ApiError::NotFound(format!(
+            "OWES {code} has no report for {period}"
+        )));
+    }
+    Ok(web::Json(
+        found.into_iter().map(RevisionView::from).collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QueueFilter {
+    #[param(example = "16")]
+    pub region: Option<String>,
+    #[param(example = "OPL-PN")]
+    pub subregion: Option<String>,
+    #[param(example = "2024-Q3")]
+    pub period: Option<String>,
+    #[param(example = "submitted")]
+    pub status: Option<String>,
+}
+
+/// The analysts' work queue: OWES reports across OWES, by region, subregion, period, status.
+#[utoipa::path(
+    operation_id = "list_reports",
+    tag = "owes reports",
+    params(QueueFilter),
+    responses(
+        (status = 200, body = Vec<OwesReportView>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports")]
+pub async fn queue(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<QueueFilter>,
+) -> Result<web::Json<Vec<OwesReportView>>, ApiError> {
+    rops_only(&caller, "read the report queue")?;
+    let q = query.into_inner();
+    let mut errors = FieldErrors::default();
+    let mut filter = parse_filter(None, None, q.status, &mut errors);
+    filter.period = q
+        .period
+        .and_then(|p| errors.take("period", Quarter::parse(&p)))
+        .map(|p| p.to_string());
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors.into_vec()));
+    }
+    let found = state
+        .db(move |conn| {
+            let owes = rops_store::queries::owes_list(conn, q.region.as_deref())?;
+            filter.units = Some(
+                owes.into_iter()
+                    .filter(|o| q.subregion.as_ref().is_none_or(|s| &o.subregion == s))
+                    .map(|o| o.code)
+                    .collect(),
+            );
+            reports::list(conn, Stream::Owes, &filter)
+        })
+        .await?;
+    Ok(web::Json(
+        found.into_iter().map(OwesReportView::from).collect(),
+    ))
+}
+
+/// What an import did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResult {
+    /// True when nothing was stored (`?dry_run=true`).
+    pub dry_run: bool,
+    pub reports: Vec<ImportedReportView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportedReportView {
+    #[schema(example = "2024-Q1")]
+    pub period: String,
+    /// `created`, `updated` or `unchanged`.
+    #[schema(example = "created")]
+    pub outcome: String,
+    pub status: String,
+    pub revision: i32,
+}
+
+impl From<ImportedReport> for ImportedReportView {
+    fn from(r: ImportedReport) -> Self {
+        Self {
+            period: r.period,
+            outcome: serde_json::to_value(r.outcome)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            status: r.status.as_str().to_owned(),
+            revision: r.revision,
+        }
+    }
+}
+
+/// Imports quarterly values from CSV (UTF-8, with or without BOM; comma or semicolon).
+///
+/// Long format: header `period,indicator,value`. Wide format: header `period` then indicator
+/// codes, one row per quarter. Values merge over the stored draft (an empty wide cell leaves
+/// it alone). All or nothing: any bad row gives 422 naming each line and column as
+/// `rows[<line>].<column>` (the header is line 1), and nothing is stored.
+#[utoipa::path(
+    operation_id = "import_owes_reports",
+    tag = "owes reports",
+    params(("code" = String, Path, description = "OWES code", example = "OWES-PN"), DryRun),
+    request_body(content = String, content_type = "text/csv", example = "period,indicator,value\n2024-Q1,jobs_created,4\n"),
+    responses(
+        (status = 200, body = ImportResult),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/owes/{code}/reports/import")]
+pub async fn import(
+    state: web::Data<AppState>,
+    caller: Caller,
+    code: web::Path<String>,
+    dry: web::Query<DryRun>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<web::Json<ImportResult>, ApiError> {
+    let code = code.into_inner();
+    check_owes_access(&caller, &code)?;
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("text/csv") {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "send the file as text/csv, not `{content_type}`"
+        )));
+    }
+    let batches = crate::csv_import::parse(&body, Stream::Owes)
+        .map_err(|e| ApiError::validation(e.into_vec()))?;
+    let dry_run = dry.dry_run;
+    let done = state
+        .db(move |conn| {
+            reports::import(
+                conn,
+                Stream::Owes,
+                &code,
+                &batches,
+                &actor(&caller),
+                dry_run,
+            )
+        })
+        .await?;
+    Ok(web::Json(ImportResult {
+        dry_run,
+        reports: done.into_iter().map(ImportedReportView::from).collect(),
+    }))
+}

@@ -1,0 +1,145 @@
+//! What the report endpoints of every stream share: preconditions, ETags, bodies, views.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
+use rops_domain::validation::FieldErrors;
+use rops_store::reports::{Actor, Report, Revision};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+
+/// The `If-Match` revision, when the caller sent one (`"3"`, `W/"3"` or `3`; `*` = any).
+pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    let bare = text.trim_start_matches("W/").trim_matches('"');
+    bare.parse().map(Some).map_err(|_| {
+        ApiError::BadRequest(format!(
+            "If-Match is `{text}`; send the ETag of the report as read, e.g. \"3\""
+        ))
+    })
+}
+
+/// A response carrying the report's revision as its ETag.
+pub fn with_etag(
+    mut builder: HttpResponseBuilder,
+    revision: i32,
+    body: impl Serialize,
+) -> HttpResponse {
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{revision}\"")) {
+        builder.insert_header((header::ETAG, v));
+    }
+    builder.json(body)
+}
+
+pub fn actor(caller: &Caller) -> Actor<'_> {
+    Actor {
+        name: &caller.sub,
+        today: chrono::Utc::now().date_naive(),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DryRun {
+    /// Validate and answer as if stored, but store nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Indicator values as sent: numbers or null.
+pub fn numbers(
+    values: BTreeMap<String, serde_json::Value>,
+    errors: &mut FieldErrors,
+) -> BTreeMap<String, Option<f64>> {
+    values
+        .into_iter()
+        .filter_map(|(code, v)| match v {
+            serde_json::Value::Null => Some((code, None)),
+            serde_json::Value::Number(n) => n.as_f64().map(|f| (code, Some(f))),
+            other => {
+                errors.push(
+                    format!("values.{code}"),
+                    format!("{other} is not a number; send a number, or null to leave it out"),
+                );
+                None
+            }
+        })
+        .collect()
+}
+
+/// Body of a transition: a reason, required to return a report.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionBody {
+    #[schema(example = "Liczba miejsc pracy nie zgadza się z listą umów")]
+    pub reason: Option<String>,
+}
+
+/// Reads an optional JSON transition body (an empty body is fine).
+pub fn transition_body(body: &[u8]) -> Result<TransitionBody, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(TransitionBody::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        if e.is_data() {
+            ApiError::validation(vec![rops_domain::validation::FieldError::new(
+                "body",
+                e.to_string(),
+            )])
+        } else {
+            ApiError::BadRequest(format!("the body is not valid JSON: {e}"))
+        }
+    })
+}
+
+/// One revision of a report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionView {
+    pub revision: i32,
+    /// `create`, `update`, `import`, `submit`, `approve`, `return` or `reopen`.
+    #[schema(example = "submit")]
+    pub action: String,
+    #[schema(example = "submitted")]
+    pub status: String,
+    /// Indicator code → value (null when left out).
+    #[schema(value_type = Object)]
+    pub values: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub results: Option<Vec<String>>,
+    pub note: Option<String>,
+    pub return_reason: Option<String>,
+    /// UTC, RFC 3339.
+    pub recorded_at: String,
+    /// The `sub` of the token that made the change.
+    pub recorded_by: String,
+}
+
+impl From<Revision> for RevisionView {
+    fn from(r: Revision) -> Self {
+        Self {
+            revision: r.revision,
+            action: r.action,
+            status: r.status.as_str().to_owned(),
+            values: serde_json::to_value(&r.values).unwrap_or_default(),
+            results: r.results,
+            note: r.note,
+            return_reason: r.return_reason,
+            recorded_at: r.recorded_at,
+            recorded_by: r.recorded_by,
+        }
+    }
+}
+
+/// The parts of a report every stream shows alike.
+pub fn values_json(report: &Report) -> serde_json::Value {
+    serde_json::to_value(&report.values).unwrap_or_default()
+}
