@@ -4,7 +4,9 @@
 //! that can only be built by parsing, so the rest of the code never re-checks them.
 
 pub mod code;
+pub mod event;
 pub mod indicator;
+pub mod lpres;
 pub mod period;
 pub mod reference;
 pub mod report;

@@ -46,3 +46,18 @@ impl FieldErrors {
         self.0
     }
 }
+
+/// A web address a person can open: http or https, no spaces, at most 2,000 characters.
+pub fn check_url(url: &str) -> Result<(), String> {
+    let ok_scheme = url.starts_with("https://") || url.starts_with("http://");
+    let host = url.split("://").nth(1).unwrap_or_default();
+    if !ok_scheme || host.is_empty() || host.starts_with('/') {
+        Err(format!(
+            "`{url}` is not a web address; give an http:// or https:// link"
+        ))
+    } else if url.len() > 2000 || url.chars().any(char::is_whitespace) {
+        Err("a link has no spaces and at most 2,000 characters".into())
+    } else {
+        Ok(())
+    }
+}
