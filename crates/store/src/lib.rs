@@ -5,6 +5,8 @@
 //! against stored data are `Invalid` with the fields named, missing things are `NotFound`.
 
 pub mod conn;
+pub mod events;
+pub mod lpres;
 pub mod migrations;
 pub mod queries;
 pub mod reference;

@@ -152,3 +152,68 @@ pub struct RevisionRow {
     pub recorded_at: String,
     pub recorded_by: String,
 }
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = lpres, primary_key(teryt), treat_none_as_null = true)]
+pub struct LpresRow {
+    pub teryt: String,
+    pub status: String,
+    pub resolution_number: Option<String>,
+    pub adopted_on: Option<String>,
+    pub plan_from: Option<i32>,
+    pub plan_to: Option<i32>,
+    pub document_url: Option<String>,
+    pub revision: i32,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = lpres_revisions)]
+pub struct LpresRevisionRow {
+    pub teryt: String,
+    pub revision: i32,
+    pub status: String,
+    pub resolution_number: Option<String>,
+    pub adopted_on: Option<String>,
+    pub plan_from: Option<i32>,
+    pub plan_to: Option<i32>,
+    pub document_url: Option<String>,
+    pub recorded_at: String,
+    pub recorded_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = events, primary_key(id), treat_none_as_null = true)]
+pub struct EventRow {
+    pub id: String,
+    pub region_code: String,
+    pub event_type: String,
+    pub event_date: String,
+    pub subregion_code: Option<String>,
+    pub title: String,
+    pub participants: i32,
+    pub evidence_url: Option<String>,
+    pub withdrawn_at: Option<String>,
+    pub revision: i32,
+    pub created_at: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = event_revisions)]
+pub struct EventRevisionRow {
+    pub id: String,
+    pub revision: i32,
+    pub action: String,
+    pub event_type: String,
+    pub event_date: String,
+    pub subregion_code: Option<String>,
+    pub title: String,
+    pub participants: i32,
+    pub evidence_url: Option<String>,
+    pub withdrawn_at: Option<String>,
+    pub recorded_at: String,
+    pub recorded_by: String,
+}

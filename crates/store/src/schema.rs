@@ -151,6 +151,71 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    lpres (teryt) {
+        teryt -> Text,
+        status -> Text,
+        resolution_number -> Nullable<Text>,
+        adopted_on -> Nullable<Text>,
+        plan_from -> Nullable<Integer>,
+        plan_to -> Nullable<Integer>,
+        document_url -> Nullable<Text>,
+        revision -> Integer,
+        updated_at -> Text,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    lpres_revisions (teryt, revision) {
+        teryt -> Text,
+        revision -> Integer,
+        status -> Text,
+        resolution_number -> Nullable<Text>,
+        adopted_on -> Nullable<Text>,
+        plan_from -> Nullable<Integer>,
+        plan_to -> Nullable<Integer>,
+        document_url -> Nullable<Text>,
+        recorded_at -> Text,
+        recorded_by -> Text,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Text,
+        region_code -> Text,
+        event_type -> Text,
+        event_date -> Text,
+        subregion_code -> Nullable<Text>,
+        title -> Text,
+        participants -> Integer,
+        evidence_url -> Nullable<Text>,
+        withdrawn_at -> Nullable<Text>,
+        revision -> Integer,
+        created_at -> Text,
+        updated_at -> Text,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    event_revisions (id, revision) {
+        id -> Text,
+        revision -> Integer,
+        action -> Text,
+        event_type -> Text,
+        event_date -> Text,
+        subregion_code -> Nullable<Text>,
+        title -> Text,
+        participants -> Integer,
+        evidence_url -> Nullable<Text>,
+        withdrawn_at -> Nullable<Text>,
+        recorded_at -> Text,
+        recorded_by -> Text,
+    }
+}
+
 diesel::joinable!(powiats -> regions (region_code));
 diesel::joinable!(gminas -> powiats (powiat_code));
 diesel::joinable!(subregions -> regions (region_code));
@@ -176,4 +241,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     programme_targets,
     reports,
     report_revisions,
+    lpres,
+    lpres_revisions,
+    events,
+    event_revisions,
 );
