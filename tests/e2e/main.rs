@@ -11,6 +11,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command as AsyncCommand};
 
+mod gminas;
 mod reports;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rops-hub");
@@ -137,6 +138,10 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    fn req(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, self.url(path)).bearer_auth(token)
+    }
+
     async fn stop(mut self) {
         self.child.kill().await.expect("rops-hub stops");
     }
@@ -153,6 +158,10 @@ async fn read(res: reqwest::Response) -> (u16, String, Value) {
         .to_owned();
     let body = res.json().await.unwrap_or(Value::Null);
     (status, ct, body)
+}
+
+fn with_etag(req: reqwest::RequestBuilder, etag: &str) -> reqwest::RequestBuilder {
+    req.header("If-Match", etag)
 }
 
 fn gmina_total(region: &Value) -> u64 {

@@ -2,7 +2,6 @@
 //! rights and concurrent writes.
 
 use super::*;
-use reqwest::RequestBuilder;
 
 const Q: &str = "/api/v1/owes/OWES-PN/reports/2024-Q3";
 
@@ -31,16 +30,6 @@ impl Tokens {
             gmina: env.token("gmina", Some("1604023")),
         }
     }
-}
-
-impl Server {
-    fn req(&self, method: reqwest::Method, path: &str, token: &str) -> RequestBuilder {
-        self.http.request(method, self.url(path)).bearer_auth(token)
-    }
-}
-
-fn with_etag(req: RequestBuilder, etag: &str) -> RequestBuilder {
-    req.header("If-Match", etag)
 }
 
 backend_tests! {

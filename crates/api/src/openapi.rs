@@ -18,6 +18,10 @@ use utoipa_actix_web::AppExt;
     components(schemas(Problem, ProblemField)),
     tags(
         (name = "reference", description = "Territory, subregions, OWES, catalogues and programmes"),
+        (name = "owes reports", description = "OWES quarterly reports: lifecycle, revisions, CSV import"),
+        (name = "lpres", description = "Gmina LPRES status and history"),
+        (name = "gmina reports", description = "Gmina annual reports: LPRES monitoring indicators and the results checklist"),
+        (name = "events", description = "The ROPS activity register"),
         (name = "health", description = "Liveness and readiness, without a token"),
     ),
     modifiers(&Secured),

@@ -236,6 +236,22 @@ fn the_document_describes_every_endpoint_with_its_errors() {
         ("post", "/api/v1/owes/{code}/reports/{period}/return"),
         ("post", "/api/v1/owes/{code}/reports/{period}/reopen"),
         ("get", "/api/v1/reports"),
+        ("get", "/api/v1/gminas/{teryt}/lpres"),
+        ("put", "/api/v1/gminas/{teryt}/lpres"),
+        ("get", "/api/v1/regions/{code}/lpres"),
+        ("get", "/api/v1/gminas/{teryt}/reports"),
+        ("get", "/api/v1/gminas/{teryt}/reports/{year}"),
+        ("put", "/api/v1/gminas/{teryt}/reports/{year}"),
+        ("get", "/api/v1/gminas/{teryt}/reports/{year}/revisions"),
+        ("post", "/api/v1/gminas/{teryt}/reports/{year}/submit"),
+        ("post", "/api/v1/gminas/{teryt}/reports/{year}/approve"),
+        ("post", "/api/v1/gminas/{teryt}/reports/{year}/return"),
+        ("post", "/api/v1/gminas/{teryt}/reports/{year}/reopen"),
+        ("post", "/api/v1/regions/{code}/events"),
+        ("get", "/api/v1/regions/{code}/events"),
+        ("get", "/api/v1/events/{id}"),
+        ("put", "/api/v1/events/{id}"),
+        ("delete", "/api/v1/events/{id}"),
     ];
     for (method, path) in expected {
         let op = &doc["paths"][path][method];

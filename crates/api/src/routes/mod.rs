@@ -3,8 +3,11 @@
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 pub mod catalogue;
+pub mod events;
+pub mod gmina_reports;
 pub mod gminas;
 pub mod health;
+pub mod lpres;
 pub mod owes;
 pub mod owes_reports;
 pub mod programmes;
@@ -36,6 +39,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(owes_reports::return_report)
                 .service(owes_reports::reopen)
                 .service(owes_reports::queue)
+                .service(lpres::put_lpres)
+                .service(lpres::get_lpres)
+                .service(lpres::region_lpres)
+                .service(gmina_reports::list_reports)
+                .service(gmina_reports::get_report)
+                .service(gmina_reports::put_report)
+                .service(gmina_reports::revisions)
+                .service(gmina_reports::submit)
+                .service(gmina_reports::approve)
+                .service(gmina_reports::return_report)
+                .service(gmina_reports::reopen)
+                .service(events::create)
+                .service(events::list)
+                .service(events::get)
+                .service(events::update)
+                .service(events::withdraw)
                 .service(catalogue::get)
                 .service(programmes::list)
                 .service(programmes::get),

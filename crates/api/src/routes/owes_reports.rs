@@ -1,6 +1,6 @@
 use super::reports::{
-    actor, if_match, numbers, transition_body, values_json, with_etag, DryRun, RevisionView,
-    TransitionBody,
+    actor, if_match, numbers, report_key, with_etag, DryRun, RevisionView, TransitionBody,
+    ValuesOut,
 };
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -8,10 +8,10 @@ use crate::state::AppState;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use rops_domain::indicator::Stream;
 use rops_domain::period::Quarter;
-use rops_domain::report::{ReportPeriod, ReportStatus, Transition};
+use rops_domain::report::{ReportStatus, Transition};
 use rops_domain::role::Role;
 use rops_domain::validation::FieldErrors;
-use rops_store::reports::{self, ImportedReport, Report, ReportFilter, ReportInput, ReportKey};
+use rops_store::reports::{self, ImportedReport, Report, ReportFilter, ReportInput};
 use rops_store::writes::Put;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -31,7 +31,7 @@ pub struct OwesReportView {
     pub revision: i32,
     /// Indicator code → value; null when a draft leaves it out.
     #[schema(value_type = Object, example = json!({"jobs_created": 4, "ps_jobs_created_with_grants": 2}))]
-    pub values: serde_json::Value,
+    pub values: ValuesOut,
     pub note: Option<String>,
     /// UTC, RFC 3339.
     pub created_at: String,
@@ -48,7 +48,7 @@ pub struct OwesReportView {
 impl From<Report> for OwesReportView {
     fn from(r: Report) -> Self {
         Self {
-            values: values_json(&r),
+            values: ValuesOut(r.values),
             owes: r.unit,
             period: r.period,
             status: r.status.as_str().to_owned(),
@@ -100,18 +100,8 @@ fn rops_only(caller: &Caller, what: &str) -> Result<(), ApiError> {
     }
 }
 
-fn key(code: &str, period: &str) -> Result<ReportKey, ApiError> {
-    let period = ReportPeriod::parse(Stream::Owes, period).map_err(|e| {
-        ApiError::validation(vec![rops_domain::validation::FieldError::new(
-            "period",
-            e.to_string(),
-        )])
-    })?;
-    Ok(ReportKey {
-        stream: Stream::Owes,
-        unit: code.to_owned(),
-        period,
-    })
+fn key(code: &str, period: &str) -> Result<rops_store::reports::ReportKey, ApiError> {
+    report_key(Stream::Owes, code, period)
 }
 
 /// Creates (201) or replaces (200) an OWES's report for a quarter. A draft may leave values
@@ -287,41 +277,6 @@ pub async fn list_reports(
     ))
 }
 
-async fn apply(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: (String, String),
-    req: HttpRequest,
-    body: web::Bytes,
-    transition: Transition,
-) -> Result<HttpResponse, ApiError> {
-    let (code, period) = path;
-    check_owes_access(&caller, &code)?;
-    if transition != Transition::Submit {
-        rops_only(&caller, &format!("{} reports", transition.as_str()))?;
-    }
-    let key = key(&code, &period)?;
-    let if_match = if_match(&req)?;
-    let reason = transition_body(&body)?.reason;
-    let report = state
-        .db(move |conn| {
-            reports::transition(
-                conn,
-                &key,
-                transition,
-                reason.as_deref(),
-                if_match,
-                &actor(&caller),
-            )
-        })
-        .await?;
-    Ok(with_etag(
-        HttpResponse::Ok(),
-        report.revision,
-        OwesReportView::from(report),
-    ))
-}
-
 macro_rules! transition_endpoint {
     ($fn:ident, $op:literal, $path:literal, $transition:expr, $doc:literal) => {
         #[doc = $doc]
@@ -351,7 +306,11 @@ macro_rules! transition_endpoint {
             req: HttpRequest,
             body: web::Bytes,
         ) -> Result<HttpResponse, ApiError> {
-            apply(state, caller, path.into_inner(), req, body, $transition).await
+            let (code, period) = path.into_inner();
+            check_owes_access(&caller, &code)?;
+            let key = key(&code, &period)?;
+            let report = super::reports::transition(&state, caller, key, &req, &body, $transition).await?;
+            Ok(with_etag(HttpResponse::Ok(), report.revision, OwesReportView::from(report)))
         }
     };
 }

@@ -2,10 +2,14 @@
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::state::AppState;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
+use rops_domain::indicator::Stream;
+use rops_domain::report::{ReportPeriod, Transition};
 use rops_domain::validation::FieldErrors;
-use rops_store::reports::{Actor, Report, Revision};
+use rops_domain::values::{Amount, Values};
+use rops_store::reports::{self, Actor, Report, ReportKey, Revision};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -111,7 +115,7 @@ pub struct RevisionView {
     pub status: String,
     /// Indicator code → value (null when left out).
     #[schema(value_type = Object)]
-    pub values: serde_json::Value,
+    pub values: ValuesOut,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<String>>)]
     pub results: Option<Vec<String>>,
@@ -129,7 +133,7 @@ impl From<Revision> for RevisionView {
             revision: r.revision,
             action: r.action,
             status: r.status.as_str().to_owned(),
-            values: serde_json::to_value(&r.values).unwrap_or_default(),
+            values: ValuesOut(r.values),
             results: r.results,
             note: r.note,
             return_reason: r.return_reason,
@@ -139,7 +143,73 @@ impl From<Revision> for RevisionView {
     }
 }
 
-/// The parts of a report every stream shows alike.
-pub fn values_json(report: &Report) -> serde_json::Value {
-    serde_json::to_value(&report.values).unwrap_or_default()
+/// Report values as JSON: counts as integers, money as numbers with two decimals, null when
+/// left out.
+#[derive(Debug, Clone)]
+pub struct ValuesOut(pub Values);
+
+impl Serialize for ValuesOut {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeMap};
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (code, value) in &self.0 {
+            match value {
+                None => map.serialize_entry(code, &None::<u64>)?,
+                Some(Amount::Count(n)) => map.serialize_entry(code, n)?,
+                Some(Amount::Money(m)) => {
+                    let raw = serde_json::value::RawValue::from_string(format!("{m:.2}"))
+                        .map_err(S::Error::custom)?;
+                    map.serialize_entry(code, &raw)?
+                }
+            }
+        }
+        map.end()
+    }
+}
+
+/// Runs a lifecycle transition on the report behind `key`.
+pub async fn transition(
+    state: &AppState,
+    caller: Caller,
+    key: ReportKey,
+    req: &HttpRequest,
+    body: &[u8],
+    transition: Transition,
+) -> Result<Report, ApiError> {
+    if transition != Transition::Submit && !caller.role.is_rops() {
+        return Err(ApiError::Forbidden(format!(
+            "only ROPS analysts and admins may {} reports; the token's role is {}",
+            transition.as_str(),
+            caller.role
+        )));
+    }
+    let if_match = if_match(req)?;
+    let reason = transition_body(body)?.reason;
+    state
+        .db(move |conn| {
+            reports::transition(
+                conn,
+                &key,
+                transition,
+                reason.as_deref(),
+                if_match,
+                &actor(&caller),
+            )
+        })
+        .await
+}
+
+/// The key of a report, or 422 naming the malformed period.
+pub fn report_key(stream: Stream, unit: &str, period: &str) -> Result<ReportKey, ApiError> {
+    let period = ReportPeriod::parse(stream, period).map_err(|e| {
+        ApiError::validation(vec![rops_domain::validation::FieldError::new(
+            "period",
+            e.to_string(),
+        )])
+    })?;
+    Ok(ReportKey {
+        stream,
+        unit: unit.to_owned(),
+        period,
+    })
 }

@@ -1,0 +1,260 @@
+use super::reports::{if_match, with_etag};
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use rops_domain::event::{check_event, EventInput};
+use rops_domain::period::Quarter;
+use rops_domain::validation::FieldErrors;
+use rops_store::events::{self, EventDetail, EventDraft, EventFilter, EventView};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+/// An event of the ROPS activity register, as an analyst records it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventPut {
+    /// An event type of `GET /indicators` (`event_types`).
+    #[serde(rename = "type")]
+    #[schema(example = "business_meeting")]
+    pub event_type: String,
+    /// YYYY-MM-DD, not in the future.
+    #[schema(example = "2024-05-14")]
+    pub date: String,
+    /// A subregion of the region, or null for a region-wide event.
+    #[schema(example = "OPL-PN")]
+    pub subregion: Option<String>,
+    #[schema(example = "Spotkanie PES z przedsiębiorcami w Kluczborku")]
+    pub title: String,
+    #[schema(example = 23)]
+    pub participants: i64,
+    #[schema(example = "https://rops.opole.pl/aktualnosci/spotkanie-pes")]
+    pub evidence_url: Option<String>,
+}
+
+fn rops_writer(caller: &Caller) -> Result<(), ApiError> {
+    if caller.role.is_rops() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "only ROPS analysts and admins keep the activity register; the token's role is {}",
+            caller.role
+        )))
+    }
+}
+
+fn draft(body: EventPut) -> Result<EventDraft, ApiError> {
+    let input = EventInput {
+        event_type: body.event_type,
+        date: body.date,
+        subregion: body.subregion,
+        title: body.title,
+        participants: body.participants,
+        evidence_url: body.evidence_url,
+    };
+    let mut errors = FieldErrors::default();
+    let fields = check_event(&input, chrono::Utc::now().date_naive(), &mut errors);
+    match fields {
+        Some(fields) if errors.is_empty() => Ok(EventDraft {
+            event_type: input.event_type,
+            subregion: input.subregion,
+            fields,
+        }),
+        _ => Err(ApiError::validation(errors.into_vec())),
+    }
+}
+
+/// Records an event (analyst, admin).
+#[utoipa::path(
+    operation_id = "create_event",
+    tag = "events",
+    params(("code" = String, Path, description = "Region code", example = "16")),
+    request_body = EventPut,
+    responses(
+        (status = 201, body = EventView, headers(("ETag" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown type, a subregion of another region, a date in the future…", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/regions/{code}/events")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    code: web::Path<String>,
+    body: web::Json<EventPut>,
+) -> Result<HttpResponse, ApiError> {
+    rops_writer(&caller)?;
+    let code = code.into_inner();
+    let draft = draft(body.into_inner())?;
+    let event = state
+        .db(move |conn| events::create(conn, &code, &draft, &caller.sub))
+        .await?;
+    Ok(with_etag(HttpResponse::Created(), event.revision, event))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventQuery {
+    /// First quarter (`2024-Q1`) or day (`2024-01-15`), inclusive.
+    #[param(example = "2024-Q1")]
+    pub from: Option<String>,
+    /// Last quarter or day, inclusive.
+    #[param(example = "2024-Q4")]
+    pub to: Option<String>,
+    #[serde(rename = "type")]
+    #[param(rename = "type", example = "business_meeting")]
+    pub event_type: Option<String>,
+    #[param(example = "OPL-PN")]
+    pub subregion: Option<String>,
+}
+
+/// A quarter's first (or last) day, or a day as written.
+fn bound(field: &str, value: &str, last: bool, errors: &mut FieldErrors) -> Option<String> {
+    if let Ok(q) = Quarter::parse(value) {
+        return Some(if last { q.last_day() } else { q.first_day() }.to_string());
+    }
+    match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        Ok(d) => Some(d.to_string()),
+        Err(_) => {
+            errors.push(
+                field,
+                format!("`{value}` is neither a quarter (2024-Q1) nor a day (2024-01-15)"),
+            );
+            None
+        }
+    }
+}
+
+/// The region's events that were not withdrawn, by date: by window, type and subregion.
+#[utoipa::path(
+    operation_id = "list_events",
+    tag = "events",
+    params(("code" = String, Path, description = "Region code", example = "16"), EventQuery),
+    responses(
+        (status = 200, body = Vec<EventView>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/regions/{code}/events")]
+pub async fn list(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    code: web::Path<String>,
+    query: web::Query<EventQuery>,
+) -> Result<web::Json<Vec<EventView>>, ApiError> {
+    let code = code.into_inner();
+    let q = query.into_inner();
+    let mut errors = FieldErrors::default();
+    let filter = EventFilter {
+        from_date: q
+            .from
+            .as_deref()
+            .and_then(|v| bound("from", v, false, &mut errors)),
+        to_date: q
+            .to
+            .as_deref()
+            .and_then(|v| bound("to", v, true, &mut errors)),
+        event_type: q.event_type,
+        subregion: q.subregion,
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors.into_vec()));
+    }
+    Ok(web::Json(
+        state
+            .db(move |conn| events::list(conn, &code, &filter))
+            .await?,
+    ))
+}
+
+/// One event with every revision, also once withdrawn.
+#[utoipa::path(
+    operation_id = "get_event",
+    tag = "events",
+    params(("id" = String, Path, description = "Event id")),
+    responses(
+        (status = 200, body = EventDetail, headers(("ETag" = String))),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/events/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let detail = state.db(move |conn| events::get(conn, &id)).await?;
+    Ok(with_etag(HttpResponse::Ok(), detail.event.revision, detail))
+}
+
+/// Replaces an event (analyst, admin); the earlier version stays in its revisions.
+#[utoipa::path(
+    operation_id = "update_event",
+    tag = "events",
+    params(
+        ("id" = String, Path, description = "Event id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag as read; a stale one gets 412"),
+    ),
+    request_body = EventPut,
+    responses(
+        (status = 200, body = EventView, headers(("ETag" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The event was withdrawn", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/events/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    req: HttpRequest,
+    body: web::Json<EventPut>,
+) -> Result<HttpResponse, ApiError> {
+    rops_writer(&caller)?;
+    let id = id.into_inner();
+    let if_match = if_match(&req)?;
+    let draft = draft(body.into_inner())?;
+    let event = state
+        .db(move |conn| events::update(conn, &id, &draft, if_match, &caller.sub))
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), event.revision, event))
+}
+
+/// Withdraws an event (analyst, admin): kept with its revisions, no longer listed or counted.
+#[utoipa::path(
+    operation_id = "withdraw_event",
+    tag = "events",
+    params(
+        ("id" = String, Path, description = "Event id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag as read; a stale one gets 412"),
+    ),
+    responses(
+        (status = 200, description = "Withdrawn", body = EventView, headers(("ETag" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already withdrawn", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/events/{id}")]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    rops_writer(&caller)?;
+    let id = id.into_inner();
+    let if_match = if_match(&req)?;
+    let event = state
+        .db(move |conn| events::withdraw(conn, &id, if_match, &caller.sub))
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), event.revision, event))
+}

@@ -1,0 +1,130 @@
+use super::gmina_reports::check_gmina_access;
+use super::reports::{if_match, with_etag};
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use actix_web::{get, put, web, HttpRequest, HttpResponse};
+use rops_domain::lpres::{check_lpres, LpresInput};
+use rops_store::lpres::{self, GminaLpres, LpresState, LpresWithHistory};
+use rops_store::writes::Put;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// An LPRES status as a gmina reports it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LpresPut {
+    /// `none`, `in_preparation`, `draft`, `adopted` or `repealed`.
+    #[schema(example = "adopted")]
+    pub status: String,
+    /// The council resolution (adopted, repealed).
+    #[schema(example = "XLV/512/2023")]
+    pub resolution_number: Option<String>,
+    /// YYYY-MM-DD, not in the future (adopted, repealed).
+    #[schema(example = "2023-10-26")]
+    pub adopted_on: Option<String>,
+    /// First plan year (adopted; planned years for in_preparation and draft).
+    #[schema(example = 2023)]
+    pub plan_from: Option<i64>,
+    /// Last plan year: at most ten years in all.
+    #[schema(example = 2028)]
+    pub plan_to: Option<i64>,
+    #[schema(example = "https://bip.kluczbork.pl/uchwala-xlv-512-2023.pdf")]
+    pub document_url: Option<String>,
+}
+
+/// Sets a gmina's LPRES status (that gmina, analyst, admin). `adopted` needs the resolution
+/// number, the adoption date and the plan years; other statuses refuse fields that make no
+/// sense for them.
+#[utoipa::path(
+    operation_id = "put_lpres",
+    tag = "lpres",
+    params(
+        ("teryt" = String, Path, description = "Gmina TERYT", example = "1604023"),
+        ("If-Match" = Option<String>, Header, description = "The ETag as read (\"0\" before the first status); a stale one gets 412"),
+    ),
+    request_body = LpresPut,
+    responses(
+        (status = 201, description = "First status of the gmina", body = LpresState, headers(("ETag" = String))),
+        (status = 200, description = "Updated", body = LpresState, headers(("ETag" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/gminas/{teryt}/lpres")]
+pub async fn put_lpres(
+    state: web::Data<AppState>,
+    caller: Caller,
+    teryt: web::Path<String>,
+    req: HttpRequest,
+    body: web::Json<LpresPut>,
+) -> Result<HttpResponse, ApiError> {
+    let teryt = teryt.into_inner();
+    check_gmina_access(&caller, &teryt)?;
+    let if_match = if_match(&req)?;
+    let b = body.into_inner();
+    let input = LpresInput {
+        status: b.status,
+        resolution_number: b.resolution_number,
+        adopted_on: b.adopted_on,
+        plan_from: b.plan_from,
+        plan_to: b.plan_to,
+        document_url: b.document_url,
+    };
+    let checked = check_lpres(&input, chrono::Utc::now().date_naive())
+        .map_err(|e| ApiError::validation(e.into_vec()))?;
+    let (current, put) = state
+        .db(move |conn| lpres::put(conn, &teryt, &checked, if_match, &caller.sub))
+        .await?;
+    let status = if put == Put::Created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(with_etag(status, current.revision, current))
+}
+
+/// A gmina's current LPRES status and its history (every change, who, when).
+#[utoipa::path(
+    operation_id = "get_lpres",
+    tag = "lpres",
+    params(("teryt" = String, Path, description = "Gmina TERYT", example = "1604023")),
+    responses(
+        (status = 200, body = LpresWithHistory, headers(("ETag" = String))),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/gminas/{teryt}/lpres")]
+pub async fn get_lpres(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    teryt: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let teryt = teryt.into_inner();
+    let found = state.db(move |conn| lpres::get(conn, &teryt)).await?;
+    Ok(with_etag(HttpResponse::Ok(), found.current.revision, found))
+}
+
+/// Every gmina of a region with its current LPRES status, for lists and the map.
+#[utoipa::path(
+    operation_id = "list_region_lpres",
+    tag = "lpres",
+    params(("code" = String, Path, description = "Region code", example = "16")),
+    responses(
+        (status = 200, body = Vec<GminaLpres>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/regions/{code}/lpres")]
+pub async fn region_lpres(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    code: web::Path<String>,
+) -> Result<web::Json<Vec<GminaLpres>>, ApiError> {
+    let code = code.into_inner();
+    Ok(web::Json(
+        state.db(move |conn| lpres::region(conn, &code)).await?,
+    ))
+}
