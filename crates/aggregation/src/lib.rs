@@ -4,6 +4,14 @@
 //! This is the crate's entry point; the full rollup (scopes, completeness, targets) builds
 //! on these functions.
 
+pub mod inputs;
+pub mod rollup;
+#[cfg(test)]
+mod rollup_tests;
+
+pub use inputs::{Inputs, Request, Scope};
+pub use rollup::{rollup, Rollup};
+
 use rops_domain::indicator::IndicatorKind;
 use rops_domain::period::{Quarter, Window};
 use std::collections::BTreeMap;
