@@ -11,6 +11,7 @@ pub mod migrations;
 pub mod queries;
 pub mod reference;
 pub mod reports;
+pub mod rollups;
 mod rows;
 pub mod schema;
 #[cfg(feature = "testing")]

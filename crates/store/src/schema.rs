@@ -216,6 +216,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(event_revisions -> events (id));
 diesel::joinable!(powiats -> regions (region_code));
 diesel::joinable!(gminas -> powiats (powiat_code));
 diesel::joinable!(subregions -> regions (region_code));
