@@ -13,6 +13,7 @@ use tokio::process::{Child, Command as AsyncCommand};
 
 mod gminas;
 mod reports;
+mod rollups;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rops-hub");
 

@@ -111,6 +111,7 @@ pub async fn serve(config: Config) -> CliResult {
     let state = AppState {
         pool,
         keys: Arc::new(Keys::new(&secret)),
+        deadline_days: config.deadline_days,
     };
     let server = actix_web::HttpServer::new(move || crate::app::build(state.clone()))
         .bind(&config.bind)

@@ -7,6 +7,7 @@
 //! | `ROPS_DATA_DIR` | `./data` | folder for the SQLite file and the generated JWT secret |
 //! | `ROPS_JWT_SECRET` | generated into `$ROPS_DATA_DIR/jwt-secret` | HS256 signing secret, at least 32 characters |
 //! | `ROPS_DB_POOL_SIZE` | `8` | database connections kept open |
+//! | `ROPS_REPORT_DEADLINE_DAYS` | `15` | days after a quarter's end by which an OWES report is on time |
 //! | `ROPS_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
 //! | `RUST_LOG` | `info` | log filter, e.g. `rops_api=debug,info` |
 //!
@@ -28,6 +29,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub jwt_secret: Option<String>,
     pub pool_size: u32,
+    pub deadline_days: i64,
     pub log_format: LogFormat,
 }
 
@@ -73,6 +75,12 @@ impl Config {
                     ))
                 })?,
         };
+        let deadline_days = match get("ROPS_REPORT_DEADLINE_DAYS") {
+            None => 15,
+            Some(v) => v.parse().ok().filter(|n| (0..=366).contains(n)).ok_or_else(|| {
+                ConfigError(format!("ROPS_REPORT_DEADLINE_DAYS is `{v}`; expected a number of days from 0 to 366"))
+            })?,
+        };
         let log_format = match get("ROPS_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -88,6 +96,7 @@ impl Config {
             data_dir,
             jwt_secret,
             pool_size,
+            deadline_days,
             log_format,
         })
     }

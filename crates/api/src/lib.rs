@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod csv_import;
 pub mod error;
+pub mod export;
 pub mod openapi;
 pub mod routes;
 pub mod state;

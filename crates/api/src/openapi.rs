@@ -22,6 +22,7 @@ use utoipa_actix_web::AppExt;
         (name = "lpres", description = "Gmina LPRES status and history"),
         (name = "gmina reports", description = "Gmina annual reports: LPRES monitoring indicators and the results checklist"),
         (name = "events", description = "The ROPS activity register"),
+        (name = "rollups", description = "Live rollups against the programme targets, as of any moment; JSON, CSV, XLSX"),
         (name = "health", description = "Liveness and readiness, without a token"),
     ),
     modifiers(&Secured),

@@ -10,6 +10,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub pool: Pool,
     pub keys: Arc<Keys>,
+    /// Days after a quarter's end by which an OWES report is on time.
+    pub deadline_days: i64,
 }
 
 impl AppState {

@@ -29,6 +29,7 @@ async fn call(db: &TestDb, req: TestRequest) -> (StatusCode, String, Value) {
     let state = AppState {
         pool: db.pool().clone(),
         keys: Arc::new(Keys::new(SECRET)),
+        deadline_days: 15,
     };
     let app = test::init_service(crate::app::build(state)).await;
     let res = test::call_service(&app, req.to_request()).await;
@@ -252,6 +253,9 @@ fn the_document_describes_every_endpoint_with_its_errors() {
         ("get", "/api/v1/events/{id}"),
         ("put", "/api/v1/events/{id}"),
         ("delete", "/api/v1/events/{id}"),
+        ("get", "/api/v1/rollups/regions/{code}"),
+        ("get", "/api/v1/rollups/subregions/{code}"),
+        ("get", "/api/v1/rollups/owes/{code}"),
     ];
     for (method, path) in expected {
         let op = &doc["paths"][path][method];

@@ -13,6 +13,7 @@ pub mod owes_reports;
 pub mod programmes;
 pub mod regions;
 pub mod reports;
+pub mod rollups;
 pub mod subregions;
 
 /// Every route of the service, with its OpenAPI description.
@@ -55,6 +56,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(events::get)
                 .service(events::update)
                 .service(events::withdraw)
+                .service(rollups::region)
+                .service(rollups::subregion)
+                .service(rollups::owes)
                 .service(catalogue::get)
                 .service(programmes::list)
                 .service(programmes::get),
