@@ -11,6 +11,7 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, App, HttpRequest, HttpResponse};
 use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
 
 /// Largest request body accepted.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -46,6 +47,11 @@ pub fn build(
         .configure(routes::configure)
         .default_service(web::to(not_found_or_not_allowed))
         .split_for_parts();
+    // Human docs at /docs (Swagger UI compiled into the binary: no CDN, works offline) and
+    // the document itself at /api-docs/openapi.json.
+    let app = app.service(web::redirect("/docs", "/docs/")).service(
+        SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", crate::openapi::document()),
+    );
     app.wrap(ErrorHandlers::new().default_handler(problem_fallback))
         .wrap(from_fn(crate::telemetry::log_requests))
 }

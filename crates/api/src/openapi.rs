@@ -2,7 +2,7 @@
 //! `api-spec/openapi.json`; a test fails when the two differ.
 
 use crate::error::{Problem, ProblemField};
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
@@ -88,7 +88,16 @@ fn with_errors(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             if path.starts_with("/api/v1/") {
                 secure(op);
             }
+            let takes_query_or_header = op
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Header));
             let r = &mut op.responses.responses;
+            if takes_query_or_header {
+                r.entry("400".into())
+                    .or_insert_with(|| problem("A malformed query parameter or header"));
+            }
             if op.request_body.is_some() {
                 r.entry("400".into())
                     .or_insert_with(|| problem("The body is not valid JSON"));

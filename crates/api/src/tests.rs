@@ -284,3 +284,45 @@ fn the_document_describes_every_endpoint_with_its_errors() {
         "an endpoint is documented that the test does not list"
     );
 }
+
+#[actix_web::test]
+async fn docs_are_served_offline_with_the_document() {
+    let db = TestDb::sqlite();
+    let state = AppState {
+        pool: db.pool().clone(),
+        keys: Arc::new(Keys::new(SECRET)),
+        deadline_days: 15,
+    };
+    let app = test::init_service(crate::app::build(state)).await;
+    let res = test::call_service(&app, TestRequest::get().uri("/docs").to_request()).await;
+    assert!(res.status().is_redirection());
+    let res = test::call_service(&app, TestRequest::get().uri("/docs/").to_request()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
+    assert!(
+        html.contains("swagger-ui") && !html.contains("://cdn"),
+        "{html}"
+    );
+    let res = test::call_service(
+        &app,
+        TestRequest::get()
+            .uri("/docs/swagger-ui-bundle.js")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the UI's script is compiled in, not fetched from a CDN"
+    );
+    let res = test::call_service(
+        &app,
+        TestRequest::get()
+            .uri("/api-docs/openapi.json")
+            .to_request(),
+    )
+    .await;
+    let served: Value = serde_json::from_slice(&test::read_body(res).await).unwrap();
+    let committed: Value = serde_json::from_str(&crate::openapi::document_json()).unwrap();
+    assert_eq!(served, committed);
+}

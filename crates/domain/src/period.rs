@@ -31,10 +31,8 @@ impl Quarter {
     pub fn parse(value: &str) -> Result<Self, ParseError> {
         let err = || ParseError::new("quarter", value, QUARTER_EXPECTED);
         let bytes = value.as_bytes();
-        if bytes.len() != 7
-            || &value[4..6] != "-Q"
-            || !value[..4].bytes().all(|b| b.is_ascii_digit())
-        {
+        // Checked on bytes first: slicing text with multi-byte characters could split one.
+        if bytes.len() != 7 || &bytes[4..6] != b"-Q" || !bytes[..4].iter().all(u8::is_ascii_digit) {
             return Err(err());
         }
         let year = value[..4].parse().map_err(|_| err())?;
@@ -198,7 +196,16 @@ mod tests {
     #[test]
     fn refuses_malformed() {
         for bad in [
-            "2024-Q5", "2024-Q0", "24Q1", "2024Q1", "2024-q1", "2024-Q1 ", "abcd-Q1", "",
+            "00000\u{80}",
+            "0\u{80}\u{10000}",
+            "2024-Q5",
+            "2024-Q0",
+            "24Q1",
+            "2024Q1",
+            "2024-q1",
+            "2024-Q1 ",
+            "abcd-Q1",
+            "",
         ] {
             let err = Quarter::parse(bad).unwrap_err();
             assert!(err.to_string().contains("YYYY-Qn"), "{bad}: {err}");

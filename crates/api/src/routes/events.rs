@@ -20,7 +20,7 @@ pub struct EventPut {
     #[schema(example = "business_meeting")]
     pub event_type: String,
     /// YYYY-MM-DD, not in the future.
-    #[schema(example = "2024-05-14")]
+    #[schema(example = "2024-05-14", format = Date)]
     pub date: String,
     /// A subregion of the region, or null for a region-wide event.
     #[schema(example = "OPL-PN")]

@@ -21,7 +21,7 @@ pub struct LpresPut {
     #[schema(example = "XLV/512/2023")]
     pub resolution_number: Option<String>,
     /// YYYY-MM-DD, not in the future (adopted, repealed).
-    #[schema(example = "2023-10-26")]
+    #[schema(example = "2023-10-26", format = Date)]
     pub adopted_on: Option<String>,
     /// First plan year (adopted; planned years for in_preparation and draft).
     #[schema(example = 2023)]

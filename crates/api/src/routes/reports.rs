@@ -26,7 +26,7 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
     let bare = text.trim_start_matches("W/").trim_matches('"');
     bare.parse().map(Some).map_err(|_| {
         ApiError::BadRequest(format!(
-            "If-Match is `{text}`; send the ETag of the report as read, e.g. \"3\""
+            "If-Match is `{text}`; send back the ETag you read, e.g. \"3\""
         ))
     })
 }
@@ -89,7 +89,7 @@ pub struct TransitionBody {
 
 /// Reads an optional JSON transition body (an empty body is fine).
 pub fn transition_body(body: &[u8]) -> Result<TransitionBody, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
+    if body.iter().all(u8::is_ascii_whitespace) || body.trim_ascii() == b"null" {
         return Ok(TransitionBody::default());
     }
     serde_json::from_slice(body).map_err(|e| {
