@@ -161,6 +161,20 @@ pub struct Caller {
     pub org: Option<String>,
 }
 
+impl Caller {
+    /// ROPS staff only (analysts and admins); `what` says what was attempted.
+    pub fn require_rops(&self, what: &str) -> Result<(), ApiError> {
+        if self.role.is_rops() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "only ROPS analysts and admins may {what}; the token's role is {}",
+                self.role
+            )))
+        }
+    }
+}
+
 /// A caller with the admin role. As an extractor placed before the body, it answers 403
 /// before the body is even read.
 #[derive(Debug, Clone)]

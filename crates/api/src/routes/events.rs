@@ -33,17 +33,6 @@ pub struct EventPut {
     pub evidence_url: Option<String>,
 }
 
-fn rops_writer(caller: &Caller) -> Result<(), ApiError> {
-    if caller.role.is_rops() {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!(
-            "only ROPS analysts and admins keep the activity register; the token's role is {}",
-            caller.role
-        )))
-    }
-}
-
 fn draft(body: EventPut) -> Result<EventDraft, ApiError> {
     let input = EventInput {
         event_type: body.event_type,
@@ -85,7 +74,7 @@ pub async fn create(
     code: web::Path<String>,
     body: web::Json<EventPut>,
 ) -> Result<HttpResponse, ApiError> {
-    rops_writer(&caller)?;
+    caller.require_rops("keep the activity register")?;
     let code = code.into_inner();
     let draft = draft(body.into_inner())?;
     let event = state
@@ -217,7 +206,7 @@ pub async fn update(
     req: HttpRequest,
     body: web::Json<EventPut>,
 ) -> Result<HttpResponse, ApiError> {
-    rops_writer(&caller)?;
+    caller.require_rops("keep the activity register")?;
     let id = id.into_inner();
     let if_match = if_match(&req)?;
     let draft = draft(body.into_inner())?;
@@ -250,7 +239,7 @@ pub async fn withdraw(
     id: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    rops_writer(&caller)?;
+    caller.require_rops("keep the activity register")?;
     let id = id.into_inner();
     let if_match = if_match(&req)?;
     let event = state

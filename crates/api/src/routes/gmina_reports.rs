@@ -228,65 +228,28 @@ pub async fn list_reports(
     ))
 }
 
-macro_rules! transition_endpoint {
-    ($fn:ident, $op:literal, $path:literal, $transition:expr, $doc:literal) => {
-        #[doc = $doc]
-        #[utoipa::path(
-            operation_id = $op,
-            tag = "gmina reports",
-            params(
-                ("teryt" = String, Path, description = "Gmina TERYT", example = "1604023"),
-                ("year" = String, Path, description = "Year YYYY", example = "2024"),
-                ("If-Match" = Option<String>, Header, description = "The ETag as read; a stale one gets 412"),
-            ),
-            request_body(content = Option<TransitionBody>, description = "`reason`: required to return, optional to reopen"),
-            responses(
-                (status = 200, body = GminaReportView, headers(("ETag" = String))),
-                (status = 403, body = Problem, content_type = "application/problem+json"),
-                (status = 404, body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "Does not apply to the current status", body = Problem, content_type = "application/problem+json"),
-                (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-                (status = 422, body = Problem, content_type = "application/problem+json"),
-            )
-        )]
-        #[post($path)]
-        pub async fn $fn(
-            state: web::Data<AppState>,
-            caller: Caller,
-            path: web::Path<(String, String)>,
-            req: HttpRequest,
-            body: web::Bytes,
-        ) -> Result<HttpResponse, ApiError> {
-            let (teryt, year) = path.into_inner();
-            check_gmina_access(&caller, &teryt)?;
-            let key = key(&teryt, &year)?;
-            let report = super::reports::transition(&state, caller, key, &req, &body, $transition).await?;
-            Ok(with_etag(HttpResponse::Ok(), report.revision, GminaReportView::from(report)))
-        }
-    };
-}
-
-transition_endpoint!(submit, "submit_gmina_report", "/gminas/{teryt}/reports/{year}/submit", Transition::Submit,
-    "Submits a draft or returned annual report (that gmina, analyst, admin). Every indicator needs a value.");
-transition_endpoint!(
-    approve,
-    "approve_gmina_report",
-    "/gminas/{teryt}/reports/{year}/approve",
-    Transition::Approve,
+super::reports::report_transition!(
+    tag: "gmina reports", view: GminaReportView, access: check_gmina_access, key: key,
+    unit: ("teryt", "Gmina TERYT", "1604023"), period: ("year", "Year YYYY", "2024"),
+    submit, "submit_gmina_report", "/gminas/{teryt}/reports/{year}/submit", Transition::Submit,
+    "Submits a draft or returned annual report (that gmina, analyst, admin). Every indicator needs a value."
+);
+super::reports::report_transition!(
+    tag: "gmina reports", view: GminaReportView, access: check_gmina_access, key: key,
+    unit: ("teryt", "Gmina TERYT", "1604023"), period: ("year", "Year YYYY", "2024"),
+    approve, "approve_gmina_report", "/gminas/{teryt}/reports/{year}/approve", Transition::Approve,
     "Approves a submitted annual report (analyst, admin); it is then locked."
 );
-transition_endpoint!(
-    return_report,
-    "return_gmina_report",
-    "/gminas/{teryt}/reports/{year}/return",
-    Transition::Return,
+super::reports::report_transition!(
+    tag: "gmina reports", view: GminaReportView, access: check_gmina_access, key: key,
+    unit: ("teryt", "Gmina TERYT", "1604023"), period: ("year", "Year YYYY", "2024"),
+    return_report, "return_gmina_report", "/gminas/{teryt}/reports/{year}/return", Transition::Return,
     "Returns a submitted annual report for correction, with a reason (analyst, admin)."
 );
-transition_endpoint!(
-    reopen,
-    "reopen_gmina_report",
-    "/gminas/{teryt}/reports/{year}/reopen",
-    Transition::Reopen,
+super::reports::report_transition!(
+    tag: "gmina reports", view: GminaReportView, access: check_gmina_access, key: key,
+    unit: ("teryt", "Gmina TERYT", "1604023"), period: ("year", "Year YYYY", "2024"),
+    reopen, "reopen_gmina_report", "/gminas/{teryt}/reports/{year}/reopen", Transition::Reopen,
     "Reopens an approved annual report (approved → returned) so it can change (analyst, admin)."
 );
 

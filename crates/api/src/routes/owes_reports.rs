@@ -89,17 +89,6 @@ pub fn check_owes_access(caller: &Caller, code: &str) -> Result<(), ApiError> {
     }
 }
 
-fn rops_only(caller: &Caller, what: &str) -> Result<(), ApiError> {
-    if caller.role.is_rops() {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!(
-            "only ROPS analysts and admins may {what}; the token's role is {}",
-            caller.role
-        )))
-    }
-}
-
 fn key(code: &str, period: &str) -> Result<rops_store::reports::ReportKey, ApiError> {
     report_key(Stream::Owes, code, period)
 }
@@ -277,65 +266,28 @@ pub async fn list_reports(
     ))
 }
 
-macro_rules! transition_endpoint {
-    ($fn:ident, $op:literal, $path:literal, $transition:expr, $doc:literal) => {
-        #[doc = $doc]
-        #[utoipa::path(
-            operation_id = $op,
-            tag = "owes reports",
-            params(
-                ("code" = String, Path, description = "OWES code", example = "OWES-PN"),
-                ("period" = String, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
-                ("If-Match" = Option<String>, Header, description = "The ETag as read; a stale one gets 412"),
-            ),
-            request_body(content = Option<TransitionBody>, description = "`reason`: required to return, optional to reopen"),
-            responses(
-                (status = 200, body = OwesReportView, headers(("ETag" = String))),
-                (status = 403, body = Problem, content_type = "application/problem+json"),
-                (status = 404, body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "Does not apply to the current status", body = Problem, content_type = "application/problem+json"),
-                (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-                (status = 422, body = Problem, content_type = "application/problem+json"),
-            )
-        )]
-        #[post($path)]
-        pub async fn $fn(
-            state: web::Data<AppState>,
-            caller: Caller,
-            path: web::Path<(String, String)>,
-            req: HttpRequest,
-            body: web::Bytes,
-        ) -> Result<HttpResponse, ApiError> {
-            let (code, period) = path.into_inner();
-            check_owes_access(&caller, &code)?;
-            let key = key(&code, &period)?;
-            let report = super::reports::transition(&state, caller, key, &req, &body, $transition).await?;
-            Ok(with_etag(HttpResponse::Ok(), report.revision, OwesReportView::from(report)))
-        }
-    };
-}
-
-transition_endpoint!(submit, "submit_owes_report", "/owes/{code}/reports/{period}/submit", Transition::Submit,
-    "Submits a draft or returned report (that OWES, analyst, admin). Every indicator needs a value.");
-transition_endpoint!(
-    approve,
-    "approve_owes_report",
-    "/owes/{code}/reports/{period}/approve",
-    Transition::Approve,
+super::reports::report_transition!(
+    tag: "owes reports", view: OwesReportView, access: check_owes_access, key: key,
+    unit: ("code", "OWES code", "OWES-PN"), period: ("period", "Quarter YYYY-Qn", "2024-Q3"),
+    submit, "submit_owes_report", "/owes/{code}/reports/{period}/submit", Transition::Submit,
+    "Submits a draft or returned report (that OWES, analyst, admin). Every indicator needs a value."
+);
+super::reports::report_transition!(
+    tag: "owes reports", view: OwesReportView, access: check_owes_access, key: key,
+    unit: ("code", "OWES code", "OWES-PN"), period: ("period", "Quarter YYYY-Qn", "2024-Q3"),
+    approve, "approve_owes_report", "/owes/{code}/reports/{period}/approve", Transition::Approve,
     "Approves a submitted report (analyst, admin); it is then locked."
 );
-transition_endpoint!(
-    return_report,
-    "return_owes_report",
-    "/owes/{code}/reports/{period}/return",
-    Transition::Return,
+super::reports::report_transition!(
+    tag: "owes reports", view: OwesReportView, access: check_owes_access, key: key,
+    unit: ("code", "OWES code", "OWES-PN"), period: ("period", "Quarter YYYY-Qn", "2024-Q3"),
+    return_report, "return_owes_report", "/owes/{code}/reports/{period}/return", Transition::Return,
     "Returns a submitted report for correction, with a reason (analyst, admin)."
 );
-transition_endpoint!(
-    reopen,
-    "reopen_owes_report",
-    "/owes/{code}/reports/{period}/reopen",
-    Transition::Reopen,
+super::reports::report_transition!(
+    tag: "owes reports", view: OwesReportView, access: check_owes_access, key: key,
+    unit: ("code", "OWES code", "OWES-PN"), period: ("period", "Quarter YYYY-Qn", "2024-Q3"),
+    reopen, "reopen_owes_report", "/owes/{code}/reports/{period}/reopen", Transition::Reopen,
     "Reopens an approved report (approved → returned) so it can change (analyst, admin)."
 );
 
@@ -404,7 +356,7 @@ pub async fn queue(
     caller: Caller,
     query: web::Query<QueueFilter>,
 ) -> Result<web::Json<Vec<OwesReportView>>, ApiError> {
-    rops_only(&caller, "read the report queue")?;
+    caller.require_rops("read the report queue")?;
     let q = query.into_inner();
     let mut errors = FieldErrors::default();
     let mut filter = parse_filter(None, None, q.status, &mut errors);

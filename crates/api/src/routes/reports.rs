@@ -176,12 +176,8 @@ pub async fn transition(
     body: &[u8],
     transition: Transition,
 ) -> Result<Report, ApiError> {
-    if transition != Transition::Submit && !caller.role.is_rops() {
-        return Err(ApiError::Forbidden(format!(
-            "only ROPS analysts and admins may {} reports; the token's role is {}",
-            transition.as_str(),
-            caller.role
-        )));
+    if transition != Transition::Submit {
+        caller.require_rops(&format!("{} reports", transition.as_str()))?;
     }
     let if_match = if_match(req)?;
     let reason = transition_body(body)?.reason;
@@ -213,3 +209,49 @@ pub fn report_key(stream: Stream, unit: &str, period: &str) -> Result<ReportKey,
         period,
     })
 }
+
+/// Declares one lifecycle transition endpoint of a report stream (`POST …/submit` etc.):
+/// access check, key, the shared transition, the stream's view, and its OpenAPI description.
+macro_rules! report_transition {
+    (
+        tag: $tag:literal, view: $view:ty, access: $access:path, key: $key:path,
+        unit: ($unit:literal, $unit_doc:literal, $unit_ex:literal),
+        period: ($period:literal, $period_doc:literal, $period_ex:literal),
+        $fn:ident, $op:literal, $path:literal, $transition:expr, $doc:literal
+    ) => {
+        #[doc = $doc]
+        #[utoipa::path(
+            operation_id = $op,
+            tag = $tag,
+            params(
+                ($unit = String, Path, description = $unit_doc, example = $unit_ex),
+                ($period = String, Path, description = $period_doc, example = $period_ex),
+                ("If-Match" = Option<String>, Header, description = "The ETag as read; a stale one gets 412"),
+            ),
+            request_body(content = Option<TransitionBody>, description = "`reason`: required to return, optional to reopen"),
+            responses(
+                (status = 200, body = $view, headers(("ETag" = String))),
+                (status = 403, body = Problem, content_type = "application/problem+json"),
+                (status = 404, body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "Does not apply to the current status", body = Problem, content_type = "application/problem+json"),
+                (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+                (status = 422, body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        #[post($path)]
+        pub async fn $fn(
+            state: actix_web::web::Data<crate::state::AppState>,
+            caller: crate::auth::Caller,
+            path: actix_web::web::Path<(String, String)>,
+            req: actix_web::HttpRequest,
+            body: actix_web::web::Bytes,
+        ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
+            let (unit, period) = path.into_inner();
+            $access(&caller, &unit)?;
+            let key = $key(&unit, &period)?;
+            let report = $crate::routes::reports::transition(&state, caller, key, &req, &body, $transition).await?;
+            Ok($crate::routes::reports::with_etag(actix_web::HttpResponse::Ok(), report.revision, <$view>::from(report)))
+        }
+    };
+}
+pub(crate) use report_transition;

@@ -186,17 +186,6 @@ async fn respond(
     })
 }
 
-fn rops_only(caller: &Caller) -> Result<(), ApiError> {
-    if caller.role.is_rops() {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!(
-            "rollups are for ROPS analysts and admins; the token's role is {}",
-            caller.role
-        )))
-    }
-}
-
 macro_rules! rollup_endpoint {
     ($fn:ident, $op:literal, $path:literal, $param:literal, $example:literal, $doc:literal, |$caller:ident, $code:ident| $check:expr, $of:expr) => {
         #[doc = $doc]
@@ -233,7 +222,7 @@ macro_rules! rollup_endpoint {
 
 rollup_endpoint!(region, "get_region_rollup", "/rollups/regions/{code}", "Region code", "16",
     "The region's rollup: every indicator with its subregions and OWES, completeness, LPRES, results, every target (analyst, admin).",
-    |caller, code| rops_only(&caller), Of::Region(code));
+    |caller, code| caller.require_rops("read rollups"), Of::Region(code));
 rollup_endpoint!(
     subregion,
     "get_subregion_rollup",
@@ -241,7 +230,7 @@ rollup_endpoint!(
     "Subregion code",
     "OPL-PN",
     "A subregion's rollup (analyst, admin).",
-    |caller, code| rops_only(&caller),
+    |caller, code| caller.require_rops("read rollups"),
     Of::Subregion(code)
 );
 rollup_endpoint!(owes, "get_owes_rollup", "/rollups/owes/{code}", "OWES code", "OWES-PN",
@@ -249,6 +238,6 @@ rollup_endpoint!(owes, "get_owes_rollup", "/rollups/owes/{code}", "OWES code", "
     |caller, code| match caller.role {
         Role::Owes if caller.org.as_deref() == Some(code.as_str()) => Ok(()),
         Role::Owes => Err(ApiError::Forbidden(format!("this token is for OWES {}; it cannot read the rollup of OWES {code}", caller.org.as_deref().unwrap_or("?")))),
-        _ => rops_only(&caller),
+        _ => caller.require_rops("read rollups"),
     },
     Of::Owes(code));
