@@ -94,6 +94,18 @@ fn with_errors(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 .flatten()
                 .any(|p| matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Header));
             let r = &mut op.responses.responses;
+            for (status, response) in r.iter_mut() {
+                if let RefOr::T(response) = response {
+                    if response.description.is_empty() {
+                        response.description = match status.as_str() {
+                            "201" => "Created",
+                            "200" => "OK",
+                            _ => "See the problem's detail",
+                        }
+                        .to_owned();
+                    }
+                }
+            }
             if takes_query_or_header {
                 r.entry("400".into())
                     .or_insert_with(|| problem("A malformed query parameter or header"));

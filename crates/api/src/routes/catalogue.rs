@@ -7,6 +7,10 @@ use rops_store::views::Catalogue;
 
 /// The catalogues: OWES and gmina indicators with their kinds, the gmina results checklist
 /// (codes `A1`…`D7`, seed 001) and the event types of the ROPS activity register.
+///
+/// Any role. Indicators carry their stream (`owes` quarterly, `gmina` annual), kind (`flow`,
+/// `stock`, `ratio` with numerator and denominator), unit (`count`, `pln`, `share`) and
+/// `at_most` bound; these are the codes report `values` use.
 #[utoipa::path(operation_id = "get_catalogue", tag = "reference", responses((status = 200, body = Catalogue)))]
 #[get("/indicators")]
 pub async fn get(

@@ -55,6 +55,10 @@ fn draft(body: EventPut) -> Result<EventDraft, ApiError> {
 }
 
 /// Records an event (analyst, admin).
+///
+/// Analysts and admins keep the register. The type must be one of `GET /indicators`
+/// `event_types`, the subregion one of this region's (or null for a region-wide event), the
+/// date not in the future. Returns 201 with the event's `id` and its ETag.
 #[utoipa::path(
     operation_id = "create_event",
     tag = "events",
@@ -117,6 +121,9 @@ fn bound(field: &str, value: &str, last: bool, errors: &mut FieldErrors) -> Opti
 }
 
 /// The region's events that were not withdrawn, by date: by window, type and subregion.
+///
+/// Any role. `from` and `to` take quarters (`2024-Q1`) or days (`2024-01-15`); withdrawn events
+/// are left out.
 #[utoipa::path(
     operation_id = "list_events",
     tag = "events",
@@ -160,6 +167,9 @@ pub async fn list(
 }
 
 /// One event with every revision, also once withdrawn.
+///
+/// Any role. The event as it is now (with `withdrawn_at` once withdrawn) and every revision,
+/// oldest first.
 #[utoipa::path(
     operation_id = "get_event",
     tag = "events",
@@ -181,6 +191,9 @@ pub async fn get(
 }
 
 /// Replaces an event (analyst, admin); the earlier version stays in its revisions.
+///
+/// Analysts and admins. Send the whole event; with `If-Match` a change made in between gets
+/// 412. A withdrawn event cannot change (409).
 #[utoipa::path(
     operation_id = "update_event",
     tag = "events",
@@ -217,6 +230,9 @@ pub async fn update(
 }
 
 /// Withdraws an event (analyst, admin): kept with its revisions, no longer listed or counted.
+///
+/// Analysts and admins. The event stays stored with its revisions, but is no longer listed or
+/// counted in rollups; withdrawing twice gets 409.
 #[utoipa::path(
     operation_id = "withdraw_event",
     tag = "events",

@@ -96,6 +96,12 @@ fn key(teryt: &str, year: &str) -> Result<ReportKey, ApiError> {
 }
 
 /// Creates (201) or replaces (200) a gmina's annual report.
+///
+/// That gmina, analysts and admins. `values` are the gmina indicators of `GET /indicators`
+/// (money with at most two decimals, a numerator never above its denominator, shares computed),
+/// `results` the checklist codes achieved. A draft may leave values out; a submitted or
+/// approved report cannot change (409); a stale `If-Match` gets 412; `?dry_run=true` validates
+/// without storing.
 #[utoipa::path(
     operation_id = "put_gmina_report",
     tag = "gmina reports",
@@ -157,6 +163,8 @@ pub async fn put_report(
 }
 
 /// One gmina annual report.
+///
+/// That gmina, analysts and admins. The response carries the revision as its ETag.
 #[utoipa::path(
     operation_id = "get_gmina_report",
     tag = "gmina reports",
@@ -191,6 +199,8 @@ pub async fn get_report(
 }
 
 /// A gmina's annual reports, oldest first.
+///
+/// That gmina, analysts and admins.
 #[utoipa::path(
     operation_id = "list_gmina_reports",
     tag = "gmina reports",
@@ -254,6 +264,9 @@ super::reports::report_transition!(
 );
 
 /// Every revision of an annual report, oldest first.
+///
+/// That gmina, analysts and admins. Nothing is ever overwritten: every create, update and
+/// transition is a revision with its values, results, status, who and when.
 #[utoipa::path(
     operation_id = "list_gmina_report_revisions",
     tag = "gmina reports",

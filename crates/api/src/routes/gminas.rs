@@ -20,6 +20,9 @@ pub struct GminaFilter {
 }
 
 /// Lists gminas, by region or subregion.
+///
+/// Any role. Each gmina with its TERYT, kind (`urban`, `rural`, `urban-rural`), powiat and
+/// subregion.
 #[utoipa::path(operation_id = "list_gminas", tag = "reference", params(GminaFilter), responses((status = 200, body = Vec<GminaView>)))]
 #[get("/gminas")]
 pub async fn list(
@@ -36,6 +39,8 @@ pub async fn list(
 }
 
 /// One gmina by its TERYT code.
+///
+/// Any role. A malformed TERYT is simply not found (404).
 #[utoipa::path(
     operation_id = "get_gmina",
     tag = "reference",

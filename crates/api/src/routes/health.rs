@@ -11,6 +11,8 @@ pub struct Health {
 }
 
 /// The process is alive.
+///
+/// No token needed: answers as long as the process runs.
 #[utoipa::path(operation_id = "healthz", tag = "health", responses((status = 200, body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
@@ -18,6 +20,8 @@ pub async fn healthz() -> HttpResponse {
 }
 
 /// The database answers.
+///
+/// No token needed: 200 when the database answers a query, 503 otherwise.
 #[utoipa::path(operation_id = "readyz", tag = "health", responses(
     (status = 200, body = Health),
     (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),

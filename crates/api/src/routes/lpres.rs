@@ -36,6 +36,9 @@ pub struct LpresPut {
 /// Sets a gmina's LPRES status (that gmina, analyst, admin). `adopted` needs the resolution
 /// number, the adoption date and the plan years; other statuses refuse fields that make no
 /// sense for them.
+///
+/// Every change is kept in the history. Send back the ETag you read as `If-Match` ("0" before
+/// the first status) to refuse a change made in between (412).
 #[utoipa::path(
     operation_id = "put_lpres",
     tag = "lpres",
@@ -87,6 +90,8 @@ pub async fn put_lpres(
 }
 
 /// A gmina's current LPRES status and its history (every change, who, when).
+///
+/// Any role. Before any report the status is `none` at revision 0.
 #[utoipa::path(
     operation_id = "get_lpres",
     tag = "lpres",
@@ -108,6 +113,8 @@ pub async fn get_lpres(
 }
 
 /// Every gmina of a region with its current LPRES status, for lists and the map.
+///
+/// Any role. Gminas never reported are `none`.
 #[utoipa::path(
     operation_id = "list_region_lpres",
     tag = "lpres",

@@ -20,6 +20,8 @@ pub struct OwesFilter {
 }
 
 /// Lists the OWES.
+///
+/// Any role. `region` narrows the list to one region.
 #[utoipa::path(operation_id = "list_owes", tag = "reference", params(OwesFilter), responses((status = 200, body = Vec<OwesView>)))]
 #[get("/owes")]
 pub async fn list(
@@ -36,6 +38,8 @@ pub async fn list(
 }
 
 /// One OWES.
+///
+/// Any role.
 #[utoipa::path(
     operation_id = "get_owes",
     tag = "reference",
@@ -101,6 +105,9 @@ impl OwesPut {
 }
 
 /// Creates or updates an OWES (admin).
+///
+/// Admins only. The subregion must exist; `active_to`, when given, is not before `active_from`.
+/// 201 when created, 200 when updated.
 #[utoipa::path(
     operation_id = "put_owes",
     tag = "reference",

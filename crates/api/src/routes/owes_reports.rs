@@ -95,6 +95,11 @@ fn key(code: &str, period: &str) -> Result<rops_store::reports::ReportKey, ApiEr
 
 /// Creates (201) or replaces (200) an OWES's report for a quarter. A draft may leave values
 /// out; an approved or submitted report cannot change (409).
+///
+/// That OWES, analysts and admins. `values` holds the OWES indicators of `GET /indicators`:
+/// non-negative whole numbers, `ps_jobs_created_with_grants` at most `jobs_created`. The
+/// quarter must have started and the OWES be active in it. `?dry_run=true` validates and
+/// answers without storing.
 #[utoipa::path(
     operation_id = "put_owes_report",
     tag = "owes reports",
@@ -156,6 +161,8 @@ pub async fn put_report(
 }
 
 /// One OWES report.
+///
+/// That OWES, analysts and admins. The response carries the revision as its ETag.
 #[utoipa::path(
     operation_id = "get_owes_report",
     tag = "owes reports",
@@ -224,6 +231,9 @@ fn parse_filter(
 }
 
 /// An OWES's reports, by window and status.
+///
+/// That OWES, analysts and admins. `from` and `to` are quarters; `status` one of draft,
+/// submitted, approved, returned.
 #[utoipa::path(
     operation_id = "list_owes_reports",
     tag = "owes reports",
@@ -292,6 +302,9 @@ super::reports::report_transition!(
 );
 
 /// Every revision of a report, oldest first: values, status, who and when.
+///
+/// That OWES, analysts and admins. Nothing is ever overwritten: every create, update, import
+/// and transition is a revision with its values, status, who and when.
 #[utoipa::path(
     operation_id = "list_owes_report_revisions",
     tag = "owes reports",
@@ -340,6 +353,9 @@ pub struct QueueFilter {
 }
 
 /// The analysts' work queue: OWES reports across OWES, by region, subregion, period, status.
+///
+/// Analysts and admins. Filters combine; a subregion or region with no OWES gives an empty
+/// list.
 #[utoipa::path(
     operation_id = "list_reports",
     tag = "owes reports",
@@ -423,6 +439,9 @@ impl From<ImportedReport> for ImportedReportView {
 /// codes, one row per quarter. Values merge over the stored draft (an empty wide cell leaves
 /// it alone). All or nothing: any bad row gives 422 naming each line and column as
 /// `rows[<line>].<column>` (the header is line 1), and nothing is stored.
+///
+/// That OWES, analysts and admins. The result lists each quarter's report with `created`,
+/// `updated` or `unchanged`; `?dry_run=true` validates and answers the same without storing.
 #[utoipa::path(
     operation_id = "import_owes_reports",
     tag = "owes reports",

@@ -16,6 +16,8 @@ pub struct ProgrammeFilter {
 }
 
 /// Lists the regional programmes.
+///
+/// Any role.
 #[utoipa::path(operation_id = "list_programmes", tag = "reference", params(ProgrammeFilter), responses((status = 200, body = Vec<ProgrammeSummary>)))]
 #[get("/programmes")]
 pub async fn list(
@@ -32,6 +34,10 @@ pub async fn list(
 }
 
 /// One programme with its targets.
+///
+/// Any role. Each target names an indicator, an event type or `lpres_adopted` (`measure` says
+/// which), a scope (`region`, `each_subregion`, `each_owes`, `owes`), `at_least` a value, over
+/// the programme or each calendar year.
 #[utoipa::path(
     operation_id = "get_programme",
     tag = "reference",

@@ -6,6 +6,8 @@ use rops_store::queries;
 use rops_store::views::{RegionDetail, RegionSummary};
 
 /// Lists the regions with their powiat and gmina counts.
+///
+/// Any role.
 #[utoipa::path(operation_id = "list_regions", tag = "reference", responses((status = 200, body = Vec<RegionSummary>)))]
 #[get("/regions")]
 pub async fn list(
@@ -16,6 +18,9 @@ pub async fn list(
 }
 
 /// One region with its subregions, each with its powiats and gmina count.
+///
+/// Any role. Subregions list their powiats with gmina counts; powiats no subregion holds are in
+/// `unassigned_powiats`.
 #[utoipa::path(
     operation_id = "get_region",
     tag = "reference",

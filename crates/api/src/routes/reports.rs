@@ -220,6 +220,8 @@ macro_rules! report_transition {
         $fn:ident, $op:literal, $path:literal, $transition:expr, $doc:literal
     ) => {
         #[doc = $doc]
+        #[doc = ""]
+        #[doc = "Send back the ETag you read as `If-Match` to refuse a change made in between (412). A transition that does not apply to the current status gets 409 naming it; submitting needs every indicator (422 lists the missing ones)."]
         #[utoipa::path(
             operation_id = $op,
             tag = $tag,

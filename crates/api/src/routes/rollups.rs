@@ -189,6 +189,8 @@ async fn respond(
 macro_rules! rollup_endpoint {
     ($fn:ident, $op:literal, $path:literal, $param:literal, $example:literal, $doc:literal, |$caller:ident, $code:ident| $check:expr, $of:expr) => {
         #[doc = $doc]
+        #[doc = ""]
+        #[doc = "Computed from the live data at request time, as recorded at `as_of` (default now), for `from`..`to` quarters or a `year` (default the current year; at most 40 quarters). `approved_only=true` counts approved reports only. `format=csv` (or Accept: text/csv) and `format=xlsx` give the same figures as a spreadsheet."]
         #[utoipa::path(
             operation_id = $op,
             tag = "rollups",

@@ -24,6 +24,9 @@ pub struct SubregionPut {
 }
 
 /// Creates or updates a subregion (admin).
+///
+/// Admins only. The powiats must lie in the region and in no other subregion (remove them there
+/// first); the list replaces the subregion's powiats. 201 when created, 200 when updated.
 #[utoipa::path(
     operation_id = "put_subregion",
     tag = "reference",
