@@ -93,7 +93,11 @@ pub fn token(config: &Config, role: &str, org: Option<&str>, ttl: &str, sub: &st
     Ok(())
 }
 
-pub async fn serve(config: Config) -> CliResult {
+/// Opens the database (migrating it and loading the sample region when empty) and binds the
+/// server; returns it with the addresses it listens on, not yet awaited.
+pub async fn start(
+    config: Config,
+) -> Result<(actix_web::dev::Server, Vec<std::net::SocketAddr>), String> {
     let pool = {
         let config = config.clone();
         actix_web::web::block(move || -> Result<Pool, String> {
@@ -116,15 +120,21 @@ pub async fn serve(config: Config) -> CliResult {
     let server = actix_web::HttpServer::new(move || crate::app::build(state.clone()))
         .bind(&config.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
-    for addr in server.addrs() {
-        // On stdout, so scripts and tests can read the port chosen for ROPS_BIND=…:0.
-        println!("rops-hub listening on http://{addr}");
-    }
+    let addrs = server.addrs();
     tracing::info!(
         bind = %config.bind,
         database = %config.database_url.redacted(),
         backend = config.database_url.backend(),
         "rops-hub started"
     );
-    server.run().await.map_err(|e| e.to_string())
+    Ok((server.run(), addrs))
+}
+
+pub async fn serve(config: Config) -> CliResult {
+    let (server, addrs) = start(config).await?;
+    for addr in addrs {
+        // On stdout, so scripts and tests can read the port chosen for ROPS_BIND=…:0.
+        println!("rops-hub listening on http://{addr}");
+    }
+    server.await.map_err(|e| e.to_string())
 }

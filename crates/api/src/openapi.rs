@@ -18,10 +18,9 @@ use utoipa_actix_web::AppExt;
     components(schemas(Problem, ProblemField)),
     tags(
         (name = "reference", description = "Territory, subregions, OWES, catalogues and programmes"),
-        (name = "owes reports", description = "OWES quarterly reports: lifecycle, revisions, CSV import"),
-        (name = "lpres", description = "Gmina LPRES status and history"),
-        (name = "gmina reports", description = "Gmina annual reports: LPRES monitoring indicators and the results checklist"),
-        (name = "events", description = "The ROPS activity register"),
+        (name = "OWES reports", description = "OWES quarterly reports: lifecycle, revisions, CSV import"),
+        (name = "gminas", description = "Gmina LPRES status and history; gmina annual reports with the results checklist"),
+        (name = "register", description = "The ROPS activity register"),
         (name = "rollups", description = "Live rollups against the programme targets, as of any moment; JSON, CSV, XLSX"),
         (name = "health", description = "Liveness and readiness, without a token"),
     ),

@@ -61,7 +61,7 @@ fn draft(body: EventPut) -> Result<EventDraft, ApiError> {
 /// date not in the future. Returns 201 with the event's `id` and its ETag.
 #[utoipa::path(
     operation_id = "create_event",
-    tag = "events",
+    tag = "register",
     params(("code" = String, Path, description = "Region code", example = "16")),
     request_body = EventPut,
     responses(
@@ -126,7 +126,7 @@ fn bound(field: &str, value: &str, last: bool, errors: &mut FieldErrors) -> Opti
 /// are left out.
 #[utoipa::path(
     operation_id = "list_events",
-    tag = "events",
+    tag = "register",
     params(("code" = String, Path, description = "Region code", example = "16"), EventQuery),
     responses(
         (status = 200, body = Vec<EventView>),
@@ -172,7 +172,7 @@ pub async fn list(
 /// oldest first.
 #[utoipa::path(
     operation_id = "get_event",
-    tag = "events",
+    tag = "register",
     params(("id" = String, Path, description = "Event id")),
     responses(
         (status = 200, body = EventDetail, headers(("ETag" = String))),
@@ -196,7 +196,7 @@ pub async fn get(
 /// 412. A withdrawn event cannot change (409).
 #[utoipa::path(
     operation_id = "update_event",
-    tag = "events",
+    tag = "register",
     params(
         ("id" = String, Path, description = "Event id"),
         ("If-Match" = Option<String>, Header, description = "The ETag as read; a stale one gets 412"),
@@ -235,7 +235,7 @@ pub async fn update(
 /// counted in rollups; withdrawing twice gets 409.
 #[utoipa::path(
     operation_id = "withdraw_event",
-    tag = "events",
+    tag = "register",
     params(
         ("id" = String, Path, description = "Event id"),
         ("If-Match" = Option<String>, Header, description = "The ETag as read; a stale one gets 412"),

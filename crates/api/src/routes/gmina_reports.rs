@@ -104,7 +104,7 @@ fn key(teryt: &str, year: &str) -> Result<ReportKey, ApiError> {
 /// without storing.
 #[utoipa::path(
     operation_id = "put_gmina_report",
-    tag = "gmina reports",
+    tag = "gminas",
     params(
         ("teryt" = String, Path, description = "Gmina TERYT", example = "1604023"),
         ("year" = String, Path, description = "Year YYYY", example = "2024"),
@@ -167,7 +167,7 @@ pub async fn put_report(
 /// That gmina, analysts and admins. The response carries the revision as its ETag.
 #[utoipa::path(
     operation_id = "get_gmina_report",
-    tag = "gmina reports",
+    tag = "gminas",
     params(
         ("teryt" = String, Path, description = "Gmina TERYT", example = "1604023"),
         ("year" = String, Path, description = "Year YYYY", example = "2024"),
@@ -203,7 +203,7 @@ pub async fn get_report(
 /// That gmina, analysts and admins.
 #[utoipa::path(
     operation_id = "list_gmina_reports",
-    tag = "gmina reports",
+    tag = "gminas",
     params(("teryt" = String, Path, description = "Gmina TERYT", example = "1604023")),
     responses(
         (status = 200, body = Vec<GminaReportView>),
@@ -239,25 +239,25 @@ pub async fn list_reports(
 }
 
 super::reports::report_transition!(
-    tag: "gmina reports", view: GminaReportView, access: check_gmina_access, key: key,
+    tag: "gminas", view: GminaReportView, access: check_gmina_access, key: key,
     unit: ("teryt", "Gmina TERYT", "1604023"), period: ("year", "Year YYYY", "2024"),
     submit, "submit_gmina_report", "/gminas/{teryt}/reports/{year}/submit", Transition::Submit,
     "Submits a draft or returned annual report (that gmina, analyst, admin). Every indicator needs a value."
 );
 super::reports::report_transition!(
-    tag: "gmina reports", view: GminaReportView, access: check_gmina_access, key: key,
+    tag: "gminas", view: GminaReportView, access: check_gmina_access, key: key,
     unit: ("teryt", "Gmina TERYT", "1604023"), period: ("year", "Year YYYY", "2024"),
     approve, "approve_gmina_report", "/gminas/{teryt}/reports/{year}/approve", Transition::Approve,
     "Approves a submitted annual report (analyst, admin); it is then locked."
 );
 super::reports::report_transition!(
-    tag: "gmina reports", view: GminaReportView, access: check_gmina_access, key: key,
+    tag: "gminas", view: GminaReportView, access: check_gmina_access, key: key,
     unit: ("teryt", "Gmina TERYT", "1604023"), period: ("year", "Year YYYY", "2024"),
     return_report, "return_gmina_report", "/gminas/{teryt}/reports/{year}/return", Transition::Return,
     "Returns a submitted annual report for correction, with a reason (analyst, admin)."
 );
 super::reports::report_transition!(
-    tag: "gmina reports", view: GminaReportView, access: check_gmina_access, key: key,
+    tag: "gminas", view: GminaReportView, access: check_gmina_access, key: key,
     unit: ("teryt", "Gmina TERYT", "1604023"), period: ("year", "Year YYYY", "2024"),
     reopen, "reopen_gmina_report", "/gminas/{teryt}/reports/{year}/reopen", Transition::Reopen,
     "Reopens an approved annual report (approved → returned) so it can change (analyst, admin)."
@@ -269,7 +269,7 @@ super::reports::report_transition!(
 /// transition is a revision with its values, results, status, who and when.
 #[utoipa::path(
     operation_id = "list_gmina_report_revisions",
-    tag = "gmina reports",
+    tag = "gminas",
     params(
         ("teryt" = String, Path, description = "Gmina TERYT", example = "1604023"),
         ("year" = String, Path, description = "Year YYYY", example = "2024"),

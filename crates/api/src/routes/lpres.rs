@@ -41,7 +41,7 @@ pub struct LpresPut {
 /// the first status) to refuse a change made in between (412).
 #[utoipa::path(
     operation_id = "put_lpres",
-    tag = "lpres",
+    tag = "gminas",
     params(
         ("teryt" = String, Path, description = "Gmina TERYT", example = "1604023"),
         ("If-Match" = Option<String>, Header, description = "The ETag as read (\"0\" before the first status); a stale one gets 412"),
@@ -94,7 +94,7 @@ pub async fn put_lpres(
 /// Any role. Before any report the status is `none` at revision 0.
 #[utoipa::path(
     operation_id = "get_lpres",
-    tag = "lpres",
+    tag = "gminas",
     params(("teryt" = String, Path, description = "Gmina TERYT", example = "1604023")),
     responses(
         (status = 200, body = LpresWithHistory, headers(("ETag" = String))),
@@ -117,7 +117,7 @@ pub async fn get_lpres(
 /// Any role. Gminas never reported are `none`.
 #[utoipa::path(
     operation_id = "list_region_lpres",
-    tag = "lpres",
+    tag = "gminas",
     params(("code" = String, Path, description = "Region code", example = "16")),
     responses(
         (status = 200, body = Vec<GminaLpres>),

@@ -102,7 +102,7 @@ fn key(code: &str, period: &str) -> Result<rops_store::reports::ReportKey, ApiEr
 /// answers without storing.
 #[utoipa::path(
     operation_id = "put_owes_report",
-    tag = "owes reports",
+    tag = "OWES reports",
     params(
         ("code" = String, Path, description = "OWES code", example = "OWES-PN"),
         ("period" = String, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
@@ -165,7 +165,7 @@ pub async fn put_report(
 /// That OWES, analysts and admins. The response carries the revision as its ETag.
 #[utoipa::path(
     operation_id = "get_owes_report",
-    tag = "owes reports",
+    tag = "OWES reports",
     params(
         ("code" = String, Path, description = "OWES code", example = "OWES-PN"),
         ("period" = String, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
@@ -236,7 +236,7 @@ fn parse_filter(
 /// submitted, approved, returned.
 #[utoipa::path(
     operation_id = "list_owes_reports",
-    tag = "owes reports",
+    tag = "OWES reports",
     params(("code" = String, Path, description = "OWES code", example = "OWES-PN"), OwesReportFilter),
     responses(
         (status = 200, body = Vec<OwesReportView>),
@@ -277,25 +277,25 @@ pub async fn list_reports(
 }
 
 super::reports::report_transition!(
-    tag: "owes reports", view: OwesReportView, access: check_owes_access, key: key,
+    tag: "OWES reports", view: OwesReportView, access: check_owes_access, key: key,
     unit: ("code", "OWES code", "OWES-PN"), period: ("period", "Quarter YYYY-Qn", "2024-Q3"),
     submit, "submit_owes_report", "/owes/{code}/reports/{period}/submit", Transition::Submit,
     "Submits a draft or returned report (that OWES, analyst, admin). Every indicator needs a value."
 );
 super::reports::report_transition!(
-    tag: "owes reports", view: OwesReportView, access: check_owes_access, key: key,
+    tag: "OWES reports", view: OwesReportView, access: check_owes_access, key: key,
     unit: ("code", "OWES code", "OWES-PN"), period: ("period", "Quarter YYYY-Qn", "2024-Q3"),
     approve, "approve_owes_report", "/owes/{code}/reports/{period}/approve", Transition::Approve,
     "Approves a submitted report (analyst, admin); it is then locked."
 );
 super::reports::report_transition!(
-    tag: "owes reports", view: OwesReportView, access: check_owes_access, key: key,
+    tag: "OWES reports", view: OwesReportView, access: check_owes_access, key: key,
     unit: ("code", "OWES code", "OWES-PN"), period: ("period", "Quarter YYYY-Qn", "2024-Q3"),
     return_report, "return_owes_report", "/owes/{code}/reports/{period}/return", Transition::Return,
     "Returns a submitted report for correction, with a reason (analyst, admin)."
 );
 super::reports::report_transition!(
-    tag: "owes reports", view: OwesReportView, access: check_owes_access, key: key,
+    tag: "OWES reports", view: OwesReportView, access: check_owes_access, key: key,
     unit: ("code", "OWES code", "OWES-PN"), period: ("period", "Quarter YYYY-Qn", "2024-Q3"),
     reopen, "reopen_owes_report", "/owes/{code}/reports/{period}/reopen", Transition::Reopen,
     "Reopens an approved report (approved → returned) so it can change (analyst, admin)."
@@ -307,7 +307,7 @@ super::reports::report_transition!(
 /// and transition is a revision with its values, status, who and when.
 #[utoipa::path(
     operation_id = "list_owes_report_revisions",
-    tag = "owes reports",
+    tag = "OWES reports",
     params(
         ("code" = String, Path, description = "OWES code", example = "OWES-PN"),
         ("period" = String, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
@@ -358,7 +358,7 @@ pub struct QueueFilter {
 /// list.
 #[utoipa::path(
     operation_id = "list_reports",
-    tag = "owes reports",
+    tag = "OWES reports",
     params(QueueFilter),
     responses(
         (status = 200, body = Vec<OwesReportView>),
@@ -444,7 +444,7 @@ impl From<ImportedReport> for ImportedReportView {
 /// `updated` or `unchanged`; `?dry_run=true` validates and answers the same without storing.
 #[utoipa::path(
     operation_id = "import_owes_reports",
-    tag = "owes reports",
+    tag = "OWES reports",
     params(("code" = String, Path, description = "OWES code", example = "OWES-PN"), DryRun),
     request_body(content = String, content_type = "text/csv", example = "period,indicator,value\n2024-Q1,jobs_created,4\n"),
     responses(
