@@ -122,27 +122,36 @@ pub struct IndicatorFigure {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SubregionFigure {
+    #[cfg_attr(feature = "openapi", schema(example = "OPL-PN"))]
     pub subregion: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
+    #[cfg_attr(feature = "openapi", schema(example = 15))]
     pub value: Figure,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct OwesFigure {
+    #[cfg_attr(feature = "openapi", schema(example = "OWES-PN"))]
     pub owes: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
+    #[cfg_attr(feature = "openapi", schema(example = 15))]
     pub value: Figure,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Counts {
+    #[cfg_attr(feature = "openapi", schema(example = 12))]
     pub expected: usize,
+    #[cfg_attr(feature = "openapi", schema(example = 10))]
     pub received: usize,
+    #[cfg_attr(feature = "openapi", schema(example = 8))]
     pub approved: usize,
+    #[cfg_attr(feature = "openapi", schema(example = 7))]
     pub on_time: usize,
     /// received ÷ expected; null when nothing is expected.
+    #[cfg_attr(feature = "openapi", schema(example = 0.833333))]
     pub rate: Option<f64>,
 }
 
@@ -159,6 +168,7 @@ pub struct Completeness {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SubregionCounts {
+    #[cfg_attr(feature = "openapi", schema(example = "OPL-PN"))]
     pub subregion: String,
     #[serde(flatten)]
     pub counts: Counts,
@@ -167,9 +177,12 @@ pub struct SubregionCounts {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct LpresFigures {
+    #[cfg_attr(feature = "openapi", schema(example = 71))]
     pub gminas: usize,
+    #[cfg_attr(feature = "openapi", schema(example = 2))]
     pub adopted: usize,
     /// adopted ÷ gminas.
+    #[cfg_attr(feature = "openapi", schema(example = 0.028169))]
     pub share: Option<f64>,
     /// Region scope only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -181,8 +194,11 @@ pub struct LpresFigures {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SubregionLpres {
+    #[cfg_attr(feature = "openapi", schema(example = "OPL-PN"))]
     pub subregion: String,
+    #[cfg_attr(feature = "openapi", schema(example = 22))]
     pub gminas: usize,
+    #[cfg_attr(feature = "openapi", schema(example = 1))]
     pub adopted: usize,
 }
 
@@ -198,18 +214,27 @@ pub struct ResultCount {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct TargetEvaluation {
+    #[cfg_attr(feature = "openapi", schema(example = "jobs_created"))]
     pub indicator: String,
     /// `region`, `subregion` or `owes`.
+    #[cfg_attr(feature = "openapi", schema(example = "owes"))]
     pub scope: String,
     /// The subregion or OWES; null for the region.
+    #[cfg_attr(feature = "openapi", schema(example = "OWES-PN"))]
     pub unit: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(example = "at_least"))]
     pub comparator: String,
+    #[cfg_attr(feature = "openapi", schema(example = 40.0))]
     pub target: f64,
     /// `programme` or `annual`.
+    #[cfg_attr(feature = "openapi", schema(example = "programme"))]
     pub window: String,
+    #[cfg_attr(feature = "openapi", schema(example = 15.0))]
     pub actual: f64,
+    #[cfg_attr(feature = "openapi", schema(example = 10.0))]
     pub expected_to_date: f64,
     /// `achieved`, `on_track`, `at_risk` or `behind`.
+    #[cfg_attr(feature = "openapi", schema(example = "on_track"))]
     pub status: String,
 }
 

@@ -272,6 +272,37 @@ fn the_document_describes_every_endpoint_with_its_errors() {
             );
         }
     }
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for key in ["summary", "description", "operationId"] {
+                assert!(
+                    op[key].as_str().is_some_and(|t| !t.is_empty()),
+                    "{method} {path} lacks {key}"
+                );
+            }
+            assert!(
+                !op["tags"].as_array().unwrap().is_empty(),
+                "{method} {path} lacks a tag"
+            );
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        response["content"]["application/problem+json"].is_object(),
+                        "{method} {path} {status} is not problem+json"
+                    );
+                }
+            }
+            if let Some(body) =
+                op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str()
+            {
+                let name = body.rsplit('/').next().unwrap();
+                assert!(
+                    doc["components"]["schemas"][name]["example"].is_object(),
+                    "{method} {path}: request body {name} has no example"
+                );
+            }
+        }
+    }
     let ops: usize = doc["paths"]
         .as_object()
         .unwrap()

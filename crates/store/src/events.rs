@@ -42,18 +42,30 @@ pub struct EventView {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct EventRevision {
+    #[cfg_attr(feature = "openapi", schema(example = 1))]
     pub revision: i32,
     /// `create`, `update` or `withdraw`.
+    #[cfg_attr(feature = "openapi", schema(example = "create"))]
     pub action: String,
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(example = "business_meeting"))]
     pub event_type: String,
+    #[cfg_attr(feature = "openapi", schema(example = "2024-05-14"))]
     pub date: String,
+    #[cfg_attr(feature = "openapi", schema(example = "OPL-PN"))]
     pub subregion: Option<String>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Spotkanie PES z przedsiębiorcami")
+    )]
     pub title: String,
+    #[cfg_attr(feature = "openapi", schema(example = 23))]
     pub participants: i32,
     pub evidence_url: Option<String>,
     pub withdrawn_at: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(example = "2024-05-15T08:00:00.000000Z"))]
     pub recorded_at: String,
+    #[cfg_attr(feature = "openapi", schema(example = "rops-analityk"))]
     pub recorded_by: String,
 }
 

@@ -39,14 +39,22 @@ pub struct LpresState {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct LpresChange {
+    #[cfg_attr(feature = "openapi", schema(example = 3))]
     pub revision: i32,
+    #[cfg_attr(feature = "openapi", schema(example = "adopted"))]
     pub status: String,
+    #[cfg_attr(feature = "openapi", schema(example = "XLV/512/2023"))]
     pub resolution_number: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(example = "2023-10-26"))]
     pub adopted_on: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(example = 2023))]
     pub plan_from: Option<i32>,
+    #[cfg_attr(feature = "openapi", schema(example = 2028))]
     pub plan_to: Option<i32>,
     pub document_url: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(example = "2024-01-15T09:30:00.000000Z"))]
     pub recorded_at: String,
+    #[cfg_attr(feature = "openapi", schema(example = "kluczbork-urzad"))]
     pub recorded_by: String,
 }
 
@@ -63,14 +71,23 @@ pub struct LpresWithHistory {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct GminaLpres {
+    #[cfg_attr(feature = "openapi", schema(example = "1604023"))]
     pub teryt: String,
+    #[cfg_attr(feature = "openapi", schema(example = "Kluczbork"))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(example = "1604"))]
     pub powiat: String,
+    #[cfg_attr(feature = "openapi", schema(example = "OPL-PN"))]
     pub subregion: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(example = "adopted"))]
     pub status: String,
+    #[cfg_attr(feature = "openapi", schema(example = "XLV/512/2023"))]
     pub resolution_number: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(example = "2023-10-26"))]
     pub adopted_on: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(example = 2023))]
     pub plan_from: Option<i32>,
+    #[cfg_attr(feature = "openapi", schema(example = 2028))]
     pub plan_to: Option<i32>,
 }
 

@@ -22,8 +22,11 @@ pub struct RegionSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct RegionDetail {
+    #[cfg_attr(feature = "openapi", schema(example = "16"))]
     pub code: String,
+    #[cfg_attr(feature = "openapi", schema(example = "opolskie"))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(example = 71))]
     pub gmina_count: usize,
     pub subregions: Vec<SubregionDetail>,
     /// Powiats of the region that no subregion holds yet.
@@ -144,7 +147,12 @@ pub struct EventTypeView {
 pub struct ProgrammeSummary {
     #[cfg_attr(feature = "openapi", schema(example = "OPL-2024-2027"))]
     pub code: String,
+    #[cfg_attr(feature = "openapi", schema(example = "16"))]
     pub region: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Regionalny program rozwoju ekonomii społecznej 2024–2027")
+    )]
     pub name: String,
     #[cfg_attr(feature = "openapi", schema(example = "2024-Q1"))]
     pub from: String,

@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 /// An event of the ROPS activity register, as an analyst records it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"type": "business_meeting", "date": "2024-05-14", "subregion": "OPL-PN", "title": "Spotkanie PES z przedsiębiorcami w Kluczborku", "participants": 23, "evidence_url": "https://rops.opole.pl/aktualnosci/spotkanie-pes"}))]
 pub struct EventPut {
     /// An event type of `GET /indicators` (`event_types`).
     #[serde(rename = "type")]

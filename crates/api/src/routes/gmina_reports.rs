@@ -65,6 +65,7 @@ impl From<Report> for GminaReportView {
 /// What a gmina writes into its annual report.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"values": {"social_clause_contracts": 3, "sr_procurement_value_pln": 125000.5, "procurement_value_pln": 2300000, "pes_service_commissions_value_pln": 40000.25, "service_commissions_value_pln": 90000, "officials_trained": 12, "social_cooperatives": 2, "social_enterprises": 1, "commissions_to_pes": 4, "excluded_persons_employed": 6, "persons_prepared_for_pes_work": 9, "persons_referred_by_ops": 5}, "results": ["A1", "A2", "C3"], "note": "Sprawozdanie z realizacji LPRES Kluczbork 2024"}))]
 pub struct GminaReportPut {
     /// Indicator code → value (counts whole, money with at most two decimals), or null.
     #[schema(value_type = Object, example = json!({"social_clause_contracts": 3, "sr_procurement_value_pln": 125000.5, "procurement_value_pln": 2300000}))]

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 /// An LPRES status as a gmina reports it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "adopted", "resolution_number": "XLV/512/2023", "adopted_on": "2023-10-26", "plan_from": 2023, "plan_to": 2028, "document_url": "https://bip.kluczbork.pl/uchwala-xlv-512-2023.pdf"}))]
 pub struct LpresPut {
     /// `none`, `in_preparation`, `draft`, `adopted` or `repealed`.
     #[schema(example = "adopted")]

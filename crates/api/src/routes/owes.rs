@@ -69,6 +69,7 @@ pub async fn get(
 /// An OWES as an admin writes it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "OWES Subregionu północnego", "subregion": "OPL-PN", "active_from": "2023-Q3", "active_to": null}))]
 pub struct OwesPut {
     #[schema(example = "OWES Subregionu północnego")]
     pub name: String,

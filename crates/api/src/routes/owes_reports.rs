@@ -67,6 +67,7 @@ impl From<Report> for OwesReportView {
 /// What an OWES writes into its quarterly report.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"values": {"initiative_groups_created": 1, "enterprises_created": 1, "jobs_created": 4, "ps_jobs_created_with_grants": 2, "local_partnerships_created": 0, "procurement_procedures_supported": 1, "animators_employed": 2, "joint_projects": 0, "vocational_training_participants": 6, "reintegration_plans": 3}, "note": "Dane z arkusza OWES Subregionu północnego"}))]
 pub struct OwesReportPut {
     /// Indicator code → non-negative whole number, or null to leave it out of a draft.
     #[schema(value_type = Object, example = json!({"jobs_created": 4, "ps_jobs_created_with_grants": 2, "animators_employed": 3}))]

@@ -82,6 +82,7 @@ pub fn numbers(
 /// Body of a transition: a reason, required to return a report.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Liczba miejsc pracy nie zgadza się z listą umów"}))]
 pub struct TransitionBody {
     #[schema(example = "Liczba miejsc pracy nie zgadza się z listą umów")]
     pub reason: Option<String>,

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 /// A subregion as an admin writes it: its region, name and the powiats it holds.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"region": "16", "name": "Subregion północny", "powiats": ["1601", "1604", "1606", "1608"]}))]
 pub struct SubregionPut {
     #[schema(example = "16")]
     pub region: String,
