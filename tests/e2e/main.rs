@@ -261,6 +261,12 @@ backend_tests! {
     async fn import_reference_twice_changes_nothing(db) {
         let dir = tempfile::tempdir().unwrap();
         let env = Env::new(&db, dir.path());
+        // `migrate` on the test database (already migrated) applies nothing and succeeds; on a
+        // new SQLite file it creates the schema.
+        assert!(env.run(&["migrate"]).is_empty());
+        let fresh = Env { vars: vec![("DATABASE_URL", dir.path().join("fresh.db").display().to_string())], data_dir: dir.path().to_owned() };
+        fresh.run(&["migrate"]);
+        assert!(fresh.run(&["import-reference", concat!(env!("CARGO_MANIFEST_DIR"), "/../store/reference/opolskie.json")]).contains("imported region 16"));
         let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../store/reference/opolskie.json");
         let first = env.run(&["import-reference", file]);
         assert!(first.contains("imported region 16"), "{first}");
