@@ -27,8 +27,9 @@ pub fn build(
         InitError = (),
     >,
 > {
-    let (app, _spec) = App::new()
+    let (app, spec) = App::new()
         .into_utoipa_app()
+        .openapi(crate::openapi::base())
         .app_data(web::Data::new(state))
         .app_data(
             web::JsonConfig::default()
@@ -48,9 +49,9 @@ pub fn build(
         .default_service(web::to(not_found_or_not_allowed))
         .split_for_parts();
     // Human docs at /docs (Swagger UI compiled into the binary: no CDN, works offline) and
-    // the document itself at /api-docs/openapi.json.
+    // the document itself at /api-docs/openapi.json, from the routes just registered.
     let app = app.service(web::redirect("/docs", "/docs/")).service(
-        SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", crate::openapi::document()),
+        SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", crate::openapi::finish(spec)),
     );
     app.wrap(ErrorHandlers::new().default_handler(problem_fallback))
         .wrap(from_fn(crate::telemetry::log_requests))

@@ -122,14 +122,25 @@ fn with_errors(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     api
 }
 
+/// The hand-written part of the document (info, tags, security scheme); the routes add
+/// their operations when registered.
+pub fn base() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// Completes the document the routes built: security and the shared error responses.
+pub fn finish(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    with_errors(api)
+}
+
 /// The document as the running service describes itself.
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, api) = actix_web::App::new()
         .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
+        .openapi(base())
         .configure(crate::routes::configure)
         .split_for_parts();
-    with_errors(api)
+    finish(api)
 }
 
 /// Pretty JSON with a final newline, as committed.

@@ -1,7 +1,5 @@
 //! Codes that identify things, and the one error every parse returns.
 
-use std::fmt;
-
 /// A value that does not have the shape its type requires.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{what} `{value}` is not valid: {expected}")]
@@ -121,15 +119,6 @@ code_type!(
     "2 to 32 upper-case letters, digits or hyphens, e.g. OPL-2024-2027",
     is_upper_code
 );
-
-/// Writes a list as `a, b, c` for error messages.
-pub fn join<T: fmt::Display>(items: &[T]) -> String {
-    items
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 #[cfg(test)]
 mod tests {

@@ -159,12 +159,9 @@ impl Window {
         self.from <= q && q <= self.to
     }
 
-    pub fn len(&self) -> u32 {
+    /// How many quarters it holds (at least one).
+    pub fn quarter_count(&self) -> u32 {
         self.from.count_to(self.to)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        false
     }
 
     pub fn quarters(&self) -> impl Iterator<Item = Quarter> {
@@ -215,7 +212,7 @@ mod tests {
     #[test]
     fn windows() {
         let w = Window::year(2024).unwrap();
-        assert_eq!(w.len(), 4);
+        assert_eq!(w.quarter_count(), 4);
         assert_eq!(
             w.quarters().map(|q| q.to_string()).collect::<Vec<_>>(),
             ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]

@@ -81,12 +81,12 @@ fn parse(q: &RollupQuery, req: &HttpRequest) -> Result<(Window, DateTime<Utc>, F
             None
         }
     };
-    if let Some(w) = window.filter(|w| w.len() > MAX_QUARTERS) {
+    if let Some(w) = window.filter(|w| w.quarter_count() > MAX_QUARTERS) {
         e.push(
             "to",
             format!(
                 "the window spans {} quarters; at most {MAX_QUARTERS}",
-                w.len()
+                w.quarter_count()
             ),
         );
     }
