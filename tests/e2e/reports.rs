@@ -205,6 +205,148 @@ backend_tests! {
         s.stop().await;
     }
 
+    async fn files_as_polish_excel_and_libreoffice_save_them_are_read(db) {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Env::new(&db, dir.path());
+        let s = Server::start(&env).await;
+        let t = Tokens::new(&env);
+        use reqwest::Method as M;
+        const IMPORT: &str = "/api/v1/owes/OWES-PN/reports/import";
+        let upload = |ct: &str, body: Vec<u8>| s.req(M::POST, IMPORT, &t.owes).header("content-type", ct.to_owned()).body(body);
+
+        // Polish Excel's "CSV": Windows-1250, `;`, CRLF, `;;` of empty columns, empty rows,
+        // thousands after a no-break space, `4,00`, the export's Polish headers and the
+        // template's `nazwa wskaźnika` column.
+        let excel = include_bytes!("../fixtures/owes-2024-Q1-excel-pl.csv").to_vec();
+        assert!(std::str::from_utf8(&excel).is_err(), "the fixture is Windows-1250");
+        let (status, _, result) = s.send(upload("text/csv", excel.clone())).await;
+        assert_eq!(status, 200, "{result}");
+        assert_eq!(result["reports"][0]["outcome"], "created", "{result}");
+        assert_eq!(result["warnings"], json!([]), "known and empty columns need no warning: {result}");
+        let v = values_of(&s, &t.owes, "2024-Q1").await;
+        assert_eq!((v["jobs_created"].as_i64(), v["ps_jobs_created_with_grants"].as_i64(), v["vocational_training_participants"].as_i64()), (Some(1250), Some(4), Some(1006)), "{v}");
+        assert!(v.as_object().unwrap().values().all(|x| x.is_number()), "all ten read: {v}");
+        let (status, _, result) = s.send(upload("text/csv; charset=windows-1250", excel.clone())).await;
+        assert_eq!((status, result["reports"][0]["outcome"].as_str()), (200, Some("unchanged")), "{result}");
+        let (status, _, result) = s.send(upload("text/csv; charset=CP1250", excel)).await;
+        assert_eq!((status, result["reports"][0]["outcome"].as_str()), (200, Some("unchanged")), "{result}");
+        let (status, _, problem) = s.send(upload("text/csv; charset=koi8-r", b"period,indicator,value\n".to_vec())).await;
+        assert_eq!(status, 415, "{problem}");
+
+        // LibreOffice with `,`: decimal commas quoted, and a descriptive column, ignored with
+        // a warning instead of an error per row.
+        let calc = include_bytes!("../fixtures/owes-2024-Q2-libreoffice-pl.csv").to_vec();
+        let (status, _, result) = s.send(upload("text/csv", calc)).await;
+        assert_eq!(status, 200, "{result}");
+        assert_eq!(result["warnings"].as_array().map(Vec::len), Some(1), "{result}");
+        assert_eq!(result["warnings"][0]["field"], "rows[1].uwagi", "{result}");
+        let v = values_of(&s, &t.owes, "2024-Q2").await;
+        assert_eq!((v["jobs_created"].as_i64(), v["animators_employed"].as_i64(), v["reintegration_plans"].as_i64()), (Some(3), Some(2), Some(1250)), "{v}");
+
+        // The long format blames the indicator column and repeats the unknown code.
+        let bad = "period,indicator,value\n2024-Q3,jobs_created,1\n2024-Q3,bogus,2\n";
+        let (status, _, problem) = s.send(upload("text/csv", bad.into())).await;
+        assert_eq!((status, problem["errors"].as_array().map(Vec::len)), (422, Some(1)), "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "rows[3].indicator", "{problem}");
+        assert!(problem["errors"][0]["message"].as_str().unwrap().starts_with("line 3, indicator: unknown indicator `bogus`"), "{problem}");
+
+        // XLSX: numbers in cells are numbers (4.0 is the count 4), text cells read like CSV.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in ["period", "indicator", "value", "nazwa wskaźnika"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        let rows: [(&str, Option<f64>, &str); 3] = [("jobs_created", Some(4.0), ""), ("animators_employed", None, "2"), ("reintegration_plans", None, "1\u{a0}250,00")];
+        for (i, (code, number, text)) in rows.iter().enumerate() {
+            let r = i as u32 + 1;
+            sheet.write_string(r, 0, "2024-Q3").unwrap();
+            sheet.write_string(r, 1, *code).unwrap();
+            match number {
+                Some(n) => sheet.write_number(r, 2, *n).unwrap(),
+                None => sheet.write_string(r, 2, *text).unwrap(),
+            };
+        }
+        let xlsx = book.save_to_buffer().unwrap();
+        let (status, _, problem) = s.send(upload("text/csv", xlsx.clone())).await;
+        assert_eq!(status, 422, "an XLSX sent as CSV is not read as text: {problem}");
+        let (status, _, result) = s.send(upload("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx)).await;
+        assert_eq!((status, result["reports"][0]["outcome"].as_str()), (200, Some("created")), "{result}");
+        let v = values_of(&s, &t.owes, "2024-Q3").await;
+        assert_eq!((v["jobs_created"].as_i64(), v["animators_employed"].as_i64(), v["reintegration_plans"].as_i64()), (Some(4), Some(2), Some(1250)), "{v}");
+        s.stop().await;
+    }
+
+    async fn the_template_is_filled_in_and_imported_back_unchanged(db) {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Env::new(&db, dir.path());
+        let s = Server::start(&env).await;
+        let t = Tokens::new(&env);
+        use reqwest::Method as M;
+        const TEMPLATE: &str = "/api/v1/owes/OWES-PN/reports/template";
+        let get = |query: &str, token: &str| s.req(M::GET, &format!("{TEMPLATE}{query}"), token).send();
+
+        let (_, _, catalogue) = s.send(s.req(M::GET, "/api/v1/indicators", &t.owes)).await;
+        let owes: Vec<(String, String)> = catalogue["indicators"].as_array().unwrap().iter()
+            .filter(|i| i["stream"] == "owes")
+            .map(|i| (i["code"].as_str().unwrap().to_owned(), i["name_pl"].as_str().unwrap().to_owned()))
+            .collect();
+        let res = get("?period=2024-Q4", &t.owes).await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+        let text = res.text().await.unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines[0], "period;indicator;value;nazwa wskaźnika");
+        assert_eq!(lines.len(), owes.len() + 1, "one row per OWES indicator: {text}");
+        for ((code, name), line) in owes.iter().zip(&lines[1..]) {
+            assert_eq!(*line, format!("2024-Q4;{code};;{name}"));
+        }
+        // Filled in as a person would: a value in each row, nothing else touched.
+        let filled = text.replace(";;", ";2;");
+        let import = |ct: &'static str, body: Vec<u8>| s.req(M::POST, "/api/v1/owes/OWES-PN/reports/import", &t.owes).header("content-type", ct).body(body);
+        let (status, _, result) = s.send(import("text/csv", filled.into_bytes())).await;
+        assert_eq!(status, 200, "{result}");
+        assert_eq!((result["reports"][0]["period"].as_str(), result["warnings"].clone()), (Some("2024-Q4"), json!([])), "{result}");
+        let (status, _, r) = s.send(s.req(M::POST, "/api/v1/owes/OWES-PN/reports/2024-Q4/submit", &t.owes)).await;
+        assert_eq!(status, 200, "every indicator got its value: {r}");
+
+        // The XLSX template, read as a spreadsheet would, filled in and sent back.
+        let res = get("?format=xlsx", &t.analyst).await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        let bytes = res.bytes().await.unwrap().to_vec();
+        use calamine::Reader;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        let cells: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        assert_eq!(cells[0], ["period", "indicator", "value", "nazwa wskaźnika"]);
+        assert_eq!(cells.len(), owes.len() + 1);
+        assert!(cells[1..].iter().all(|r| r[0].is_empty() && r[2].is_empty()), "the period is the user's to write: {cells:?}");
+        let mut out = rust_xlsxwriter::Workbook::new();
+        let sheet = out.add_worksheet();
+        for (i, row) in cells.iter().enumerate() {
+            for (j, cell) in row.iter().enumerate() {
+                let (r, c) = (i as u32, j as u16);
+                match (i, j) {
+                    (0, _) => sheet.write_string(r, c, cell).unwrap(),
+                    (_, 0) => sheet.write_string(r, c, "2024-Q3").unwrap(),
+                    (_, 2) => sheet.write_number(r, c, 1.0).unwrap(),
+                    _ => sheet.write_string(r, c, cell).unwrap(),
+                };
+            }
+        }
+        let (status, _, result) = s.send(import("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", out.save_to_buffer().unwrap())).await;
+        assert_eq!((status, result["reports"][0]["period"].as_str(), result["warnings"].clone()), (200, Some("2024-Q3"), json!([])), "{result}");
+
+        for (query, want) in [("?format=pdf", 422), ("?period=2024-Q5", 422)] {
+            let res = get(query, &t.owes).await.unwrap();
+            assert_eq!(res.status(), want, "{query}");
+            assert_eq!(res.headers()["content-type"], "application/problem+json");
+        }
+        let res = s.req(M::GET, "/api/v1/owes/OWES-XX/reports/template", &t.analyst).send().await.unwrap();
+        assert_eq!(res.status(), 404);
+        s.stop().await;
+    }
+
     async fn another_owes_and_gminas_are_refused_everywhere(db) {
         let dir = tempfile::tempdir().unwrap();
         let env = Env::new(&db, dir.path());
@@ -225,6 +367,8 @@ backend_tests! {
                 s.req(M::POST, &format!("{Q}/return"), token).json(&json!({"reason": "x"})),
                 s.req(M::POST, &format!("{Q}/reopen"), token),
                 s.req(M::POST, "/api/v1/owes/OWES-PN/reports/import", token).header("content-type", "text/csv").body("period,indicator,value\n2024-Q4,jobs_created,1\n"),
+                s.req(M::GET, "/api/v1/owes/OWES-PN/reports/template", token),
+                s.req(M::GET, "/api/v1/owes/OWES-PN/reports/template?format=xlsx", token),
                 s.req(M::GET, "/api/v1/reports", token),
             ];
             for req in attempts {
@@ -263,6 +407,13 @@ backend_tests! {
         assert_eq!(revs.as_array().unwrap().len(), 31);
         s.stop().await;
     }
+}
+
+async fn values_of(s: &Server, token: &str, period: &str) -> Value {
+    let path = format!("/api/v1/owes/OWES-PN/reports/{period}");
+    let (status, _, r) = s.send(s.req(reqwest::Method::GET, &path, token)).await;
+    assert_eq!(status, 200, "{r}");
+    r["values"].clone()
 }
 
 fn chrono_year() -> i64 {

@@ -16,12 +16,19 @@ use rops_domain::indicator::IndicatorKind;
 use rops_domain::period::{Quarter, Window};
 use std::collections::BTreeMap;
 
-/// One counted value: a reporting unit's figure for one quarter.
+/// One counted value: a reporting unit's figure for one quarter, in the indicator's smallest
+/// unit (a count, or grosze).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation<'a> {
     pub unit: &'a str,
     pub quarter: Quarter,
-    pub value: f64,
+    pub value: i64,
+}
+
+/// Sums in `i128`: every value is at most 10^14 (DOMAIN's maximum per value), so no number of
+/// observations that fits in memory can overflow it, and no figure is ever infinite.
+fn sum(values: impl Iterator<Item = i64>) -> Option<i128> {
+    values.map(i128::from).reduce(|a, b| a.saturating_add(b))
 }
 
 /// Consolidates a flow or stock indicator over the units and the quarters of `window`.
@@ -33,19 +40,19 @@ pub fn consolidate(
     kind: IndicatorKind,
     window: Window,
     observations: &[Observation<'_>],
-) -> Option<f64> {
+) -> Option<i128> {
     let in_window = observations.iter().filter(|o| window.contains(o.quarter));
     match kind {
-        IndicatorKind::Flow => in_window.map(|o| o.value).reduce(|a, b| a + b),
+        IndicatorKind::Flow => sum(in_window.map(|o| o.value)),
         IndicatorKind::Stock => {
-            let mut latest: BTreeMap<&str, (Quarter, f64)> = BTreeMap::new();
+            let mut latest: BTreeMap<&str, (Quarter, i64)> = BTreeMap::new();
             for o in in_window {
                 let entry = latest.entry(o.unit).or_insert((o.quarter, o.value));
                 if o.quarter > entry.0 {
                     *entry = (o.quarter, o.value);
                 }
             }
-            latest.values().map(|(_, v)| *v).reduce(|a, b| a + b)
+            sum(latest.values().map(|(_, v)| *v))
         }
         IndicatorKind::Ratio => None,
     }
@@ -60,7 +67,12 @@ pub fn consolidate_ratio(
 ) -> Option<f64> {
     let num = consolidate(IndicatorKind::Flow, window, numerator)?;
     let den = consolidate(IndicatorKind::Flow, window, denominator)?;
-    (den != 0.0).then(|| num / den)
+    share(num, den)
+}
+
+/// `num / den`, or `None` when the denominator is 0.
+pub fn share(num: i128, den: i128) -> Option<f64> {
+    (den != 0).then(|| num as f64 / den as f64)
 }
 
 #[cfg(test)]
@@ -72,7 +84,7 @@ mod tests {
         Quarter::parse(s).unwrap()
     }
 
-    fn obs<'a>(unit: &'a str, quarter: &str, value: f64) -> Observation<'a> {
+    fn obs<'a>(unit: &'a str, quarter: &str, value: i64) -> Observation<'a> {
         Observation {
             unit,
             quarter: q(quarter),
@@ -84,12 +96,12 @@ mod tests {
     fn flow_sums_inside_the_window() {
         let w = Window::year(2024).unwrap();
         let o = [
-            obs("A", "2024-Q1", 2.0),
-            obs("A", "2024-Q4", 3.0),
-            obs("B", "2024-Q2", 4.0),
-            obs("B", "2025-Q1", 100.0),
+            obs("A", "2024-Q1", 2),
+            obs("A", "2024-Q4", 3),
+            obs("B", "2024-Q2", 4),
+            obs("B", "2025-Q1", 100),
         ];
-        assert_eq!(consolidate(IndicatorKind::Flow, w, &o), Some(9.0));
+        assert_eq!(consolidate(IndicatorKind::Flow, w, &o), Some(9));
         assert_eq!(
             consolidate(IndicatorKind::Flow, Window::year(2023).unwrap(), &o),
             None
@@ -100,24 +112,21 @@ mod tests {
     fn stock_takes_each_units_latest_quarter() {
         let w = Window::year(2024).unwrap();
         let o = [
-            obs("A", "2024-Q3", 2.0),
-            obs("A", "2024-Q1", 5.0),
-            obs("B", "2024-Q2", 1.0),
+            obs("A", "2024-Q3", 2),
+            obs("A", "2024-Q1", 5),
+            obs("B", "2024-Q2", 1),
         ];
-        assert_eq!(consolidate(IndicatorKind::Stock, w, &o), Some(3.0));
+        assert_eq!(consolidate(IndicatorKind::Stock, w, &o), Some(3));
     }
 
     #[test]
     fn ratio_is_never_an_average_of_shares() {
         let w = Window::year(2024).unwrap();
         // A: 1/10, B: 90/100 — average of shares 0.5, the true share 91/110.
-        let num = [obs("A", "2024-Q4", 1.0), obs("B", "2024-Q4", 90.0)];
-        let den = [obs("A", "2024-Q4", 10.0), obs("B", "2024-Q4", 100.0)];
+        let num = [obs("A", "2024-Q4", 1), obs("B", "2024-Q4", 90)];
+        let den = [obs("A", "2024-Q4", 10), obs("B", "2024-Q4", 100)];
         assert_eq!(consolidate_ratio(w, &num, &den), Some(91.0 / 110.0));
-        assert_eq!(
-            consolidate_ratio(w, &num, &[obs("A", "2024-Q4", 0.0)]),
-            None
-        );
+        assert_eq!(consolidate_ratio(w, &num, &[obs("A", "2024-Q4", 0)]), None);
     }
 
     proptest! {
@@ -125,7 +134,7 @@ mod tests {
         fn order_never_changes_a_flow(values in proptest::collection::vec((0u8..3, 1u8..=4, 0u32..1000), 0..40)) {
             let units = ["A", "B", "C"];
             let o: Vec<_> = values.iter().map(|(u, n, v)| Observation {
-                unit: units[*u as usize], quarter: Quarter::new(2024, *n).unwrap(), value: f64::from(*v),
+                unit: units[*u as usize], quarter: Quarter::new(2024, *n).unwrap(), value: i64::from(*v),
             }).collect();
             let mut r = o.clone();
             r.reverse();

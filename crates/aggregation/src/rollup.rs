@@ -26,10 +26,11 @@
 //!   counts as 0 for the status. `each_owes` evaluates the OWES active in the target window.
 
 use crate::inputs::*;
-use crate::{consolidate, Observation};
+use crate::{consolidate, share, Observation};
 use chrono::{DateTime, Utc};
 use rops_domain::indicator::{IndicatorDef, IndicatorKind, Stream, Unit, LPRES_ADOPTED};
 use rops_domain::lpres::LpresStatus;
+use rops_domain::number::grosze_text;
 use rops_domain::period::{Quarter, Window};
 use rops_domain::reference::{TargetScope, TargetWindow};
 use rops_domain::report::{ReportPeriod, ReportStatus};
@@ -40,26 +41,59 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
-/// A figure in its unit: counts as whole numbers, money with two decimals, shares as
-/// fractions; `null` when there is nothing to consolidate.
+/// A figure in its unit: counts as whole numbers, money in whole grosze (written in złoty
+/// with two decimals), shares as fractions; `None` when there is nothing to consolidate.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Figure {
-    pub value: Option<f64>,
-    pub unit: Unit,
+pub enum Figure {
+    Count(Option<i128>),
+    /// Grosze.
+    Money(Option<i128>),
+    Share(Option<f64>),
+}
+
+impl Figure {
+    /// A consolidated whole value (count or grosze) in `unit`.
+    pub fn whole(unit: Unit, value: Option<i128>) -> Self {
+        match unit {
+            Unit::Count => Self::Count(value),
+            Unit::Pln => Self::Money(value),
+            Unit::Share => Self::Share(None),
+        }
+    }
+
+    pub fn unit(&self) -> Unit {
+        match self {
+            Self::Count(_) => Unit::Count,
+            Self::Money(_) => Unit::Pln,
+            Self::Share(_) => Unit::Share,
+        }
+    }
+
+    /// The figure as a number in its unit (money in złoty), for charts, targets and
+    /// spreadsheets; `None` when null. Always finite.
+    pub fn value(&self) -> Option<f64> {
+        match *self {
+            Self::Count(v) => v.map(|n| n as f64),
+            Self::Money(v) => v.map(|g| g as f64 / 100.0),
+            Self::Share(v) => v.filter(|f| f.is_finite()),
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        self.value().is_none()
+    }
 }
 
 impl Serialize for Figure {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::Error;
-        match (self.value, self.unit) {
-            (None, _) => s.serialize_none(),
-            (Some(v), Unit::Count) if v.fract() == 0.0 && v.abs() < 9.0e15 => {
-                s.serialize_i64(v as i64)
-            }
-            (Some(v), Unit::Pln) => serde_json::value::RawValue::from_string(format!("{v:.2}"))
+        match *self {
+            Self::Count(Some(n)) => s.serialize_i128(n),
+            Self::Money(Some(g)) => serde_json::value::RawValue::from_string(grosze_text(g))
                 .map_err(S::Error::custom)?
                 .serialize(s),
-            (Some(v), _) => s.serialize_f64((v * 1e6).round() / 1e6),
+            Self::Share(Some(v)) if v.is_finite() => s.serialize_f64((v * 1e6).round() / 1e6),
+            _ => s.serialize_none(),
         }
     }
 }
@@ -397,7 +431,7 @@ impl<'a> Engine<'a> {
                 Some(Observation {
                     unit: s.unit,
                     quarter: period_quarter(s.period),
-                    value: v.as_f64(),
+                    value: v.whole(),
                 })
             })
             .collect()
@@ -416,28 +450,31 @@ impl<'a> Engine<'a> {
         def: &IndicatorDef,
         units: &Units<'a>,
         window: Window,
-    ) -> (Option<f64>, Option<f64>, Option<f64>) {
+    ) -> (Figure, Option<i128>, Option<i128>) {
         let list = Self::unit_list(def, units);
         match def.kind {
             IndicatorKind::Flow | IndicatorKind::Stock => (
-                consolidate(
-                    def.kind,
-                    window,
-                    &self.observations(def.stream, def.code.as_str(), list),
+                Figure::whole(
+                    def.unit,
+                    consolidate(
+                        def.kind,
+                        window,
+                        &self.observations(def.stream, def.code.as_str(), list),
+                    ),
                 ),
                 None,
                 None,
             ),
             IndicatorKind::Ratio => {
                 let (Some(n), Some(d)) = (&def.numerator, &def.denominator) else {
-                    return (None, None, None);
+                    return (Figure::Share(None), None, None);
                 };
                 let (mut num, mut den) = (Vec::new(), Vec::new());
                 for s in self
                     .counted()
                     .filter(|s| s.stream == def.stream && list.contains(&s.unit))
                 {
-                    let pick = |c: &str| s.values.get(c).copied().flatten().map(|a| a.as_f64());
+                    let pick = |c: &str| s.values.get(c).copied().flatten().map(|a| a.whole());
                     if let (Some(a), Some(b)) = (pick(n.as_str()), pick(d.as_str())) {
                         let quarter = period_quarter(s.period);
                         num.push(Observation {
@@ -455,10 +492,10 @@ impl<'a> Engine<'a> {
                 let ns = consolidate(IndicatorKind::Flow, window, &num);
                 let ds = consolidate(IndicatorKind::Flow, window, &den);
                 let ratio = match (ns, ds) {
-                    (Some(a), Some(b)) if b != 0.0 => Some(a / b),
+                    (Some(a), Some(b)) => share(a, b),
                     _ => None,
                 };
-                (ratio, ns, ds)
+                (Figure::Share(ratio), ns, ds)
             }
         }
     }
@@ -500,7 +537,7 @@ impl<'a> Engine<'a> {
             .iter()
             .find(|d| d.code.as_str() == code)
         {
-            self.indicator(def, units, window).0.unwrap_or(0.0)
+            self.indicator(def, units, window).0.value().unwrap_or(0.0)
         } else if code == LPRES_ADOPTED {
             self.lpres_adopted(&units.gminas, window) as f64
         } else {
@@ -514,10 +551,12 @@ impl<'a> Engine<'a> {
         let mut out = Vec::new();
         for def in &self.inputs.indicators {
             let (value, num, den) = self.indicator(def, units, w);
-            let part_unit = |code: &Option<rops_domain::indicator::IndicatorCode>| {
-                code.as_ref()
+            let part = |code: &Option<rops_domain::indicator::IndicatorCode>, v| {
+                let unit = code
+                    .as_ref()
                     .and_then(|c| self.inputs.indicators.iter().find(|d| &d.code == c))
-                    .map_or(Unit::Pln, |d| d.unit)
+                    .map_or(Unit::Pln, |d| d.unit);
+                Figure::whole(unit, v)
             };
             let is_ratio = def.kind == IndicatorKind::Ratio;
             out.push(IndicatorFigure {
@@ -525,28 +564,16 @@ impl<'a> Engine<'a> {
                 kind: def.kind.as_str().to_owned(),
                 stream: def.stream.as_str().to_owned(),
                 unit: def.unit.as_str().to_owned(),
-                value: Figure {
-                    value,
-                    unit: def.unit,
-                },
-                numerator: is_ratio.then_some(Figure {
-                    value: num,
-                    unit: part_unit(&def.numerator),
-                }),
-                denominator: is_ratio.then_some(Figure {
-                    value: den,
-                    unit: part_unit(&def.denominator),
-                }),
+                value,
+                numerator: is_ratio.then(|| part(&def.numerator, num)),
+                denominator: is_ratio.then(|| part(&def.denominator, den)),
                 by_subregion: region.then(|| {
                     self.inputs
                         .subregions
                         .iter()
                         .map(|s| SubregionFigure {
                             subregion: s.clone(),
-                            value: Figure {
-                                value: self.indicator(def, &self.subregion_units(s), w).0,
-                                unit: def.unit,
-                            },
+                            value: self.indicator(def, &self.subregion_units(s), w).0,
                         })
                         .collect()
                 }),
@@ -562,10 +589,7 @@ impl<'a> Engine<'a> {
                             };
                             OwesFigure {
                                 owes: (*o).to_owned(),
-                                value: Figure {
-                                    value: self.indicator(def, &one, w).0,
-                                    unit: def.unit,
-                                },
+                                value: self.indicator(def, &one, w).0,
                             }
                         })
                         .collect()
@@ -573,10 +597,7 @@ impl<'a> Engine<'a> {
             });
         }
         for t in &self.inputs.event_types {
-            let count = |u: &Units<'_>| Figure {
-                value: Some(self.event_count(t, u, w) as f64),
-                unit: Unit::Count,
-            };
+            let count = |u: &Units<'_>| Figure::Count(Some(self.event_count(t, u, w) as i128));
             out.push(IndicatorFigure {
                 code: t.clone(),
                 kind: "event_count".into(),

@@ -16,8 +16,24 @@ use utoipa_swagger_ui::SwaggerUi;
 /// Largest request body accepted.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// The application with the default limits (see [`crate::guard::Limits::default`]).
 pub fn build(
     state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    build_with_limits(state, crate::guard::Limits::default())
+}
+
+pub fn build_with_limits(
+    state: AppState,
+    limits: crate::guard::Limits,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -31,6 +47,7 @@ pub fn build(
         .into_utoipa_app()
         .openapi(crate::openapi::base())
         .app_data(web::Data::new(state))
+        .app_data(web::Data::new(limits))
         .app_data(
             web::JsonConfig::default()
                 .limit(BODY_LIMIT)
@@ -54,6 +71,7 @@ pub fn build(
         SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", crate::openapi::finish(spec)),
     );
     app.wrap(ErrorHandlers::new().default_handler(problem_fallback))
+        .wrap(from_fn(crate::guard::guard))
         .wrap(from_fn(crate::telemetry::log_requests))
 }
 

@@ -25,6 +25,8 @@ pub struct Claims {
     pub exp: u64,
     #[serde(default)]
     pub iat: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
 }
 
 /// Signing and checking keys made from one secret.
@@ -37,7 +39,8 @@ pub struct Keys {
 impl Keys {
     pub fn new(secret: &[u8]) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
+        validation.leeway = LEEWAY_SECS;
+        validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "sub"]);
         Self {
             encoding: EncodingKey::from_secret(secret),
@@ -65,12 +68,15 @@ impl Keys {
             org: org.map(str::to_owned),
             exp: now + ttl.as_secs(),
             iat: now,
+            nbf: None,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())
     }
 
-    /// Checks signature, algorithm and expiry, then the claims themselves.
+    /// Checks the header, signature, algorithm, expiry and not-before, then the claims
+    /// themselves.
     pub fn verify(&self, token: &str) -> Result<Caller, String> {
+        check_header(token)?;
         let data =
             decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
                 match e.kind() {
@@ -83,10 +89,16 @@ impl Keys {
                     jsonwebtoken::errors::ErrorKind::InvalidAlgorithm => {
                         "the token must be signed with HS256".to_owned()
                     }
+                    jsonwebtoken::errors::ErrorKind::ImmatureSignature => {
+                        "the token is not valid yet (nbf)".to_owned()
+                    }
                     _ => format!("the token is not valid: {e}"),
                 }
             })?;
         let c = data.claims;
+        if c.iat > now_secs().saturating_add(LEEWAY_SECS) {
+            return Err("the token was issued in the future (iat)".into());
+        }
         let role = Role::parse(&c.role).map_err(|e| e.to_string())?;
         check_org(role, c.org.as_deref())?;
         Ok(Caller {
@@ -94,6 +106,36 @@ impl Keys {
             role,
             org: c.org,
         })
+    }
+}
+
+/// Clock skew allowed on `exp`, `nbf` and `iat`, in seconds.
+const LEEWAY_SECS: u64 = 5;
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Header parameters that would make a verifier fetch or trust a key named by the token, or
+/// demand extensions (`crit`) this server does not implement: a token carrying any of them is
+/// refused (RFC 7515 §4.1.11).
+const REFUSED_HEADERS: [&str; 5] = ["crit", "jku", "jwk", "x5u", "x5c"];
+
+fn check_header(token: &str) -> Result<(), String> {
+    use base64::Engine;
+    let head = token.split('.').next().unwrap_or_default();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(head.trim_end_matches('='))
+        .map_err(|_| "the token's header is not base64url".to_owned())?;
+    let header: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&bytes)
+        .map_err(|_| "the token's header is not a JSON object".to_owned())?;
+    match REFUSED_HEADERS.iter().find(|h| header.contains_key(**h)) {
+        Some(h) => Err(format!(
+            "the token's header has `{h}`, which this server does not accept"
+        )),
+        None => Ok(()),
     }
 }
 
@@ -294,5 +336,60 @@ mod tests {
             load_secret(Some("configured"), dir.path()).unwrap(),
             b"configured"
         );
+    }
+
+    fn signed(header: serde_json::Value, claims: serde_json::Value) -> String {
+        use base64::Engine;
+        let enc = |v: &serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+        };
+        let input = format!("{}.{}", enc(&header), enc(&claims));
+        let key = EncodingKey::from_secret(&[7; 32]);
+        let signature =
+            jsonwebtoken::crypto::sign(input.as_bytes(), &key, Algorithm::HS256).unwrap();
+        format!("{input}.{signature}")
+    }
+
+    #[test]
+    fn not_before_issued_at_and_header_parameters_are_checked() {
+        let keys = Keys::new(&[7; 32]);
+        let now = now_secs();
+        let claims = |extra: serde_json::Value| {
+            let mut c =
+                serde_json::json!({"sub": "x", "role": "analyst", "exp": now + 3600, "iat": now});
+            for (k, v) in extra.as_object().unwrap() {
+                c[k] = v.clone();
+            }
+            c
+        };
+        let hs = serde_json::json!({"alg": "HS256", "typ": "JWT"});
+        assert!(keys
+            .verify(&signed(hs.clone(), claims(serde_json::json!({}))))
+            .is_ok());
+        assert!(keys
+            .verify(&signed(
+                hs.clone(),
+                claims(serde_json::json!({"nbf": now - 10}))
+            ))
+            .is_ok());
+        let early = keys.verify(&signed(
+            hs.clone(),
+            claims(serde_json::json!({"nbf": now + 3600})),
+        ));
+        assert!(early.unwrap_err().contains("nbf"));
+        let future = keys.verify(&signed(
+            hs.clone(),
+            claims(serde_json::json!({"iat": now + 3600})),
+        ));
+        assert!(future.unwrap_err().contains("iat"));
+        for extra in ["crit", "jku", "x5u", "jwk", "x5c"] {
+            let mut h = hs.clone();
+            h[extra] = serde_json::json!(["exp"]);
+            assert!(
+                keys.verify(&signed(h, claims(serde_json::json!({}))))
+                    .is_err(),
+                "{extra}"
+            );
+        }
     }
 }

@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::state::AppState;
 use clap::{Parser, Subcommand};
 use rops_domain::role::Role;
-use rops_store::{migrations, pool, reference, Pool};
+use rops_store::{migrations, pool, reference, Health, Pool};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -93,8 +93,10 @@ pub fn token(config: &Config, role: &str, org: Option<&str>, ttl: &str, sub: &st
     Ok(())
 }
 
-/// Opens the database (migrating it and loading the sample region when empty) and binds the
-/// server; returns it with the addresses it listens on, not yet awaited.
+/// Opens the database (migrating it and loading the sample region when empty), starts the
+/// database health check and binds the server; returns it with the addresses it listens on,
+/// not yet awaited. A SQLite file that is missing where its marker says one was created is
+/// refused (see [`rops_store::conn::marker_path`]).
 pub async fn start(
     config: Config,
 ) -> Result<(actix_web::dev::Server, Vec<std::net::SocketAddr>), String> {
@@ -112,14 +114,28 @@ pub async fn start(
         .map_err(|e| e.to_string())??
     };
     let secret = load_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
-    let state = AppState {
-        pool,
-        keys: Arc::new(Keys::new(&secret)),
-        deadline_days: config.deadline_days,
+    let health = {
+        let url = config.database_url.clone();
+        actix_web::web::block(move || Health::monitored(&url))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?
     };
-    let server = actix_web::HttpServer::new(move || crate::app::build(state.clone()))
-        .bind(&config.bind)
-        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    let state = AppState::new(
+        pool,
+        health,
+        Arc::new(Keys::new(&secret)),
+        config.deadline_days,
+    );
+    let limits = crate::guard::Limits::new(
+        std::time::Duration::from_secs(config.body_timeout_secs),
+        config.max_requests_per_client,
+    );
+    let server = actix_web::HttpServer::new(move || {
+        crate::app::build_with_limits(state.clone(), limits.clone())
+    })
+    .bind(&config.bind)
+    .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let addrs = server.addrs();
     tracing::info!(
         bind = %config.bind,

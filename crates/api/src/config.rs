@@ -8,6 +8,8 @@
 //! | `ROPS_JWT_SECRET` | generated into `$ROPS_DATA_DIR/jwt-secret` | HS256 signing secret, at least 32 characters |
 //! | `ROPS_DB_POOL_SIZE` | `8` | database connections kept open |
 //! | `ROPS_REPORT_DEADLINE_DAYS` | `15` | days after a quarter's end by which an OWES report is on time |
+//! | `ROPS_BODY_TIMEOUT_SECS` | `30` | seconds a client may take to send a request body (then 408) |
+//! | `ROPS_MAX_REQUESTS_PER_CLIENT` | `64` | requests one client address may have in progress (then 429) |
 //! | `ROPS_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
 //! | `RUST_LOG` | `info` | log filter, e.g. `rops_api=debug,info` |
 //!
@@ -30,6 +32,8 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     pub pool_size: u32,
     pub deadline_days: i64,
+    pub body_timeout_secs: u64,
+    pub max_requests_per_client: usize,
     pub log_format: LogFormat,
 }
 
@@ -38,12 +42,15 @@ pub struct Config {
 pub struct ConfigError(pub String);
 
 /// The variables the service reads, for the README check.
-pub const VARIABLES: [&str; 7] = [
+pub const VARIABLES: [&str; 10] = [
     "ROPS_BIND",
     "DATABASE_URL",
     "ROPS_DATA_DIR",
     "ROPS_JWT_SECRET",
     "ROPS_DB_POOL_SIZE",
+    "ROPS_REPORT_DEADLINE_DAYS",
+    "ROPS_BODY_TIMEOUT_SECS",
+    "ROPS_MAX_REQUESTS_PER_CLIENT",
     "ROPS_LOG_FORMAT",
     "RUST_LOG",
 ];
@@ -81,6 +88,22 @@ impl Config {
                 ConfigError(format!("ROPS_REPORT_DEADLINE_DAYS is `{v}`; expected a number of days from 0 to 366"))
             })?,
         };
+        let number = |name: &str, default: u64, max: u64| -> Result<u64, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=max).contains(n))
+                    .ok_or_else(|| {
+                        ConfigError(format!(
+                            "{name} is `{v}`; expected a number from 1 to {max}"
+                        ))
+                    }),
+            }
+        };
+        let body_timeout_secs = number("ROPS_BODY_TIMEOUT_SECS", 30, 3600)?;
+        let max_requests_per_client = number("ROPS_MAX_REQUESTS_PER_CLIENT", 64, 100_000)? as usize;
         let log_format = match get("ROPS_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -97,6 +120,8 @@ impl Config {
             jwt_secret,
             pool_size,
             deadline_days,
+            body_timeout_secs,
+            max_requests_per_client,
             log_format,
         })
     }

@@ -3,7 +3,7 @@
 //! Layering: the domain returns typed errors, the store returns [`StoreError`], and this
 //! module maps each kind to exactly one status. A database failure is never a 4xx and is
 //! never dropped: it is logged with the request and answered 500 (or 503 when the database
-//! cannot be reached).
+//! cannot be reached or used: connection lost, SQLite file missing, replaced or read-only).
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
@@ -68,18 +68,37 @@ pub enum ApiError {
         errors: Vec<FieldError>,
     },
     #[error("{0}")]
+    RequestTimeout(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("{0}")]
     Unavailable(String),
     /// The cause is logged where the error is made; the body says only that it happened.
     #[error("internal error")]
     Internal,
 }
 
+/// Most problems listed in one answer; the rest are counted, so that a file with thousands of
+/// bad cells gets a short answer that still says how much is wrong.
+pub const MAX_LISTED_ERRORS: usize = 100;
+
 impl ApiError {
-    pub fn validation(errors: Vec<FieldError>) -> Self {
+    pub fn validation(mut errors: Vec<FieldError>) -> Self {
+        let total = errors.len();
         let detail = match errors.as_slice() {
             [one] => format!("{}: {}", one.field, one.message),
             many => format!("{} fields are invalid; see `errors`", many.len()),
         };
+        if total > MAX_LISTED_ERRORS {
+            errors.truncate(MAX_LISTED_ERRORS);
+            errors.push(FieldError::new(
+                "errors",
+                format!(
+                    "{} more problems are not listed; fix these and send it again",
+                    total - MAX_LISTED_ERRORS
+                ),
+            ));
+        }
         Self::Validation { detail, errors }
     }
 
@@ -101,6 +120,8 @@ impl ApiError {
             Self::Conflict(_) => ("conflict", "Conflict with the current state"),
             Self::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
             Self::Validation { .. } => ("validation", "Unprocessable input"),
+            Self::RequestTimeout(_) => ("request-timeout", "Request body too slow"),
+            Self::TooManyRequests(_) => ("too-many-requests", "Too many requests"),
             Self::Unavailable(_) => ("unavailable", "Service unavailable"),
             Self::Internal => ("internal", "Internal error"),
         }
@@ -171,6 +192,8 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -198,6 +221,12 @@ impl From<StoreError> for ApiError {
             StoreError::Pool(e) => {
                 tracing::error!(error = %e, "database unavailable");
                 Self::Unavailable("the database cannot be reached; try again shortly".into())
+            }
+            // The reason names files and hosts: logged, not told.
+            // (The health check logs the outage itself once, as an error.)
+            StoreError::Unavailable(why) => {
+                tracing::warn!(reason = %why, "database unavailable");
+                Self::Unavailable("the database cannot be used right now; try again shortly".into())
             }
             e @ (StoreError::Database(_) | StoreError::Setup(_)) => Self::internal(e),
         }

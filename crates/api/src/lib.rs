@@ -8,10 +8,14 @@ pub mod config;
 pub mod csv_import;
 pub mod error;
 pub mod export;
+pub mod guard;
+pub mod http;
 pub mod openapi;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
 
+#[cfg(test)]
+mod hostile_tests;
 #[cfg(test)]
 mod tests;

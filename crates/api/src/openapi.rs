@@ -72,6 +72,13 @@ fn secure(op: &mut Operation) {
     });
     r.entry("500".into())
         .or_insert_with(|| problem("The server failed; x-request-id identifies it in the logs"));
+    r.entry("429".into()).or_insert_with(|| {
+        problem(
+            "This client address has too many requests in progress (ROPS_MAX_REQUESTS_PER_CLIENT)",
+        )
+    });
+    r.entry("503".into())
+        .or_insert_with(|| problem("The database cannot be reached; try again shortly"));
 }
 
 fn with_errors(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
@@ -109,6 +116,17 @@ fn with_errors(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 r.entry("400".into())
                     .or_insert_with(|| problem("A malformed query parameter or header"));
             }
+            let takes_query = op
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+            let r = &mut op.responses.responses;
+            if takes_query {
+                r.entry("422".into()).or_insert_with(|| {
+                    problem("A query parameter is not valid (e.g. holds a control character)")
+                });
+            }
             if op.request_body.is_some() {
                 r.entry("400".into())
                     .or_insert_with(|| problem("The body is not valid JSON"));
@@ -116,6 +134,11 @@ fn with_errors(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                     .or_insert_with(|| problem("The body is larger than 64 KiB"));
                 r.entry("415".into())
                     .or_insert_with(|| problem("The body is not application/json"));
+                r.entry("408".into()).or_insert_with(|| {
+                    problem("The body did not arrive within ROPS_BODY_TIMEOUT_SECS")
+                });
+                r.entry("422".into())
+                    .or_insert_with(|| problem("A field is not valid, e.g. holds NUL"));
             }
         }
     }

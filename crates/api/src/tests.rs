@@ -14,23 +14,25 @@ use std::time::Duration;
 
 const SECRET: &[u8] = b"a-test-secret-of-at-least-32-bytes!!";
 
-fn token(role: Role, org: Option<&str>) -> String {
+pub(crate) fn token(role: Role, org: Option<&str>) -> String {
     Keys::new(SECRET)
         .mint("test", role, org, Duration::from_secs(600))
         .unwrap()
 }
 
-fn bearer(role: Role, org: Option<&str>) -> (&'static str, String) {
+pub(crate) fn bearer(role: Role, org: Option<&str>) -> (&'static str, String) {
     ("Authorization", format!("Bearer {}", token(role, org)))
 }
 
+/// The state of an app over `db`, without the background health check.
+pub(crate) fn state_for(db: &TestDb) -> AppState {
+    let health = rops_store::Health::unmonitored(db.url()).expect("the test database exists");
+    AppState::new(db.pool().clone(), health, Arc::new(Keys::new(SECRET)), 15)
+}
+
 /// Sends a request to a fresh app over `db` and returns status, content type and JSON body.
-async fn call(db: &TestDb, req: TestRequest) -> (StatusCode, String, Value) {
-    let state = AppState {
-        pool: db.pool().clone(),
-        keys: Arc::new(Keys::new(SECRET)),
-        deadline_days: 15,
-    };
+pub(crate) async fn call(db: &TestDb, req: TestRequest) -> (StatusCode, String, Value) {
+    let state = state_for(db);
     let app = test::init_service(crate::app::build(state)).await;
     let res = test::call_service(&app, req.to_request()).await;
     let status = res.status();
@@ -49,7 +51,12 @@ async fn call(db: &TestDb, req: TestRequest) -> (StatusCode, String, Value) {
     (status, content_type, json)
 }
 
-fn assert_problem(status: StatusCode, content_type: &str, body: &Value, want: StatusCode) {
+pub(crate) fn assert_problem(
+    status: StatusCode,
+    content_type: &str,
+    body: &Value,
+    want: StatusCode,
+) {
     assert_eq!(status, want, "{body}");
     assert_eq!(content_type, "application/problem+json", "{body}");
     assert_eq!(body["status"], want.as_u16(), "{body}");
@@ -229,6 +236,7 @@ fn the_document_describes_every_endpoint_with_its_errors() {
         ("get", "/api/v1/programmes/{code}"),
         ("get", "/api/v1/owes/{code}/reports"),
         ("post", "/api/v1/owes/{code}/reports/import"),
+        ("get", "/api/v1/owes/{code}/reports/template"),
         ("get", "/api/v1/owes/{code}/reports/{period}"),
         ("put", "/api/v1/owes/{code}/reports/{period}"),
         ("get", "/api/v1/owes/{code}/reports/{period}/revisions"),
@@ -319,11 +327,7 @@ fn the_document_describes_every_endpoint_with_its_errors() {
 #[actix_web::test]
 async fn docs_are_served_offline_with_the_document() {
     let db = TestDb::sqlite();
-    let state = AppState {
-        pool: db.pool().clone(),
-        keys: Arc::new(Keys::new(SECRET)),
-        deadline_days: 15,
-    };
+    let state = state_for(&db);
     let app = test::init_service(crate::app::build(state)).await;
     let res = test::call_service(&app, TestRequest::get().uri("/docs").to_request()).await;
     assert!(res.status().is_redirection());
@@ -356,4 +360,321 @@ async fn docs_are_served_offline_with_the_document() {
     let served: Value = serde_json::from_slice(&test::read_body(res).await).unwrap();
     let committed: Value = serde_json::from_str(&crate::openapi::document_json()).unwrap();
     assert_eq!(served, committed);
+}
+
+/// The database going away under a running server: PostgreSQL unreachable, the SQLite file
+/// removed or made read-only. Every answer is then a quick 503 problem, no write is
+/// acknowledged, and the server never starts afresh on an empty database.
+mod outages {
+    use super::*;
+    use actix_web::body::MessageBody;
+    use actix_web::dev::{Service, ServiceResponse};
+    use rops_store::{DatabaseUrl, Health};
+    use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+    use std::time::Instant;
+
+    async fn send<S, R, B>(app: &S, req: R) -> (StatusCode, String, Value)
+    where
+        S: Service<R, Response = ServiceResponse<B>, Error = actix_web::Error>,
+        B: MessageBody,
+    {
+        let res = test::call_service(app, req).await;
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = test::read_body(res).await;
+        (
+            status,
+            content_type,
+            serde_json::from_slice(&body).unwrap_or(Value::Null),
+        )
+    }
+
+    fn state(pool: rops_store::Pool, health: Arc<Health>) -> AppState {
+        AppState::new(pool, health, Arc::new(Keys::new(SECRET)), 15)
+    }
+
+    fn read_region() -> TestRequest {
+        TestRequest::get()
+            .uri("/api/v1/regions/16")
+            .insert_header(bearer(Role::Analyst, None))
+    }
+
+    fn readyz() -> TestRequest {
+        TestRequest::get().uri("/readyz")
+    }
+
+    fn put_report(note: &str) -> TestRequest {
+        TestRequest::put()
+            .uri("/api/v1/owes/OWES-PN/reports/2024-Q1")
+            .insert_header(bearer(Role::Owes, Some("OWES-PN")))
+            .set_json(json!({"values": {"jobs_created": 4}, "note": note}))
+    }
+
+    /// A TCP proxy in front of PostgreSQL that can be cut (nothing listens on its port then,
+    /// and every connection through it is closed) and started again on the same port: an
+    /// outage of "the database" without touching the shared server.
+    struct Proxy {
+        addr: SocketAddr,
+        stop: Arc<AtomicBool>,
+        open: Arc<Mutex<Vec<TcpStream>>>,
+        accept: Option<std::thread::JoinHandle<()>>,
+    }
+
+    impl Proxy {
+        fn start(listen: SocketAddr, upstream: SocketAddr) -> Self {
+            let listener = TcpListener::bind(listen).expect("the proxy port");
+            let addr = listener.local_addr().unwrap();
+            let stop = Arc::new(AtomicBool::new(false));
+            let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+            let accept = {
+                let (stop, open) = (stop.clone(), open.clone());
+                std::thread::spawn(move || {
+                    for client in listener.incoming() {
+                        if stop.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        let Ok(client) = client else { continue };
+                        let Ok(server) = TcpStream::connect(upstream) else {
+                            continue;
+                        };
+                        let mut open = open.lock().unwrap();
+                        open.push(client.try_clone().unwrap());
+                        open.push(server.try_clone().unwrap());
+                        for (mut from, mut to) in [
+                            (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                            (server, client),
+                        ] {
+                            std::thread::spawn(move || {
+                                let _ = std::io::copy(&mut from, &mut to);
+                                let _ = to.shutdown(Shutdown::Both);
+                                let _ = from.shutdown(Shutdown::Both);
+                            });
+                        }
+                    }
+                })
+            };
+            Self {
+                addr,
+                stop,
+                open,
+                accept: Some(accept),
+            }
+        }
+
+        fn cut(&mut self) {
+            self.stop.store(true, Ordering::SeqCst);
+            let _ = TcpStream::connect(self.addr);
+            if let Some(accept) = self.accept.take() {
+                accept.join().unwrap();
+            }
+            for s in self.open.lock().unwrap().drain(..) {
+                let _ = s.shutdown(Shutdown::Both);
+            }
+        }
+    }
+
+    impl Drop for Proxy {
+        fn drop(&mut self) {
+            self.cut();
+        }
+    }
+
+    /// `postgres://user@host:port/db?x` → (host:port, a function putting another address
+    /// in its place).
+    fn split_authority(url: &str) -> (SocketAddr, impl Fn(SocketAddr) -> String + '_) {
+        let start = url.find("://").unwrap() + 3;
+        let end = start + url[start..].find('/').unwrap_or(url.len() - start);
+        let host_start = start + url[start..end].rfind('@').map_or(0, |i| i + 1);
+        let authority = &url[host_start..end];
+        let with_port = if authority.contains(':') {
+            authority.to_owned()
+        } else {
+            format!("{authority}:5432")
+        };
+        let upstream = with_port.to_socket_addrs().unwrap().next().unwrap();
+        (upstream, move |addr: SocketAddr| {
+            format!("{}{addr}{}", &url[..host_start], &url[end..])
+        })
+    }
+
+    /// Polls `readyz` (made by `readyz`) until it answers `want`, for at most `limit`.
+    async fn wait_ready<S, R, B>(app: &S, readyz: impl Fn() -> R, want: StatusCode, limit: Duration)
+    where
+        S: Service<R, Response = ServiceResponse<B>, Error = actix_web::Error>,
+        B: MessageBody,
+    {
+        let started = Instant::now();
+        loop {
+            let (status, _, _) = send(app, readyz()).await;
+            if status == want {
+                return;
+            }
+            assert!(
+                started.elapsed() < limit,
+                "readyz still answers {status}, not {want}, after {limit:?}"
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    // Before: every request, /readyz too, waited for the pool's 10 s checkout timeout.
+    #[actix_web::test]
+    async fn a_postgres_outage_answers_503_within_a_second_and_ends_by_itself() {
+        let Some(db) = TestDb::postgres() else { return };
+        let db = db.with_sample();
+        let url = db.url_string();
+        let (upstream, through) = split_authority(&url);
+        let mut proxy = Proxy::start("127.0.0.1:0".parse().unwrap(), upstream);
+        let url = DatabaseUrl::Postgres(through(proxy.addr));
+        let pool = rops_store::pool(&url, 4).unwrap();
+        let health = Health::monitored(&url).unwrap();
+        let app = test::init_service(crate::app::build(state(pool, health))).await;
+        assert_eq!(send(&app, readyz().to_request()).await.0, StatusCode::OK);
+        assert_eq!(
+            send(&app, read_region().to_request()).await.0,
+            StatusCode::OK
+        );
+
+        proxy.cut();
+        let outage = Instant::now();
+        // A request sent as the database goes: 503, once the check sees it, not after the
+        // pool's timeout.
+        let (status, ct, body) = send(&app, read_region().to_request()).await;
+        assert_problem(status, &ct, &body, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            outage.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            outage.elapsed()
+        );
+        let ready = || readyz().to_request();
+        wait_ready(
+            &app,
+            ready,
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(3),
+        )
+        .await;
+        for req in [readyz(), read_region(), put_report("during the outage")] {
+            let asked = Instant::now();
+            let (status, ct, body) = send(&app, req.to_request()).await;
+            assert_problem(status, &ct, &body, StatusCode::SERVICE_UNAVAILABLE);
+            assert!(
+                asked.elapsed() < Duration::from_secs(1),
+                "{:?}",
+                asked.elapsed()
+            );
+        }
+
+        // The database is back on the same address: so is the service, without a restart.
+        let addr = proxy.addr;
+        drop(proxy);
+        let _proxy = Proxy::start(addr, upstream);
+        wait_ready(&app, ready, StatusCode::OK, Duration::from_secs(10)).await;
+        let (status, _, body) = send(&app, read_region().to_request()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    /// A SQLite database in a folder of its own, migrated and seeded, with the pool and
+    /// health check a server would have.
+    fn sqlite_server_state(dir: &std::path::Path) -> (DatabaseUrl, AppState) {
+        let url = DatabaseUrl::Sqlite(dir.join("rops-hub.db"));
+        let pool = rops_store::pool(&url, 4).unwrap();
+        let mut conn = pool.get().unwrap();
+        rops_store::migrations::run(&mut conn).unwrap();
+        rops_store::reference::seed_sample_if_empty(&mut conn).unwrap();
+        drop(conn);
+        let health = Health::monitored(&url).unwrap();
+        (url, state(pool, health))
+    }
+
+    // Before: writes were acknowledged (200) into the removed file and lost, and /readyz
+    // said 200.
+    #[actix_web::test]
+    async fn a_removed_sqlite_folder_acknowledges_no_write_and_is_not_recreated() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let (url, state) = sqlite_server_state(&dir);
+        let app = test::init_service(crate::app::build(state)).await;
+        let (status, _, body) = send(&app, put_report("first").to_request()).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+
+        std::fs::remove_dir_all(&dir).unwrap();
+        for req in [put_report("after removal"), read_region(), readyz()] {
+            let asked = Instant::now();
+            let (status, ct, body) = send(&app, req.to_request()).await;
+            assert_problem(status, &ct, &body, StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(body["type"], "/problems/unavailable", "{body}");
+            assert!(
+                asked.elapsed() < Duration::from_secs(1),
+                "{:?}",
+                asked.elapsed()
+            );
+        }
+        let DatabaseUrl::Sqlite(path) = url else {
+            unreachable!()
+        };
+        assert!(!path.exists(), "no empty database was started in its place");
+    }
+
+    // Before: /readyz said 200 and writes got 500 (or, as root, went on).
+    #[actix_web::test]
+    async fn a_read_only_sqlite_folder_answers_503_until_it_is_writable_again() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let (_, state) = sqlite_server_state(&dir);
+        let app = test::init_service(crate::app::build(state)).await;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        for req in [put_report("read-only"), readyz()] {
+            let (status, ct, body) = send(&app, req.to_request()).await;
+            assert_problem(status, &ct, &body, StatusCode::SERVICE_UNAVAILABLE);
+        }
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let ready = || readyz().to_request();
+        wait_ready(&app, ready, StatusCode::OK, Duration::from_secs(10)).await;
+        let (status, _, body) = send(&app, put_report("writable again").to_request()).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+
+    // Before: the server created an empty database in its place and loaded the sample.
+    #[actix_web::test]
+    async fn a_missing_sqlite_file_with_its_marker_refuses_to_start() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("rops-hub.db");
+        let config = crate::config::Config::from_vars(|name| match name {
+            "DATABASE_URL" => Some(db.display().to_string()),
+            "ROPS_DATA_DIR" => Some(tmp.path().display().to_string()),
+            "ROPS_JWT_SECRET" => Some(String::from_utf8_lossy(SECRET).into_owned()),
+            "ROPS_BIND" => Some("127.0.0.1:0".into()),
+            _ => None,
+        })
+        .unwrap();
+        crate::cli::migrate(&config).unwrap();
+        let marker = rops_store::conn::marker_path(&db);
+        assert!(
+            marker.exists(),
+            "the first start leaves a marker beside the database"
+        );
+        std::fs::remove_file(&db).unwrap();
+        for extra in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{extra}", db.display()));
+        }
+        let err = match crate::cli::start(config.clone()).await {
+            Ok(_) => panic!("started on a missing database"),
+            Err(e) => e,
+        };
+        assert!(
+            err.contains("missing") && err.contains(&marker.display().to_string()),
+            "{err}"
+        );
+        assert!(crate::cli::migrate(&config).is_err());
+        assert!(!db.exists(), "no empty database was created in its place");
+    }
 }

@@ -1,6 +1,7 @@
 //! Talking to rops-hub: bearer token, JSON and CSV bodies, and problem+json turned into a
 //! message a person can act on.
 
+use crate::polish;
 use reqwest::blocking::{Client as Http, RequestBuilder, Response};
 use reqwest::Method;
 use serde_json::Value;
@@ -26,11 +27,25 @@ pub struct Problem {
     pub errors: Vec<(String, String)>,
 }
 
+/// In Polish: the title, then each field's problem (`wiersz 3, kolumna indicator: nieznany
+/// wskaźnik …`), or the detail when there are none. A message the client does not know is
+/// shown as the server wrote it.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Błąd {}: {}\n{}", self.status, self.title, self.detail)?;
+        write!(f, "Błąd {}: {}", self.status, polish::title(&self.title))?;
+        if self.errors.is_empty() {
+            if !self.detail.is_empty() {
+                write!(f, "\n{}", polish::message(&self.detail))?;
+            }
+            return Ok(());
+        }
         for (field, message) in &self.errors {
-            write!(f, "\n  - {field}: {message}")?;
+            write!(
+                f,
+                "\n  - {}: {}",
+                polish::field(field),
+                polish::message(message)
+            )?;
         }
         Ok(())
     }

@@ -2,6 +2,8 @@
 
 mod client;
 mod format;
+mod polish;
+mod sheet;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use client::{Client, Error};
@@ -47,7 +49,9 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum ReportCommand {
     /// Create or replace a report from a JSON file (`{"jobs_created": 4, …}`) or a CSV file
-    /// with the columns `indicator,value`.
+    /// with the columns `indicator,value` (a header row is optional; `period` and
+    /// `nazwa wskaźnika` columns, as in the template, are allowed). CSV may be UTF-8 or
+    /// Windows-1250, with `,` or `;`, numbers as `1 250` or `4,00`.
     Put {
         owes: String,
         period: String,
@@ -67,7 +71,8 @@ enum ReportCommand {
     Return(Transition),
     /// Reopen an approved report (analyst, admin).
     Reopen(Transition),
-    /// Import one or more CSV files (long `period,indicator,value` or wide) for an OWES.
+    /// Import one or more CSV or XLSX files (long `period,indicator,value` or wide) for an
+    /// OWES; the server reads UTF-8 and Windows-1250, `,` and `;`, Polish number formats.
     Import {
         owes: String,
         #[arg(required = true)]
@@ -76,6 +81,25 @@ enum ReportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Download the file to fill in: one row per indicator (`period;indicator;value;nazwa
+    /// wskaźnika`), ready for `rops report import`.
+    Template {
+        owes: String,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: TemplateFormat,
+        /// Fill this quarter in (e.g. 2025-Q1); left out, the period column stays empty.
+        #[arg(long)]
+        period: Option<String>,
+        /// Write to this file instead of the terminal (required for xlsx).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TemplateFormat {
+    Csv,
+    Xlsx,
 }
 
 #[derive(Debug, Args)]
@@ -179,47 +203,51 @@ fn main() -> ExitCode {
     }
 }
 
-fn read(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path)
+fn read(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path)
         .map_err(|e| Error::Other(format!("nie można odczytać {}: {e}", path.display())))
 }
 
+fn has_extension(path: &Path, wanted: &str) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(wanted))
+}
+
+/// The OWES indicator codes of the catalogue.
+fn owes_codes(client: &Client) -> Result<Vec<String>, Error> {
+    let catalogue = client.json(client.request(Method::GET, "/indicators"))?;
+    Ok(catalogue["indicators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|i| i["stream"] == "owes")
+        .filter_map(|i| i["code"].as_str().map(str::to_owned))
+        .collect())
+}
+
 /// Values from a JSON object (optionally under "values") or a CSV `indicator,value` file.
-fn values_from(path: &Path) -> Result<Map<String, Value>, Error> {
-    let text = read(path)?;
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-    {
-        let text = text.trim_start_matches('\u{feff}');
-        let semicolon = text.lines().next().is_some_and(|l| l.contains(';'));
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(if semicolon { b';' } else { b',' })
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let mut values = Map::new();
-        for (i, row) in reader.records().enumerate() {
-            let row = row.map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
-            let (Some(code), Some(value)) = (row.get(0), row.get(1)) else {
-                return Err(Error::Other(format!(
-                    "{}: wiersz {} ma mniej niż dwie kolumny (indicator,value)",
-                    path.display(),
-                    i + 2
-                )));
-            };
-            let number = value.replace(',', ".").parse::<f64>().map_err(|_| {
-                Error::Other(format!(
-                    "{}: wiersz {}: `{value}` nie jest liczbą",
-                    path.display(),
-                    i + 2
-                ))
-            })?;
-            values.insert(code.to_owned(), json!(number));
-        }
-        return Ok(values);
+fn values_from(client: &Client, path: &Path, period: &str) -> Result<Map<String, Value>, Error> {
+    let bytes = read(path)?;
+    if has_extension(path, "csv") || has_extension(path, "txt") {
+        let codes = owes_codes(client)?;
+        return sheet::values(&bytes, period, &codes)
+            .map_err(|e| Error::Other(format!("{}: {e}", path.display())));
     }
-    let parsed: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+    if ["xlsx", "xls", "ods"]
+        .iter()
+        .any(|x| has_extension(path, x))
+    {
+        return Err(Error::Other(format!(
+            "{}: `report put` czyta JSON i CSV; arkusz wyślij przez `rops report import` (XLSX) albo zapisz go jako CSV",
+            path.display()
+        )));
+    }
+    let parsed: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::Other(format!(
+            "{}: to nie jest poprawny JSON: {e}",
+            path.display()
+        ))
+    })?;
     match parsed.get("values").cloned().unwrap_or(parsed) {
         Value::Object(map) => Ok(map),
         _ => Err(Error::Other(format!(
@@ -318,7 +346,7 @@ fn report(client: &Client, command: ReportCommand) -> Result<(), Error> {
             note,
             dry_run,
         } => {
-            let body = json!({ "values": values_from(&file)?, "note": note });
+            let body = json!({ "values": values_from(client, &file, &period)?, "note": note });
             let req = client
                 .request(Method::PUT, &path(&owes, &period))
                 .query(&[("dry_run", dry_run)])
@@ -347,12 +375,14 @@ fn report(client: &Client, command: ReportCommand) -> Result<(), Error> {
             let mut failed = 0;
             for file in &files {
                 bar.set_message(file.display().to_string());
-                let outcome = read(file).and_then(|text| {
+                // The file goes as it is: the server reads its encoding and format.
+                let outcome = upload_type(file).and_then(|content_type| {
+                    let bytes = read(file)?;
                     let req = client
                         .request(Method::POST, &format!("/owes/{owes}/reports/import"))
                         .query(&[("dry_run", dry_run)])
-                        .header("content-type", "text/csv")
-                        .body(text);
+                        .header("content-type", content_type)
+                        .body(bytes);
                     client.json(req)
                 });
                 match outcome {
@@ -368,6 +398,15 @@ fn report(client: &Client, command: ReportCommand) -> Result<(), Error> {
                             );
                             // Printed around the bar, also when the output is not a terminal.
                             bar.suspend(|| println!("{line}"));
+                        }
+                        for w in result["warnings"].as_array().into_iter().flatten() {
+                            let line = format!(
+                                "{}: uwaga: {}: {}",
+                                file.display(),
+                                polish::field(w["field"].as_str().unwrap_or("")),
+                                polish::message(w["message"].as_str().unwrap_or(""))
+                            );
+                            bar.suspend(|| eprintln!("{line}"));
                         }
                     }
                     Err(e) => {
@@ -394,7 +433,63 @@ fn report(client: &Client, command: ReportCommand) -> Result<(), Error> {
             }
             Ok(())
         }
+        ReportCommand::Template {
+            owes,
+            format,
+            period,
+            output,
+        } => {
+            let wire = match format {
+                TemplateFormat::Csv => "csv",
+                TemplateFormat::Xlsx => "xlsx",
+            };
+            if format == TemplateFormat::Xlsx && output.is_none() {
+                return Err(Error::Other(
+                    "format xlsx zapisuje plik: podaj -o PLIK.xlsx".into(),
+                ));
+            }
+            let mut query = vec![("format", wire.to_owned())];
+            if let Some(p) = period {
+                query.push(("period", p));
+            }
+            let res = client.send(
+                client
+                    .request(Method::GET, &format!("/owes/{owes}/reports/template"))
+                    .query(&query),
+            )?;
+            let bytes = res.bytes().map_err(|e| Error::Other(e.to_string()))?;
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, &bytes).map_err(|e| {
+                        Error::Other(format!("nie można zapisać {}: {e}", path.display()))
+                    })?;
+                    println!("Zapisano {}", path.display());
+                }
+                None => {
+                    let text = String::from_utf8_lossy(&bytes);
+                    print!("{}", text.trim_start_matches('\u{feff}'));
+                }
+            }
+            Ok(())
+        }
     }
+}
+
+/// The media type a file is sent with: XLSX by its extension, CSV otherwise; the formats the
+/// server does not read are refused here, with what to do instead.
+fn upload_type(path: &Path) -> Result<&'static str, Error> {
+    if has_extension(path, "xlsx") {
+        return Ok("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    }
+    if ["xls", "ods", "xlsm", "xlsb"]
+        .iter()
+        .any(|x| has_extension(path, x))
+    {
+        return Err(Error::Other(
+            "ten rodzaj arkusza nie jest obsługiwany; zapisz go jako .xlsx (Excel 2007–365) albo jako CSV".into(),
+        ));
+    }
+    Ok("text/csv")
 }
 
 fn rollup(client: &Client, a: RollupArgs) -> Result<(), Error> {

@@ -63,6 +63,23 @@ impl Hub {
         path.display().to_string()
     }
 
+    fn file_bytes(&self, name: &str, content: &[u8]) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        path.display().to_string()
+    }
+
+    /// A report's values as stored, read over HTTP.
+    fn values(&self, token: &str, owes: &str, period: &str) -> serde_json::Value {
+        let res = reqwest::blocking::Client::new()
+            .get(format!("{}/api/v1/owes/{owes}/reports/{period}", self.url))
+            .bearer_auth(token)
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.json::<serde_json::Value>().unwrap()["values"].clone()
+    }
+
     fn rops(&self, token: &str, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_rops"))
             .args(args)
@@ -134,7 +151,7 @@ backend_tests! {
         let bad = hub.file("bad.csv", "period,indicator,value\n2024-Q4,jobs_created,5\n2024-Q4,ps_jobs_created_with_grants,-1\n");
         let out = failed(&hub.rops(&owes, &["report", "import", "OWES-PN", &good, &bad]));
         assert!(out.contains("1 przyjęte, 1 odrzucone"), "{out}");
-        assert!(out.contains("rows[3].value") && out.contains("Błąd 422"), "each field error is shown: {out}");
+        assert!(out.contains("  - wiersz 3, kolumna value: -1 jest ujemne; wartości muszą być równe 0 lub większe") && out.contains("Błąd 422: Nieprawidłowe dane"), "each field error is shown, in Polish: {out}");
         let next = hub.file("next.csv", "period,indicator,value\n2025-Q1,jobs_created,3\n");
         let dry = ok(&hub.rops(&owes, &["report", "import", "OWES-PN", &good, &next, "--dry-run"]));
         assert!(dry.contains("2024-Q2 unchanged") && dry.contains("2025-Q1 created") && dry.contains("próba"), "{dry}");
@@ -177,5 +194,81 @@ backend_tests! {
         assert!(out.contains("-o"), "{out}");
         let out = failed(&hub.rops(&analyst, &["rollup", "region", "99", "--year", "2024"]));
         assert!(out.contains("Błąd 404"), "{out}");
+    }
+
+    fn a_csv_without_a_header_is_read_whole_or_refused_never_cut(db) {
+        use rops_domain::role::Role;
+        let hub = Hub::start(&db);
+        let owes = hub.token(Role::Owes, Some("OWES-PN"));
+
+        let bare = hub.file("values.csv", "jobs_created,4\nanimators_employed,2\n");
+        assert!(ok(&hub.rops(&owes, &["report", "put", "OWES-PN", "2024-Q1", "--file", &bare])).contains("wersja 1"));
+        let v = hub.values(&owes, "OWES-PN", "2024-Q1");
+        assert_eq!((v["jobs_created"].as_i64(), v["animators_employed"].as_i64()), (Some(4), Some(2)), "both rows stored: {v}");
+
+        // Polish Excel: Windows-1250, `;`, a Polish header, a no-break space in thousands.
+        let excel = hub.file_bytes("excel.csv", b"wska\x9Fnik;warto\x9C\xE6;nazwa wska\x9Fnika;;\r\njobs_created;1\xA0250;Liczba miejsc pracy;;\r\nanimators_employed;2,00;Liczba animator\xF3w;;\r\n;;;;\r\n");
+        assert!(ok(&hub.rops(&owes, &["report", "put", "OWES-PN", "2024-Q2", "--file", &excel])).contains("wersja 1"));
+        let v = hub.values(&owes, "OWES-PN", "2024-Q2");
+        assert_eq!((v["jobs_created"].as_i64(), v["animators_employed"].as_i64()), (Some(1250), Some(2)), "{v}");
+
+        let unknown = hub.file("unknown.csv", "jobs_creatd,4\nanimators_employed,2\n");
+        let out = failed(&hub.rops(&owes, &["report", "put", "OWES-PN", "2024-Q3", "--file", &unknown]));
+        assert!(out.contains("wiersz 1: `jobs_creatd` nie jest ani kodem wskaźnika, ani nagłówkiem"), "{out}");
+        let bad = hub.file("bad.csv", "indicator,value\njobs_created,x\nbogus,1\n");
+        let out = failed(&hub.rops(&owes, &["report", "put", "OWES-PN", "2024-Q3", "--file", &bad]));
+        assert!(out.contains("wiersz 2: `x` nie jest liczbą") && out.contains("wiersz 3: nieznany wskaźnik `bogus`"), "every problem, by line: {out}");
+    }
+
+    fn spreadsheet_files_go_as_they_are_and_problems_read_in_polish(db) {
+        use rops_domain::role::Role;
+        let hub = Hub::start(&db);
+        let owes = hub.token(Role::Owes, Some("OWES-PN"));
+
+        let excel = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/owes-2024-Q1-excel-pl.csv");
+        let calc = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/owes-2024-Q2-libreoffice-pl.csv");
+        let out = ok(&hub.rops(&owes, &["report", "import", "OWES-PN", excel, calc]));
+        assert!(out.contains("2024-Q1 created") && out.contains("2024-Q2 created") && out.contains("2 przyjęte, 0 odrzucone"), "{out}");
+        assert_eq!(hub.values(&owes, "OWES-PN", "2024-Q1")["jobs_created"], 1250);
+
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in ["period", "jobs_created", "animators_employed"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        sheet.write_string(1, 0, "2024-Q3").unwrap();
+        sheet.write_number(1, 1, 7.0).unwrap();
+        sheet.write_string(1, 2, "3").unwrap();
+        let xlsx = hub.file_bytes("q3.xlsx", &book.save_to_buffer().unwrap());
+        assert!(ok(&hub.rops(&owes, &["report", "import", "OWES-PN", &xlsx])).contains("2024-Q3 created"));
+        let v = hub.values(&owes, "OWES-PN", "2024-Q3");
+        assert_eq!((v["jobs_created"].as_i64(), v["animators_employed"].as_i64()), (Some(7), Some(3)), "{v}");
+
+        let bogus = hub.file("bogus.csv", "period,indicator,value\n2024-Q4,jobs_created,1\n2024-Q4,bogus,2\n");
+        let out = failed(&hub.rops(&owes, &["report", "import", "OWES-PN", &bogus]));
+        assert!(out.contains("Błąd 422: Nieprawidłowe dane\n  - wiersz 3, kolumna indicator: nieznany wskaźnik `bogus`; wskaźniki to: "), "{out}");
+        let old = hub.file("old.xls", "not read");
+        let out = failed(&hub.rops(&owes, &["report", "import", "OWES-PN", &old]));
+        assert!(out.contains("zapisz go jako .xlsx"), "{out}");
+
+        let template = hub.dir.path().join("szablon.csv");
+        let template = template.to_str().unwrap();
+        assert!(ok(&hub.rops(&owes, &["report", "template", "OWES-PN", "--period", "2024-Q4", "-o", template])).contains("Zapisano"));
+        let text = std::fs::read_to_string(template).unwrap();
+        assert!(text.starts_with("\u{feff}period;indicator;value;nazwa wskaźnika\r\n2024-Q4;initiative_groups_created;;Liczba"), "{text}");
+        std::fs::write(template, text.replace(";;", ";0;")).unwrap();
+        let out = ok(&hub.rops(&owes, &["report", "import", "OWES-PN", template]));
+        assert!(out.contains("2024-Q4 created"), "{out}");
+        assert!(ok(&hub.rops(&owes, &["report", "submit", "OWES-PN", "2024-Q4"])).contains("submitted"), "the filled template has every value");
+        let printed = ok(&hub.rops(&owes, &["report", "template", "OWES-PN"]));
+        assert!(printed.starts_with("period;indicator;value;nazwa wskaźnika"), "{printed}");
+        let out = failed(&hub.rops(&owes, &["report", "template", "OWES-PN", "--format", "xlsx"]));
+        assert!(out.contains("-o"), "{out}");
+        let xlsx_out = hub.dir.path().join("szablon.xlsx");
+        ok(&hub.rops(&owes, &["report", "template", "OWES-PN", "--format", "xlsx", "-o", xlsx_out.to_str().unwrap()]));
+        assert!(std::fs::read(&xlsx_out).unwrap().starts_with(b"PK"));
+        let other = hub.token(Role::Owes, Some("OWES-PD"));
+        let out = failed(&hub.rops(&other, &["report", "template", "OWES-PN"]));
+        assert!(out.contains("Błąd 403: Brak uprawnień"), "{out}");
     }
 }

@@ -7,6 +7,7 @@ pub mod code;
 pub mod event;
 pub mod indicator;
 pub mod lpres;
+pub mod number;
 pub mod period;
 pub mod reference;
 pub mod report;

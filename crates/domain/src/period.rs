@@ -229,5 +229,15 @@ mod tests {
             prop_assert_eq!(Quarter::containing(q.last_day()), q);
             prop_assert!(q < q.next());
         }
+
+        /// Fuzz: any text, any bytes read as text, is a quarter or a refusal, never a panic.
+        #[test]
+        fn any_text_parses_or_is_refused(text in "\\PC{0,24}", bytes in proptest::collection::vec(any::<u8>(), 0..24)) {
+            if let Ok(q) = Quarter::parse(&text) {
+                prop_assert_eq!(Quarter::parse(&q.to_string()).ok(), Some(q));
+            }
+            let _ = Quarter::parse(&String::from_utf8_lossy(&bytes));
+            let _ = crate::report::ReportPeriod::parse(crate::indicator::Stream::Gmina, &text);
+        }
     }
 }

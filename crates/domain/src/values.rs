@@ -3,39 +3,96 @@
 //! denominators; a submission needs every reported indicator).
 
 use crate::indicator::{IndicatorDef, IndicatorKind, Unit};
+use crate::number::{Decimal, Money};
 use crate::validation::FieldErrors;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// One reported figure: a count, or an amount of money in złoty.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+/// One reported figure: a count, or an amount of money in whole grosze.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Amount {
     Count(u64),
-    Money(f64),
+    Money(Money),
 }
 
 impl Amount {
-    pub fn as_f64(self) -> f64 {
+    /// The figure in its smallest unit: the count, or grosze.
+    pub fn whole(self) -> i64 {
         match self {
-            Self::Count(n) => n as f64,
-            Self::Money(m) => m,
+            Self::Count(n) => i64::try_from(n).unwrap_or(i64::MAX),
+            Self::Money(m) => m.grosze(),
         }
+    }
+}
+
+impl std::fmt::Display for Amount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Count(n) => write!(f, "{n}"),
+            Self::Money(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl From<Amount> for Decimal {
+    fn from(a: Amount) -> Self {
+        match a {
+            Amount::Count(n) => Decimal::from_u64(n),
+            Amount::Money(m) => Decimal::from(m),
+        }
+    }
+}
+
+/// Stored and sent as JSON numbers: a count as an integer, money with two decimals
+/// (`1250.50`), so the unit can be told from the number's shape when it is read back.
+impl Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error;
+        match self {
+            Self::Count(n) => s.serialize_u64(*n),
+            Self::Money(m) => serde_json::value::RawValue::from_string(m.to_string())
+                .map_err(S::Error::custom)?
+                .serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Amount;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a count or an amount of money")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Amount, E> {
+                Ok(Amount::Count(n))
+            }
+            // A number with a point is money. Its shortest round-trip text is the decimal
+            // that was written, for every amount up to the maximum.
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Amount, E> {
+                Decimal::parse(&v.to_string())
+                    .and_then(Decimal::to_money)
+                    .map(Amount::Money)
+                    .map_err(E::custom)
+            }
+        }
+        d.deserialize_any(Visitor)
     }
 }
 
 /// The values of one report: every reported indicator of the catalogue, `None` when left out.
 pub type Values = BTreeMap<String, Option<Amount>>;
 
-/// Largest count accepted (exact in a double).
-const MAX_COUNT: f64 = 9_007_199_254_740_991.0;
+/// Values as sent, read exactly: indicator code → number or `None`.
+pub type Input = BTreeMap<String, Option<Decimal>>;
 
 /// Checks `input` (indicator code → number or null) against the stream's catalogue.
 ///
 /// `submission` demands every reported indicator. Field names are `values.<code>`.
 pub fn check_values(
     catalogue: &[IndicatorDef],
-    input: &BTreeMap<String, Option<f64>>,
+    input: &Input,
     submission: bool,
 ) -> Result<Values, FieldErrors> {
     let mut errors = FieldErrors::default();
@@ -82,10 +139,10 @@ pub fn check_values(
         };
         values.insert(code.to_owned(), amount);
     }
-    let value = |code: &str| values.get(code).copied().flatten().map(Amount::as_f64);
+    let value = |code: &str| values.get(code).copied().flatten();
     for def in &reported {
         if let (Some(bound), Some(v)) = (&def.at_most, value(def.code.as_str())) {
-            if let Some(limit) = value(bound.as_str()).filter(|limit| v > *limit) {
+            if let Some(limit) = value(bound.as_str()).filter(|limit| v.whole() > limit.whole()) {
                 errors.push(
                     format!("values.{}", def.code),
                     format!("{v} is above {bound} ({limit}); it may not exceed it"),
@@ -98,7 +155,7 @@ pub fn check_values(
             continue;
         };
         if let (Some(n), Some(d)) = (value(num.as_str()), value(den.as_str())) {
-            if n > d {
+            if n.whole() > d.whole() {
                 errors.push(
                     format!("values.{num}"),
                     format!("{n} is above {den} ({d}); a numerator never exceeds its denominator"),
@@ -113,19 +170,11 @@ pub fn check_values(
     }
 }
 
-fn amount(unit: Unit, v: f64) -> Result<Amount, String> {
-    if !v.is_finite() || v < 0.0 {
-        return Err(format!("{v} is negative; values are 0 or more"));
-    }
+fn amount(unit: Unit, v: Decimal) -> Result<Amount, String> {
+    let refused = |e: crate::number::NumberError| e.to_string();
     match unit {
-        Unit::Count if v.fract() != 0.0 || v > MAX_COUNT => {
-            Err(format!("{v} is not a whole number; this indicator counts"))
-        }
-        Unit::Count => Ok(Amount::Count(v as u64)),
-        Unit::Pln if ((v * 100.0).round() - v * 100.0).abs() > 1e-6 => Err(format!(
-            "{v} has more than two decimals; amounts are in złoty with grosze"
-        )),
-        Unit::Pln => Ok(Amount::Money((v * 100.0).round() / 100.0)),
+        Unit::Count => v.to_count().map(Amount::Count).map_err(refused),
+        Unit::Pln => v.to_money().map(Amount::Money).map_err(refused),
         Unit::Share => Err("shares are computed, never reported".into()),
     }
 }
@@ -163,8 +212,16 @@ mod tests {
         ]
     }
 
-    fn input(pairs: &[(&str, Option<f64>)]) -> BTreeMap<String, Option<f64>> {
-        pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    fn input(pairs: &[(&str, Option<f64>)]) -> Input {
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    v.map(|f| Decimal::parse(&f.to_string()).unwrap()),
+                )
+            })
+            .collect()
     }
 
     fn fields(r: Result<Values, FieldErrors>) -> Vec<String> {
@@ -238,6 +295,32 @@ mod tests {
             false,
         )
         .unwrap();
-        assert_eq!(v["part_pln"], Some(Amount::Money(10.25)));
+        assert_eq!(v["part_pln"], Some(Amount::Money(Money(1025))));
+        assert_eq!(v["all_pln"], Some(Amount::Money(Money(9990))));
+        let stored = serde_json::to_string(&v).unwrap();
+        assert!(
+            stored.contains("\"part_pln\":10.25") && stored.contains("\"all_pln\":99.90"),
+            "{stored}"
+        );
+        let back: Values = serde_json::from_str(&stored).unwrap();
+        assert_eq!(back, v, "what is stored reads back the same");
+    }
+
+    #[test]
+    fn money_beyond_the_maximum_is_refused_with_the_field() {
+        let mut huge = Input::new();
+        huge.insert(
+            "all_pln".into(),
+            Some(Decimal::parse("1000000000000.01").unwrap()),
+        );
+        let errors = check_values(&catalogue(), &huge, false)
+            .unwrap_err()
+            .into_vec();
+        assert_eq!(errors[0].field, "values.all_pln");
+        assert!(
+            errors[0].message.contains("largest"),
+            "{}",
+            errors[0].message
+        );
     }
 }

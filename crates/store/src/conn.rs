@@ -3,7 +3,9 @@
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
-use std::path::PathBuf;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A connection to either backend. Queries written once run on both.
@@ -54,10 +56,137 @@ impl DatabaseUrl {
     }
 }
 
+/// The SQLite file a server works on: the path and the file it named when the pool was
+/// built (device and inode). Every connection is opened on that same file, never on a new or
+/// replacement one, so a write is only ever acknowledged once it is in that file.
+#[derive(Debug)]
+pub struct DbFile {
+    path: PathBuf,
+    dev: u64,
+    ino: u64,
+}
+
+impl DbFile {
+    /// The file now at `path`.
+    pub fn at(path: &Path) -> Result<Self, crate::StoreError> {
+        let meta = std::fs::metadata(path).map_err(|e| {
+            crate::StoreError::Setup(format!(
+                "cannot read the database file {}: {e}",
+                path.display()
+            ))
+        })?;
+        Ok(Self {
+            path: path.to_owned(),
+            dev: meta.dev(),
+            ino: meta.ino(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Ok while the path still names the file opened at start.
+    pub fn check_identity(&self) -> Result<std::fs::Metadata, String> {
+        let meta = std::fs::metadata(&self.path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => format!(
+                "the database file {} is gone (removed, or its folder removed or unmounted)",
+                self.path.display()
+            ),
+            _ => format!("cannot read the database file {}: {e}", self.path.display()),
+        })?;
+        if (meta.dev(), meta.ino()) != (self.dev, self.ino) {
+            return Err(format!(
+                "the database file {} was replaced by another file; only the one the server started with is used",
+                self.path.display()
+            ));
+        }
+        Ok(meta)
+    }
+
+    /// Ok while the path names the file opened at start and neither it nor its folder
+    /// (where SQLite keeps its write-ahead log) is read-only.
+    pub fn check(&self) -> Result<(), String> {
+        let meta = self.check_identity()?;
+        if meta.permissions().readonly() {
+            return Err(format!(
+                "the database file {} is read-only",
+                self.path.display()
+            ));
+        }
+        let dir = folder(&self.path);
+        let dir_meta = std::fs::metadata(dir)
+            .map_err(|e| format!("cannot read the folder {}: {e}", dir.display()))?;
+        if dir_meta.permissions().readonly() {
+            return Err(format!(
+                "the folder {} of the database is read-only; SQLite writes its log there",
+                dir.display()
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn folder(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// The marker written beside a SQLite database when it is created: `<file>.rops-marker`.
+/// While it exists, a missing database file is an error, never a reason to start afresh.
+pub fn marker_path(db: &Path) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(".rops-marker");
+    db.with_file_name(name)
+}
+
+/// Opens a SQLite connection on `path` as a URI, `mode` being `rw` (the file must exist) or
+/// `rwc` (created when missing).
+pub(crate) fn open_sqlite(
+    path: &Path,
+    mode: &str,
+) -> Result<diesel::SqliteConnection, ConnectionError> {
+    let text = path.to_str().ok_or_else(|| {
+        ConnectionError::BadConnection(format!(
+            "the SQLite path {} is not valid UTF-8",
+            path.display()
+        ))
+    })?;
+    let mut uri = String::from(if text.starts_with('/') {
+        "file://"
+    } else {
+        "file:"
+    });
+    for c in text.chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?mode=");
+    uri.push_str(mode);
+    diesel::SqliteConnection::establish(&uri)
+}
+
+/// A PostgreSQL URL with `connect_timeout` (seconds) added unless it names one, so that
+/// connecting to an unreachable server fails instead of hanging.
+pub(crate) fn with_connect_timeout(url: &str, seconds: u32) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}connect_timeout={seconds}")
+}
+
 /// Opens connections for the pool, with SQLite set up for a multi-threaded server.
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DatabaseUrl,
+    /// SQLite: the file every connection must be opened on.
+    file: Option<Arc<DbFile>>,
 }
 
 impl ManageConnection for Manager {
@@ -66,20 +195,26 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url)
-                .map(DbConnection::Postgres)
-                .map_err(r2d2::Error::ConnectionError),
+            DatabaseUrl::Postgres(url) => {
+                diesel::PgConnection::establish(&with_connect_timeout(url, 5))
+                    .map(DbConnection::Postgres)
+                    .map_err(r2d2::Error::ConnectionError)
+            }
             DatabaseUrl::Sqlite(path) => {
-                let path = path.to_str().ok_or_else(|| {
-                    r2d2::Error::ConnectionError(ConnectionError::BadConnection(format!(
-                        "the SQLite path {} is not valid UTF-8",
-                        path.display()
-                    )))
-                })?;
-                let mut conn = diesel::SqliteConnection::establish(path)
-                    .map_err(r2d2::Error::ConnectionError)?;
+                let unavailable =
+                    |why: String| r2d2::Error::ConnectionError(ConnectionError::BadConnection(why));
+                // Never create the file here (`rw`): a missing database is an outage, not a
+                // reason to start an empty one; and never open a replacement file.
+                if let Some(file) = &self.file {
+                    file.check_identity().map_err(unavailable)?;
+                }
+                let mut conn = open_sqlite(path, "rw").map_err(r2d2::Error::ConnectionError)?;
+                if let Some(file) = &self.file {
+                    file.check_identity().map_err(unavailable)?;
+                }
                 // The busy timeout makes a writer wait for another instead of failing at
-                // once. (WAL is set once per file, in `pool`.)
+                // once. WAL is set once per file, in `pool`; with WAL, synchronous=NORMAL
+                // keeps every commit across a crash of the process (not of the machine).
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                 )
@@ -90,37 +225,118 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        if let Some(file) = &self.file {
+            file.check()
+                .map_err(|why| r2d2::Error::ConnectionError(ConnectionError::BadConnection(why)))?;
+        }
         conn.batch_execute("SELECT 1")
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking()
+            || diesel::r2d2::R2D2Connection::is_broken(conn)
+            || self
+                .file
+                .as_ref()
+                .is_some_and(|f| f.check_identity().is_err())
     }
 }
 
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConnection = r2d2::PooledConnection<Manager>;
 
-/// Builds a pool. For SQLite the folder of the file is created first.
+/// How long a checkout waits for a connection before giving up.
+pub const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Builds a pool.
+///
+/// SQLite: the folder is created; a missing file is created (with its marker, see
+/// [`marker_path`]) unless the marker says a database was created there before, which is
+/// refused; the file is put in WAL mode.
 pub fn pool(url: &DatabaseUrl, max_size: u32) -> Result<Pool, crate::StoreError> {
-    if let DatabaseUrl::Sqlite(path) = url {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                crate::StoreError::Setup(format!(
-                    "cannot create the database folder {}: {e}",
-                    dir.display()
-                ))
-            })?;
-        }
-    }
+    let file = match url {
+        DatabaseUrl::Sqlite(path) => Some(Arc::new(prepare_sqlite(path)?)),
+        DatabaseUrl::Postgres(_) => None,
+    };
     r2d2::Pool::builder()
         .max_size(max_size)
-        .connection_timeout(Duration::from_secs(10))
-        .build(Manager { url: url.clone() })
+        .connection_timeout(CHECKOUT_TIMEOUT)
+        .test_on_check_out(true)
+        .build(Manager {
+            url: url.clone(),
+            file,
+        })
         .map_err(|e| {
             crate::StoreError::Setup(format!("cannot open the database {}: {e}", url.redacted()))
         })
+}
+
+/// Creates the folder, the file and its marker as needed, refuses a file that is missing
+/// where one existed, sets WAL, and returns the file.
+fn prepare_sqlite(path: &Path) -> Result<DbFile, crate::StoreError> {
+    let setup = crate::StoreError::Setup;
+    let dir = folder(path);
+    std::fs::create_dir_all(dir).map_err(|e| {
+        setup(format!(
+            "cannot create the database folder {}: {e}",
+            dir.display()
+        ))
+    })?;
+    let marker = marker_path(path);
+    let exists = path
+        .try_exists()
+        .map_err(|e| setup(format!("cannot look for {}: {e}", path.display())))?;
+    if !exists && marker.exists() {
+        return Err(setup(format!(
+            "the database file {} is missing, but {} says a database was created there: it was removed, moved or is not mounted. \
+             Restore the file (from a backup), or delete the marker to start over with an empty database",
+            path.display(),
+            marker.display()
+        )));
+    }
+    let mut conn = open_sqlite(path, if exists { "rw" } else { "rwc" })
+        .map_err(|e| setup(format!("cannot open the database {}: {e}", path.display())))?;
+    // WAL is a property of the file: set once, kept by every later connection.
+    #[derive(QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        journal_mode: String,
+    }
+    let mode: Vec<Mode> = conn
+        .batch_execute("PRAGMA busy_timeout = 10000")
+        .and_then(|()| diesel::sql_query("PRAGMA journal_mode = WAL").load(&mut conn))
+        .map_err(|e| {
+            setup(format!(
+                "cannot put the database {} in WAL mode: {e}",
+                path.display()
+            ))
+        })?;
+    if !mode
+        .iter()
+        .any(|m| m.journal_mode.eq_ignore_ascii_case("wal"))
+    {
+        return Err(setup(format!(
+            "the database {} refused WAL mode",
+            path.display()
+        )));
+    }
+    let file = DbFile::at(path)?;
+    drop(conn);
+    if !marker.exists() {
+        std::fs::write(
+            &marker,
+            format!(
+                "rops-hub keeps its database in {}.\n\
+                 While this marker exists, the server refuses to start when that file is missing,\n\
+                 instead of starting an empty database. Restore the file, or delete this marker to\n\
+                 start over with an empty database.\n",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            ),
+        )
+        .map_err(|e| setup(format!("cannot write {}: {e}", marker.display())))?;
+    }
+    Ok(file)
 }
 
 /// Runs `f` in a transaction that holds the write lock from its first statement.
@@ -177,6 +393,36 @@ mod tests {
             DatabaseUrl::parse("sqlite:///tmp/x.db"),
             DatabaseUrl::Sqlite("/tmp/x.db".into())
         );
+    }
+
+    #[test]
+    fn adds_a_connect_timeout_unless_one_is_named() {
+        assert_eq!(
+            with_connect_timeout("postgres://u@h/db", 5),
+            "postgres://u@h/db?connect_timeout=5"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://u@h/db?sslmode=disable", 5),
+            "postgres://u@h/db?sslmode=disable&connect_timeout=5"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://u@h/db?connect_timeout=30", 5),
+            "postgres://u@h/db?connect_timeout=30"
+        );
+    }
+
+    #[test]
+    fn opens_odd_file_names_and_never_creates_with_rw() {
+        let dir = tempfile::tempdir().unwrap();
+        let odd = dir.path().join("a?b#c%d.db");
+        assert!(open_sqlite(&odd, "rw").is_err(), "rw does not create");
+        assert!(!odd.exists());
+        open_sqlite(&odd, "rwc").unwrap();
+        assert!(
+            odd.exists(),
+            "the name was passed through the URI unchanged"
+        );
+        assert_eq!(marker_path(&odd), dir.path().join("a?b#c%d.db.rops-marker"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::rows::{EventRevisionRow, EventRow};
 use crate::schema::{self, event_revisions as er, events as ev};
-use crate::{write_transaction, DbConnection, StoreError, StoreResult};
+use crate::{write_transaction, DbConnection, IfMatch, StoreError, StoreResult};
 use diesel::prelude::*;
 use rand::RngCore;
 use rops_domain::event::EventFields;
@@ -213,17 +213,34 @@ fn load(conn: &mut DbConnection, id: &str) -> StoreResult<EventRow> {
         .ok_or_else(|| StoreError::NotFound(format!("no event with id {id}")))
 }
 
+/// The event's row for a change: on PostgreSQL read with `SELECT … FOR UPDATE`, which locks
+/// it until the transaction ends, so a concurrent change waits and then reads what this one
+/// wrote, instead of failing its compare-and-set. SQLite's `BEGIN IMMEDIATE` already holds
+/// the whole database.
+fn load_for_write(conn: &mut DbConnection, id: &str) -> StoreResult<EventRow> {
+    match conn {
+        DbConnection::Postgres(pg) => ev::table
+            .find(id)
+            .select(EventRow::as_select())
+            .for_update()
+            .first(pg)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("no event with id {id}"))),
+        DbConnection::Sqlite(_) => load(conn, id),
+    }
+}
+
 fn change(
     conn: &mut DbConnection,
     id: &str,
-    if_match: Option<i32>,
+    if_match: IfMatch,
     actor: &str,
     action: &str,
     edit: impl FnOnce(&mut DbConnection, &mut EventRow) -> StoreResult<()>,
 ) -> StoreResult<EventView> {
     write_transaction(conn, |conn| {
-        let current = load(conn, id)?;
-        if let Some(want) = if_match.filter(|w| *w != current.revision) {
+        let current = load_for_write(conn, id)?;
+        if let Some(want) = if_match.rejects(current.revision) {
             return Err(StoreError::PreconditionFailed(format!(
                 "event {id} is at revision {}, not {want}: read it again and reapply your change",
                 current.revision
@@ -260,7 +277,7 @@ pub fn update(
     conn: &mut DbConnection,
     id: &str,
     draft: &EventDraft,
-    if_match: Option<i32>,
+    if_match: IfMatch,
     actor: &str,
 ) -> StoreResult<EventView> {
     change(conn, id, if_match, actor, "update", |conn, row| {
@@ -278,7 +295,7 @@ pub fn update(
 pub fn withdraw(
     conn: &mut DbConnection,
     id: &str,
-    if_match: Option<i32>,
+    if_match: IfMatch,
     actor: &str,
 ) -> StoreResult<EventView> {
     change(conn, id, if_match, actor, "withdraw", |_, row| {

@@ -3,7 +3,7 @@
 use crate::rows::{LpresRevisionRow, LpresRow};
 use crate::schema::{self, lpres as l, lpres_revisions as lr};
 use crate::writes::Put;
-use crate::{write_transaction, DbConnection, StoreError, StoreResult};
+use crate::{write_transaction, DbConnection, IfMatch, StoreError, StoreResult};
 use diesel::prelude::*;
 use rops_domain::lpres::Lpres;
 use serde::Serialize;
@@ -168,18 +168,56 @@ pub fn put(
     conn: &mut DbConnection,
     teryt: &str,
     lpres: &Lpres,
-    if_match: Option<i32>,
+    if_match: IfMatch,
     actor: &str,
 ) -> StoreResult<(LpresState, Put)> {
+    // Without If-Match the caller asked for its status to win: when another request sets
+    // the first status meanwhile, write over that one (once is enough: it exists then).
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match put_once(conn, teryt, lpres, if_match, actor)? {
+            Some(done) => return Ok(done),
+            None if attempts < 2 && if_match.is_any() => continue,
+            None => {
+                return Err(StoreError::PreconditionFailed(format!(
+                    "the LPRES status of gmina {teryt} was set by another request; read it again and retry"
+                )))
+            }
+        }
+    }
+}
+
+/// The gmina's status row for a write: on PostgreSQL read with `SELECT … FOR UPDATE`, which
+/// locks it until the transaction ends, so a concurrent write waits and then reads what this
+/// one wrote, instead of failing its compare-and-set (one statement: a row created between a
+/// separate lock and read would be written unlocked). SQLite's `BEGIN IMMEDIATE` already
+/// holds the whole database.
+fn load_row_for_write(conn: &mut DbConnection, teryt: &str) -> StoreResult<Option<LpresRow>> {
+    let query = l::table.find(teryt);
+    Ok(match conn {
+        DbConnection::Postgres(pg) => query
+            .select(LpresRow::as_select())
+            .for_update()
+            .first(pg)
+            .optional()?,
+        DbConnection::Sqlite(_) => query.select(LpresRow::as_select()).first(conn).optional()?,
+    })
+}
+
+/// One try of [`put`]; `None` when another request set the first status meanwhile.
+fn put_once(
+    conn: &mut DbConnection,
+    teryt: &str,
+    lpres: &Lpres,
+    if_match: IfMatch,
+    actor: &str,
+) -> StoreResult<Option<(LpresState, Put)>> {
     write_transaction(conn, |conn| {
         gmina_exists(conn, teryt)?;
-        let current: Option<LpresRow> = l::table
-            .find(teryt)
-            .select(LpresRow::as_select())
-            .first(conn)
-            .optional()?;
+        let current = load_row_for_write(conn, teryt)?;
         let revision = current.as_ref().map_or(0, |c| c.revision);
-        if let Some(want) = if_match.filter(|w| *w != revision) {
+        if let Some(want) = if_match.rejects(revision) {
             return Err(StoreError::PreconditionFailed(format!(
                 "the LPRES status of gmina {teryt} is at revision {revision}, not {want}: read it again and reapply your change"
             )));
@@ -205,7 +243,7 @@ pub fn put(
                 ..row.clone()
             };
             if &same == cur {
-                return Ok((state(teryt, current), Put::Updated));
+                return Ok(Some((state(teryt, current), Put::Updated)));
             }
             let changed = diesel::update(
                 l::table
@@ -220,14 +258,18 @@ pub fn put(
                 )));
             }
         } else {
-            diesel::insert_into(l::table).values(&row).execute(conn).map_err(|e| match e {
-                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                    StoreError::PreconditionFailed(format!(
-                        "the LPRES status of gmina {teryt} was set by another request; read it again and retry"
-                    ))
-                }
-                e => e.into(),
-            })?;
+            // In a savepoint, so that losing the race leaves nothing written and the
+            // transaction usable.
+            let inserted =
+                conn.transaction(|conn| diesel::insert_into(l::table).values(&row).execute(conn));
+            match inserted {
+                Ok(_) => {}
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            }
         }
         let history = LpresRevisionRow {
             teryt: row.teryt.clone(),
@@ -244,14 +286,14 @@ pub fn put(
         diesel::insert_into(lr::table)
             .values(&history)
             .execute(conn)?;
-        Ok((
+        Ok(Some((
             state(teryt, Some(row)),
             if current.is_some() {
                 Put::Updated
             } else {
                 Put::Created
             },
-        ))
+        )))
     })
 }
 

@@ -7,15 +7,16 @@
 use crate::rows::{IndicatorRow, ReportRow, RevisionRow};
 use crate::schema::{self, report_revisions as rv, reports as r};
 use crate::writes::Put;
-use crate::{write_transaction, DbConnection, StoreError, StoreResult};
+use crate::{write_transaction, DbConnection, IfMatch, StoreError, StoreResult};
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use rops_domain::indicator::{IndicatorCode, IndicatorDef, IndicatorKind, Stream, Unit};
+use rops_domain::number::Decimal;
 use rops_domain::period::Quarter;
 use rops_domain::report::{ReportPeriod, ReportStatus, Transition};
 use rops_domain::validation::FieldError;
-use rops_domain::values::{check_values, Values};
+use rops_domain::values::{check_values, Input, Values};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -40,7 +41,7 @@ impl ReportKey {
 #[derive(Debug, Clone, Default)]
 pub struct ReportInput {
     /// Indicator code → value; `None` leaves it out (drafts only).
-    pub values: BTreeMap<String, Option<f64>>,
+    pub values: Input,
     /// Gmina reports: the results checklist codes achieved.
     pub results: Option<Vec<String>>,
     pub note: Option<String>,
@@ -222,16 +223,36 @@ fn load_row(conn: &mut DbConnection, key: &ReportKey) -> StoreResult<Option<Repo
         .optional()?)
 }
 
+/// The report's row for a write: on PostgreSQL read with `SELECT … FOR UPDATE`, which locks
+/// it until the transaction ends, so a concurrent write waits for this one and then reads
+/// what it wrote, instead of failing its compare-and-set (lock and read are one statement:
+/// a row created between a separate lock and read would be written unlocked). SQLite needs
+/// no lock: `BEGIN IMMEDIATE` holds the whole database.
+fn load_row_for_write(conn: &mut DbConnection, key: &ReportKey) -> StoreResult<Option<ReportRow>> {
+    match conn {
+        DbConnection::Postgres(pg) => {
+            let (stream, unit, period) = key_filter(key);
+            Ok(r::table
+                .find((stream, unit, period))
+                .select(ReportRow::as_select())
+                .for_update()
+                .first(pg)
+                .optional()?)
+        }
+        DbConnection::Sqlite(_) => load_row(conn, key),
+    }
+}
+
 /// 412 unless the caller's `If-Match` revision is the current one.
-fn precondition(key: &ReportKey, current: Option<i32>, if_match: Option<i32>) -> StoreResult<()> {
-    match (if_match, current) {
-        (None, _) => Ok(()),
-        (Some(want), Some(have)) if want == have => Ok(()),
-        (Some(want), Some(have)) => Err(StoreError::PreconditionFailed(format!(
+fn precondition(key: &ReportKey, current: Option<i32>, if_match: IfMatch) -> StoreResult<()> {
+    // A report that does not exist is at no revision: any listed one fails.
+    match (current, if_match.rejects(current.unwrap_or(i32::MIN))) {
+        (_, None) => Ok(()),
+        (Some(have), Some(want)) => Err(StoreError::PreconditionFailed(format!(
             "{} is at revision {have}, not {want}: it changed since you read it; read it again and reapply your change",
             key.describe()
         ))),
-        (Some(want), None) => Err(StoreError::PreconditionFailed(format!(
+        (None, Some(want)) => Err(StoreError::PreconditionFailed(format!(
             "{} does not exist, so it is not at revision {want}",
             key.describe()
         ))),
@@ -267,6 +288,15 @@ fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
 
+/// How [`save`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Saved {
+    Done,
+    /// Another request created the report first (PostgreSQL: the insert waited for it);
+    /// nothing was written, and the transaction goes on.
+    CreatedMeanwhile,
+}
+
 /// Writes `row` as the new current state (insert or compare-and-set on the revision) and
 /// appends its revision.
 fn save(
@@ -275,21 +305,19 @@ fn save(
     previous: Option<i32>,
     action: &str,
     key: &ReportKey,
-) -> StoreResult<()> {
+) -> StoreResult<Saved> {
     match previous {
         None => {
-            diesel::insert_into(r::table)
-                .values(row)
-                .execute(conn)
-                .map_err(|e| match e {
-                    DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                        StoreError::Conflict(format!(
-                "{} was created by another request at the same moment; read it and retry",
-                key.describe()
-            ))
-                    }
-                    e => e.into(),
-                })?;
+            // In a savepoint, so that losing the race leaves the transaction usable.
+            let inserted =
+                conn.transaction(|conn| diesel::insert_into(r::table).values(row).execute(conn));
+            match inserted {
+                Ok(_) => {}
+                Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                    return Ok(Saved::CreatedMeanwhile)
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         Some(rev) => {
             let changed = diesel::update(
@@ -326,7 +354,7 @@ fn save(
     diesel::insert_into(rv::table)
         .values(&revision)
         .execute(conn)?;
-    Ok(())
+    Ok(Saved::Done)
 }
 
 /// How one write ended.
@@ -345,12 +373,40 @@ fn write_values(
     key: &ReportKey,
     input: &ReportInput,
     merge: bool,
-    if_match: Option<i32>,
+    if_match: IfMatch,
     actor: &Actor<'_>,
     action: &str,
 ) -> StoreResult<(Report, Outcome)> {
     check_unit(conn, key, actor.today)?;
-    let current = load_row(conn, key)?;
+    // Without If-Match the caller asked for its values to win: when another request
+    // creates the report first, write over that one instead (once is enough: it exists).
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match write_values_once(conn, key, input, merge, if_match, actor, action)? {
+            Some(done) => return Ok(done),
+            None if attempts < 2 => continue,
+            None => {
+                return Err(StoreError::Conflict(format!(
+                    "{} was created by another request at the same moment; read it and retry",
+                    key.describe()
+                )))
+            }
+        }
+    }
+}
+
+/// One try of [`write_values`]; `None` when another request created the report meanwhile.
+fn write_values_once(
+    conn: &mut DbConnection,
+    key: &ReportKey,
+    input: &ReportInput,
+    merge: bool,
+    if_match: IfMatch,
+    actor: &Actor<'_>,
+    action: &str,
+) -> StoreResult<Option<(Report, Outcome)>> {
+    let current = load_row_for_write(conn, key)?;
     precondition(key, current.as_ref().map(|c| c.revision), if_match)?;
     let current = current.map(to_report).transpose()?;
     if let Some(cur) = &current {
@@ -365,7 +421,7 @@ fn write_values(
     if merge {
         if let Some(cur) = &current {
             for (code, v) in &cur.values {
-                wanted.entry(code.clone()).or_insert(v.map(|a| a.as_f64()));
+                wanted.entry(code.clone()).or_insert(v.map(Decimal::from));
             }
         }
     }
@@ -390,7 +446,7 @@ fn write_values(
     };
     if let Some(cur) = &current {
         if cur.values == values && cur.results == results && cur.note == note {
-            return Ok((cur.clone(), Outcome::Unchanged));
+            return Ok(Some((cur.clone(), Outcome::Unchanged)));
         }
     }
     let stamp = now();
@@ -436,19 +492,22 @@ fn write_values(
     } else {
         action
     };
-    save(
+    let saved = save(
         conn,
         &row,
         current.as_ref().map(|c| c.revision),
         action,
         key,
     )?;
+    if saved == Saved::CreatedMeanwhile {
+        return Ok(None);
+    }
     let outcome = if current.is_none() {
         Outcome::Created
     } else {
         Outcome::Updated
     };
-    Ok((to_report(row)?, outcome))
+    Ok(Some((to_report(row)?, outcome)))
 }
 
 /// Results checklist codes: each known, none twice; returned in catalogue order.
@@ -492,7 +551,7 @@ pub fn put(
     conn: &mut DbConnection,
     key: &ReportKey,
     input: &ReportInput,
-    if_match: Option<i32>,
+    if_match: IfMatch,
     actor: &Actor<'_>,
     dry_run: bool,
 ) -> StoreResult<(Report, Put)> {
@@ -515,11 +574,11 @@ pub fn transition(
     key: &ReportKey,
     transition: Transition,
     reason: Option<&str>,
-    if_match: Option<i32>,
+    if_match: IfMatch,
     actor: &Actor<'_>,
 ) -> StoreResult<Report> {
     write_transaction(conn, |conn| {
-        let row = load_row(conn, key)?
+        let row = load_row_for_write(conn, key)?
             .ok_or_else(|| StoreError::NotFound(format!("there is no {}", key.describe())))?;
         precondition(key, Some(row.revision), if_match)?;
         let current = to_report(row.clone())?;
@@ -542,7 +601,7 @@ pub fn transition(
             let values = current
                 .values
                 .iter()
-                .map(|(k, v)| (k.clone(), v.map(|a| a.as_f64())))
+                .map(|(k, v)| (k.clone(), v.map(Decimal::from)))
                 .collect();
             check_values(&catalogue, &values, true)
                 .map_err(|e| StoreError::Invalid(e.into_vec()))?;
@@ -650,7 +709,7 @@ pub fn list(
 #[derive(Debug, Clone)]
 pub struct ImportBatch {
     pub period: ReportPeriod,
-    pub values: BTreeMap<String, Option<f64>>,
+    pub values: Input,
     /// Where each indicator's value stood: (line, column name).
     pub origin: BTreeMap<String, (usize, String)>,
     /// The first line that named this period.
@@ -690,7 +749,7 @@ pub fn import(
                 results: None,
                 note: None,
             };
-            match write_values(conn, &key, &input, true, None, actor, "import") {
+            match write_values(conn, &key, &input, true, IfMatch::ANY, actor, "import") {
                 Ok((report, outcome)) => done.push(ImportedReport {
                     period: report.period,
                     outcome,

@@ -4,11 +4,18 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
 use rops_domain::code::{OwesCode, SubregionCode};
+use rops_domain::event::EventFields;
+use rops_domain::indicator::Stream;
+use rops_domain::lpres::{Lpres, LpresStatus};
 use rops_domain::period::Quarter;
+use rops_domain::report::ReportPeriod;
 use rops_domain::territory::{PowiatCode, RegionCode};
 use rops_store::backend_tests;
+use rops_store::events::{self, EventDraft};
+use rops_store::reports::{self, Actor, ReportInput, ReportKey};
 use rops_store::writes::{put_owes, put_subregion, OwesInput, Put, SubregionInput};
-use rops_store::{queries, reference, DbConnection, StoreError};
+use rops_store::IfMatch;
+use rops_store::{lpres, queries, reference, DbConnection, StoreError};
 
 fn sample() -> rops_domain::reference::ReferenceFile {
     reference::parse(reference::SAMPLE_REGION).unwrap()
@@ -173,6 +180,144 @@ backend_tests! {
     }
 }
 
+/// Runs `write(conn, i)` for i in 0..n on n threads at once, each with its own pooled
+/// connection, and returns the results in order of i.
+fn race<T: Send>(
+    db: &rops_store::testing::TestDb,
+    n: usize,
+    write: impl Fn(&mut DbConnection, usize) -> Result<T, StoreError> + Sync,
+) -> Vec<Result<T, StoreError>> {
+    let start = std::sync::Barrier::new(n);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                let (start, write) = (&start, &write);
+                scope.spawn(move || {
+                    start.wait();
+                    let mut conn = db.pool().get().map_err(StoreError::Pool)?;
+                    write(&mut conn, i)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+fn report_key(period: &str) -> ReportKey {
+    ReportKey {
+        stream: Stream::Owes,
+        unit: "OWES-PN".into(),
+        period: ReportPeriod::Quarter(Quarter::parse(period).unwrap()),
+    }
+}
+
+fn noted(i: usize) -> ReportInput {
+    ReportInput {
+        note: Some(format!("writer {i}")),
+        ..ReportInput::default()
+    }
+}
+
+fn actor() -> Actor<'static> {
+    Actor {
+        name: "test",
+        today: chrono::Utc::now().date_naive(),
+    }
+}
+
+fn lpres_in_preparation(i: usize) -> Lpres {
+    Lpres {
+        status: LpresStatus::InPreparation,
+        resolution_number: None,
+        adopted_on: None,
+        plan_from: None,
+        plan_to: None,
+        document_url: Some(format!("https://bip.example/lpres/{i}")),
+    }
+}
+
+fn event_draft(i: usize) -> EventDraft {
+    EventDraft {
+        event_type: "business_meeting".into(),
+        subregion: None,
+        fields: EventFields {
+            date: chrono::NaiveDate::from_ymd_opt(2024, 5, 14).unwrap(),
+            participants: 10,
+            title: format!("Spotkanie {i}"),
+            evidence_url: None,
+        },
+    }
+}
+
+backend_tests! {
+    // PostgreSQL used to answer 8–9 of 16 such writes 412: each read the revision, and all
+    // but one lost the compare-and-set. Without If-Match the caller asked for
+    // last-writer-wins, so every write lands, one revision each.
+    fn report_puts_without_if_match_all_land_and_a_stale_if_match_gets_412(db) {
+        let db = db.with_sample();
+        let key = report_key("2024-Q1");
+        let mut conn = db.conn();
+        reports::put(&mut conn, &key, &noted(100), IfMatch::ANY, &actor(), false).unwrap();
+        let results = race(&db, 16, |conn, i| reports::put(conn, &key, &noted(i), IfMatch::ANY, &actor(), false));
+        for (i, r) in results.iter().enumerate() {
+            assert!(r.is_ok(), "writer {i}: {:?}", r.as_ref().err());
+        }
+        let revisions: Vec<i32> = reports::revisions(&mut conn, &key).unwrap().iter().map(|r| r.revision).collect();
+        assert_eq!(revisions, (1..=17).collect::<Vec<_>>());
+        assert_eq!(reports::get(&mut conn, &key).unwrap().unwrap().revision, 17);
+
+        let stale = reports::put(&mut conn, &key, &noted(200), IfMatch::revision(16), &actor(), false).unwrap_err();
+        assert!(matches!(stale, StoreError::PreconditionFailed(_)), "{stale}");
+        let (report, _) = reports::put(&mut conn, &key, &noted(200), IfMatch::revision(17), &actor(), false).unwrap();
+        assert_eq!(report.revision, 18);
+
+        // The first write of a report, 16 at once: one creates it, the others write over it.
+        let key = report_key("2024-Q2");
+        let results = race(&db, 16, |conn, i| reports::put(conn, &key, &noted(i), IfMatch::ANY, &actor(), false));
+        let puts: Vec<Put> = results.into_iter().map(|r| r.unwrap().1).collect();
+        assert_eq!(puts.iter().filter(|p| **p == Put::Created).count(), 1, "{puts:?}");
+        let revisions: Vec<i32> = reports::revisions(&mut conn, &key).unwrap().iter().map(|r| r.revision).collect();
+        assert_eq!(revisions, (1..=16).collect::<Vec<_>>());
+
+        // With If-Match, exactly one of several writers holding the same revision wins.
+        let results = race(&db, 8, |conn, i| reports::put(conn, &key, &noted(100 + i), IfMatch::revision(16), &actor(), false));
+        let won = results.iter().filter(|r| r.is_ok()).count();
+        let refused = results.iter().filter(|r| matches!(r, Err(StoreError::PreconditionFailed(_)))).count();
+        assert_eq!((won, refused), (1, 7), "{results:?}");
+    }
+
+    fn lpres_puts_without_if_match_all_land(db) {
+        let db = db.with_sample();
+        let results = race(&db, 16, |conn, i| lpres::put(conn, "1604023", &lpres_in_preparation(i), IfMatch::ANY, "test"));
+        for (i, r) in results.iter().enumerate() {
+            assert!(r.is_ok(), "writer {i}: {:?}", r.as_ref().err());
+        }
+        let mut conn = db.conn();
+        let found = lpres::get(&mut conn, "1604023").unwrap();
+        assert_eq!(found.current.revision, 16);
+        let revisions: Vec<i32> = found.history.iter().map(|h| h.revision).collect();
+        assert_eq!(revisions, (1..=16).collect::<Vec<_>>());
+        let stale = lpres::put(&mut conn, "1604023", &lpres_in_preparation(99), IfMatch::revision(3), "test").unwrap_err();
+        assert!(matches!(stale, StoreError::PreconditionFailed(_)), "{stale}");
+    }
+
+    fn event_updates_without_if_match_all_land(db) {
+        let db = db.with_sample();
+        let mut conn = db.conn();
+        let id = events::create(&mut conn, "16", &event_draft(100), "test").unwrap().id;
+        let results = race(&db, 16, |conn, i| events::update(conn, &id, &event_draft(i), IfMatch::ANY, "test"));
+        for (i, r) in results.iter().enumerate() {
+            assert!(r.is_ok(), "writer {i}: {:?}", r.as_ref().err());
+        }
+        let detail = events::get(&mut conn, &id).unwrap();
+        let revisions: Vec<i32> = detail.revisions.iter().map(|r| r.revision).collect();
+        assert_eq!(revisions, (1..=17).collect::<Vec<_>>());
+        let stale = events::withdraw(&mut conn, &id, IfMatch::revision(16), "test").unwrap_err();
+        assert!(matches!(stale, StoreError::PreconditionFailed(_)), "{stale}");
+        events::withdraw(&mut conn, &id, IfMatch::revision(17), "test").unwrap();
+    }
+}
+
 /// Both migration trees produce the same tables with the same columns and nullability.
 #[test]
 fn migration_trees_are_equivalent() {
@@ -209,4 +354,90 @@ fn migration_trees_are_equivalent() {
     .unwrap();
     post.sort();
     assert_eq!(lite, post);
+}
+
+/// SQLite runs in WAL mode (with synchronous=NORMAL: every commit survives a crash of the
+/// process). Before, conn.rs said so but never set it: the file stayed in rollback-journal
+/// mode, which needs a new journal file in the folder for every write.
+#[test]
+fn sqlite_runs_in_wal_mode() {
+    #[derive(QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = Text)]
+        journal_mode: String,
+    }
+    let db = rops_store::testing::TestDb::sqlite();
+    let mut conn = db.conn();
+    let mode: Vec<Mode> = diesel::sql_query("PRAGMA journal_mode")
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(mode[0].journal_mode, "wal");
+}
+
+/// A SQLite database removed under a running pool: no connection is handed out on it, none
+/// creates an empty file in its place, and a new pool refuses to start while the marker says
+/// a database was there.
+#[test]
+fn a_removed_sqlite_database_is_never_replaced_by_an_empty_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rops.db");
+    let url = rops_store::DatabaseUrl::Sqlite(path.clone());
+    let pool = rops_store::pool(&url, 2).unwrap();
+    let mut conn = pool.get().unwrap();
+    rops_store::migrations::run(&mut conn).unwrap();
+    drop(conn);
+    let marker = rops_store::conn::marker_path(&path);
+    assert!(marker.exists());
+
+    for file in ["rops.db", "rops.db-wal", "rops.db-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(file));
+    }
+    let got = pool.get_timeout(std::time::Duration::from_millis(300));
+    assert!(
+        got.is_err(),
+        "a connection on the removed file was handed out"
+    );
+    assert!(
+        !path.exists(),
+        "the pool created an empty file in its place"
+    );
+    drop(pool);
+
+    let err = rops_store::pool(&url, 2).expect_err("refused");
+    assert!(matches!(err, StoreError::Setup(_)), "{err}");
+    assert!(
+        err.to_string().contains(&marker.display().to_string()),
+        "{err}"
+    );
+    assert!(!path.exists());
+
+    // Without the marker, the operator's choice: start over.
+    std::fs::remove_file(&marker).unwrap();
+    rops_store::pool(&url, 2).unwrap();
+    assert!(path.exists() && marker.exists());
+}
+
+/// SQLite failures that mean "the database cannot be used now" are `Unavailable` (503), not
+/// `Database` (500): here SQLITE_READONLY, from a connection opened read-only.
+#[test]
+fn a_read_only_sqlite_database_is_unavailable_not_a_fault() {
+    let db = rops_store::testing::TestDb::sqlite();
+    let rops_store::DatabaseUrl::Sqlite(path) = db.url() else {
+        unreachable!()
+    };
+    let mut ro =
+        diesel::SqliteConnection::establish(&format!("file:{}?mode=ro", path.display())).unwrap();
+    let err: StoreError = ro
+        .batch_execute("INSERT INTO regions (code, name) VALUES ('22', 'pomorskie')")
+        .unwrap_err()
+        .into();
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    let err: StoreError = ro
+        .batch_execute("SELECT nonsense FROM regions")
+        .unwrap_err()
+        .into();
+    assert!(
+        matches!(err, StoreError::Database(_)),
+        "a query's own fault stays a fault: {err:?}"
+    );
 }

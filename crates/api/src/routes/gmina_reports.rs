@@ -13,7 +13,6 @@ use rops_domain::validation::FieldErrors;
 use rops_store::reports::{self, Report, ReportFilter, ReportInput, ReportKey};
 use rops_store::writes::Put;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// A gmina's annual report: LPRES monitoring indicators and the results achieved.
@@ -69,7 +68,7 @@ impl From<Report> for GminaReportView {
 pub struct GminaReportPut {
     /// Indicator code → value (counts whole, money with at most two decimals), or null.
     #[schema(value_type = Object, example = json!({"social_clause_contracts": 3, "sr_procurement_value_pln": 125000.5, "procurement_value_pln": 2300000}))]
-    pub values: BTreeMap<String, serde_json::Value>,
+    pub values: super::reports::ValuesIn,
     /// Results checklist codes achieved this year.
     #[serde(default)]
     #[schema(example = json!(["A1", "C3"]))]

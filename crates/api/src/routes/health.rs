@@ -28,9 +28,18 @@ pub async fn healthz() -> HttpResponse {
 ))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    state
-        .db(rops_store::queries::ping)
-        .await
-        .map_err(|_| ApiError::Unavailable("the database does not answer".into()))?;
+    let not_ready = |why: String| {
+        tracing::warn!(reason = %why, "not ready");
+        ApiError::Unavailable("the database does not answer".into())
+    };
+    if state.health.is_monitored() {
+        // From the background check: quick, and never queued behind a busy pool.
+        state.health.ready().map_err(not_ready)?;
+    } else {
+        state
+            .db(rops_store::queries::ping)
+            .await
+            .map_err(|e| not_ready(e.to_string()))?;
+    }
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
 }

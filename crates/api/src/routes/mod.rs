@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(owes::get)
                 .service(owes::put)
                 .service(owes_reports::import)
+                .service(owes_reports::template)
                 .service(owes_reports::list_reports)
                 .service(owes_reports::get_report)
                 .service(owes_reports::put_report)

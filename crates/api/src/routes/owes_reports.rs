@@ -14,7 +14,6 @@ use rops_domain::validation::FieldErrors;
 use rops_store::reports::{self, ImportedReport, Report, ReportFilter, ReportInput};
 use rops_store::writes::Put;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
 /// An OWES quarterly report.
@@ -71,7 +70,7 @@ impl From<Report> for OwesReportView {
 pub struct OwesReportPut {
     /// Indicator code → non-negative whole number, or null to leave it out of a draft.
     #[schema(value_type = Object, example = json!({"jobs_created": 4, "ps_jobs_created_with_grants": 2, "animators_employed": 3}))]
-    pub values: BTreeMap<String, serde_json::Value>,
+    pub values: super::reports::ValuesIn,
     pub note: Option<String>,
 }
 
@@ -407,6 +406,21 @@ pub struct ImportResult {
     /// True when nothing was stored (`?dry_run=true`).
     pub dry_run: bool,
     pub reports: Vec<ImportedReportView>,
+    /// What was left out of the file and why: columns that are not indicator codes (wide
+    /// format) or not `period`, `indicator`, `value` (long format), cells under no header.
+    /// Empty when everything was read.
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// Something an import left out, named like an error (`rows[<line>].<column>`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportWarning {
+    #[schema(example = "rows[1].uwagi")]
+    pub field: String,
+    #[schema(
+        example = "line 1: column E (`uwagi`) is not one of period, indicator, value; its cells were ignored"
+    )]
+    pub message: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -434,12 +448,20 @@ impl From<ImportedReport> for ImportedReportView {
     }
 }
 
-/// Imports quarterly values from CSV (UTF-8, with or without BOM; comma or semicolon).
+/// Imports quarterly values from CSV or XLSX, as spreadsheets save them.
 ///
-/// Long format: header `period,indicator,value`. Wide format: header `period` then indicator
-/// codes, one row per quarter. Values merge over the stored draft (an empty wide cell leaves
-/// it alone). All or nothing: any bad row gives 422 naming each line and column as
-/// `rows[<line>].<column>` (the header is line 1), and nothing is stored.
+/// CSV (`text/csv`): UTF-8 with or without BOM, or Windows-1250 (Polish Excel's "CSV"; read
+/// when the bytes are not UTF-8 or `charset=windows-1250` says so); `,`, `;` or tab between
+/// cells. XLSX (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`): the
+/// first sheet, numbers in cells as numbers. Numbers may be written the Polish way:
+/// `1 250,00` (thousands after a space or no-break space, decimal comma).
+///
+/// Long format: the columns `period`, `indicator`, `value` (or `okres`, `wskaźnik`,
+/// `wartość`); a `nazwa wskaźnika` column is ignored. Wide format: `period` then indicator
+/// codes, one row per quarter. Other columns are ignored and listed in `warnings`; trailing
+/// empty columns and rows are ignored. Values merge over the stored draft (an empty wide
+/// cell leaves it alone). All or nothing: any bad row gives 422 naming each line and column
+/// as `rows[<line>].<column>` (the header is line 1), and nothing is stored.
 ///
 /// That OWES, analysts and admins. The result lists each quarter's report with `created`,
 /// `updated` or `unchanged`; `?dry_run=true` validates and answers the same without storing.
@@ -447,12 +469,15 @@ impl From<ImportedReport> for ImportedReportView {
     operation_id = "import_owes_reports",
     tag = "OWES reports",
     params(("code" = String, Path, description = "OWES code", example = "OWES-PN"), DryRun),
-    request_body(content = String, content_type = "text/csv", example = "period,indicator,value\n2024-Q1,jobs_created,4\n"),
+    request_body(content(
+        (String = "text/csv", example = "period;indicator;value\n2024-Q1;jobs_created;4\n2024-Q1;animators_employed;2\n"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )),
     responses(
         (status = 200, body = ImportResult),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither CSV nor XLSX, or a charset that is not read", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -465,21 +490,35 @@ pub async fn import(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<web::Json<ImportResult>, ApiError> {
+    use crate::csv_import::{self, Source};
     let code = code.into_inner();
     check_owes_access(&caller, &code)?;
-    let content_type = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !content_type.starts_with("text/csv") {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "send the file as text/csv, not `{content_type}`"
-        )));
-    }
-    let batches = crate::csv_import::parse(&body, Stream::Owes)
+    let media = crate::http::MediaType::of(&req);
+    let source = match media.essence() {
+        Some("text/csv") => Source::Csv {
+            encoding: csv_import::encoding(media.charset())
+                .map_err(ApiError::UnsupportedMediaType)?,
+        },
+        Some(csv_import::XLSX) => Source::Xlsx,
+        _ => {
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "send the file as text/csv or as XLSX ({}), not `{}`",
+                csv_import::XLSX,
+                media.as_sent()
+            )))
+        }
+    };
+    let catalogue = state
+        .db(|conn| reports::catalogue(conn, Stream::Owes))
+        .await?;
+    // Parsing is linear in the body's size (at most 64 KiB) and runs on the blocking pool,
+    // so an upload never holds up the workers that answer other requests.
+    let parsed = web::block(move || csv_import::parse(&body, source, Stream::Owes, &catalogue))
+        .await
+        .map_err(ApiError::internal)?
         .map_err(|e| ApiError::validation(e.into_vec()))?;
     let dry_run = dry.dry_run;
+    let batches = parsed.batches;
     let done = state
         .db(move |conn| {
             reports::import(
@@ -495,5 +534,118 @@ pub async fn import(
     Ok(web::Json(ImportResult {
         dry_run,
         reports: done.into_iter().map(ImportedReportView::from).collect(),
+        warnings: parsed
+            .warnings
+            .into_iter()
+            .map(|w| ImportWarning {
+                field: w.field,
+                message: w.message,
+            })
+            .collect(),
     }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TemplateQuery {
+    /// `csv` (the default: UTF-8 with BOM, `;`, for Excel in Polish settings) or `xlsx`.
+    #[param(example = "xlsx")]
+    pub format: Option<String>,
+    /// A quarter to write into every row; left out, the period column is left empty.
+    #[param(example = "2025-Q1")]
+    pub period: Option<String>,
+}
+
+/// A file to fill in and import back unchanged: one row per OWES indicator.
+///
+/// The long format of the import: `period`, `indicator`, `value` and `nazwa wskaźnika` (the
+/// indicator's Polish name, ignored on import), one row per OWES indicator of
+/// `GET /indicators`, the value left empty and the period filled in when `?period=` gives
+/// one. That OWES, analysts and admins.
+#[utoipa::path(
+    operation_id = "owes_report_template",
+    tag = "OWES reports",
+    params(("code" = String, Path, description = "OWES code", example = "OWES-PN"), TemplateQuery),
+    responses(
+        (status = 200, description = "The template as CSV or XLSX", content(
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such OWES", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad format or period", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/owes/{code}/reports/template")]
+pub async fn template(
+    state: web::Data<AppState>,
+    caller: Caller,
+    code: web::Path<String>,
+    query: web::Query<TemplateQuery>,
+) -> Result<HttpResponse, ApiError> {
+    use crate::csv_import;
+    let code = code.into_inner();
+    check_owes_access(&caller, &code)?;
+    let q = query.into_inner();
+    let mut errors = FieldErrors::default();
+    let xlsx = match q.format.as_deref() {
+        None | Some("csv") => false,
+        Some("xlsx") => true,
+        Some(other) => {
+            errors.push(
+                "format",
+                format!(
+                    "`{}` is not a template format; use csv or xlsx",
+                    super::reports::shorten(other)
+                ),
+            );
+            false
+        }
+    };
+    let period = q
+        .period
+        .and_then(|p| errors.take("period", Quarter::parse(&p)))
+        .map(|p| p.to_string());
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors.into_vec()));
+    }
+    let owes = code.clone();
+    let catalogue = state
+        .db(move |conn| {
+            if rops_store::queries::owes(conn, &owes)?.is_none() {
+                return Err(rops_store::StoreError::NotFound(format!(
+                    "no OWES with code {owes}"
+                )));
+            }
+            reports::catalogue(conn, Stream::Owes)
+        })
+        .await?;
+    let name = match &period {
+        Some(p) => format!("{code}-{p}"),
+        None => code.clone(),
+    };
+    let body = web::block(move || {
+        if xlsx {
+            csv_import::template_xlsx(&catalogue, Stream::Owes, period.as_deref())
+                .map_err(|e| e.to_string())
+        } else {
+            csv_import::template_csv(&catalogue, Stream::Owes, period.as_deref())
+                .map_err(|e| e.to_string())
+        }
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
+    let (content_type, extension) = if xlsx {
+        (csv_import::XLSX, "xlsx")
+    } else {
+        ("text/csv; charset=utf-8", "csv")
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"szablon-{name}.{extension}\""),
+        ))
+        .body(body))
 }

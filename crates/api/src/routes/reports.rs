@@ -6,27 +6,43 @@ use crate::state::AppState;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use rops_domain::indicator::Stream;
+use rops_domain::number::Decimal;
 use rops_domain::report::{ReportPeriod, Transition};
 use rops_domain::validation::FieldErrors;
-use rops_domain::values::{Amount, Values};
+use rops_domain::values::{Input, Values};
 use rops_store::reports::{self, Actor, Report, ReportKey, Revision};
+use rops_store::IfMatch;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
-/// The `If-Match` revision, when the caller sent one (`"3"`, `W/"3"` or `3`; `*` = any).
-pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
-    let Some(value) = req.headers().get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let text = value.to_str().unwrap_or_default().trim();
-    if text == "*" {
-        return Ok(None);
+/// The revisions the caller's `If-Match` accepts: one ETag (`"3"`, `W/"3"` or `3`) or a list
+/// (`"3", "4"`: any may match, RFC 9110); `*` or no header accepts any.
+pub fn if_match(req: &HttpRequest) -> Result<IfMatch, ApiError> {
+    let mut revisions = Vec::new();
+    for value in req.headers().get_all(header::IF_MATCH) {
+        let text = value.to_str().unwrap_or_default();
+        for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            if tag == "*" {
+                return Ok(IfMatch::ANY);
+            }
+            let bare = tag.trim_start_matches("W/").trim_matches('"');
+            revisions.push(bare.parse::<i32>().map_err(|_| {
+                ApiError::BadRequest(format!(
+                    "If-Match holds `{}`; send back the ETag you read, e.g. \"3\"",
+                    shorten(tag)
+                ))
+            })?);
+        }
     }
-    let bare = text.trim_start_matches("W/").trim_matches('"');
-    bare.parse().map(Some).map_err(|_| {
+    if revisions.is_empty() {
+        return Ok(IfMatch::ANY);
+    }
+    IfMatch::of(&revisions).ok_or_else(|| {
         ApiError::BadRequest(format!(
-            "If-Match is `{text}`; send back the ETag you read, e.g. \"3\""
+            "If-Match lists {} ETags; send at most {}",
+            revisions.len(),
+            IfMatch::MAX
         ))
     })
 }
@@ -58,25 +74,86 @@ pub struct DryRun {
     pub dry_run: bool,
 }
 
-/// Indicator values as sent: numbers or null.
-pub fn numbers(
-    values: BTreeMap<String, serde_json::Value>,
-    errors: &mut FieldErrors,
-) -> BTreeMap<String, Option<f64>> {
+/// Indicator values as sent: code → the JSON text of a number or null, kept as written so
+/// that no amount passes through a binary float, and every code sent twice remembered.
+#[derive(Debug, Default)]
+pub struct ValuesIn {
+    values: Vec<(String, Box<RawValue>)>,
+    twice: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for ValuesIn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ValuesIn;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of indicator codes and numbers")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ValuesIn, A::Error> {
+                let mut out = ValuesIn::default();
+                let mut seen = std::collections::HashSet::new();
+                while let Some((code, value)) = map.next_entry::<String, Box<RawValue>>()? {
+                    if seen.insert(code.clone()) {
+                        out.values.push((code, value));
+                    } else if !out.twice.contains(&code) {
+                        out.twice.push(code);
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+}
+
+/// Indicator values as sent, read exactly: numbers or null. A code sent twice, a value that
+/// is not a number, or a number no report may hold is an error naming `values.<code>`.
+pub fn numbers(values: ValuesIn, errors: &mut FieldErrors) -> Input {
+    for code in &values.twice {
+        errors.push(
+            format!("values.{code}"),
+            "appears more than once; send each indicator once",
+        );
+    }
     values
+        .values
         .into_iter()
-        .filter_map(|(code, v)| match v {
-            serde_json::Value::Null => Some((code, None)),
-            serde_json::Value::Number(n) => n.as_f64().map(|f| (code, Some(f))),
-            other => {
+        .filter_map(|(code, raw)| {
+            let text = raw.get();
+            if text == "null" {
+                return Some((code, None));
+            }
+            if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
                 errors.push(
                     format!("values.{code}"),
-                    format!("{other} is not a number; send a number, or null to leave it out"),
+                    format!(
+                        "{} is not a number; send a number, or null to leave it out",
+                        shorten(text)
+                    ),
                 );
-                None
+                return None;
+            }
+            match Decimal::parse(text) {
+                Ok(d) => Some((code, Some(d))),
+                Err(e) => {
+                    errors.push(format!("values.{code}"), e.to_string());
+                    None
+                }
             }
         })
         .collect()
+}
+
+/// The start of a long text, for messages.
+pub fn shorten(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_owned(),
+    }
 }
 
 /// Body of a transition: a reason, required to return a report.
@@ -151,17 +228,12 @@ pub struct ValuesOut(pub Values);
 
 impl Serialize for ValuesOut {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{Error, SerializeMap};
+        use serde::ser::SerializeMap;
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for (code, value) in &self.0 {
             match value {
                 None => map.serialize_entry(code, &None::<u64>)?,
-                Some(Amount::Count(n)) => map.serialize_entry(code, n)?,
-                Some(Amount::Money(m)) => {
-                    let raw = serde_json::value::RawValue::from_string(format!("{m:.2}"))
-                        .map_err(S::Error::custom)?;
-                    map.serialize_entry(code, &raw)?
-                }
+                Some(amount) => map.serialize_entry(code, amount)?,
             }
         }
         map.end()
@@ -258,3 +330,48 @@ macro_rules! report_transition {
     };
 }
 pub(crate) use report_transition;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Deserialize)]
+    struct Body {
+        values: ValuesIn,
+    }
+
+    #[test]
+    fn values_are_read_exactly_and_twice_is_an_error() {
+        let body: Body = serde_json::from_str(
+            r#"{"values": {"a": 1250.50, "b": null, "c": "4", "a": 2, "d": 1e400}}"#,
+        )
+        .unwrap();
+        let mut errors = FieldErrors::default();
+        let input = numbers(body.values, &mut errors);
+        assert_eq!(input["a"].unwrap().to_string(), "1250.5");
+        assert_eq!(input["b"], None);
+        let fields: Vec<String> = errors.into_vec().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["values.a", "values.c", "values.d"]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        /// Fuzz: any body, any values object, is read or refused field by field, never a panic.
+        #[test]
+        fn any_values_json_is_read_or_refused(
+            bytes in proptest::collection::vec(any::<u8>(), 0..256),
+            entries in proptest::collection::vec(("[a-z_]{1,12}", "(null|true|\"x\"|-?[0-9]{0,30}(\\.[0-9]{0,5})?([eE][+-]?[0-9]{1,4})?|\\[\\]|\\{\\})"), 0..12),
+        ) {
+            if let Ok(body) = serde_json::from_slice::<Body>(&bytes) {
+                let _ = numbers(body.values, &mut FieldErrors::default());
+            }
+            let object = entries.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect::<Vec<_>>().join(", ");
+            if let Ok(body) = serde_json::from_str::<Body>(&format!("{{\"values\": {{{object}}}}}")) {
+                let mut errors = FieldErrors::default();
+                let input = numbers(body.values, &mut errors);
+                prop_assert!(input.len() + errors.into_vec().len() >= entries.iter().map(|(k, _)| k).collect::<std::collections::BTreeSet<_>>().len());
+            }
+        }
+    }
+}

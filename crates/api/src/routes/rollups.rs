@@ -1,6 +1,6 @@
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
-use crate::export;
+use crate::export::{self, Names, Table};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -10,7 +10,7 @@ use rops_aggregation::{rollup, Request, Scope};
 use rops_domain::period::{Quarter, Window};
 use rops_domain::role::Role;
 use rops_domain::validation::FieldErrors;
-use rops_store::rollups;
+use rops_store::{queries, rollups, DbConnection, StoreResult};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -38,6 +38,11 @@ pub struct RollupQuery {
     /// `json` (default), `csv` or `xlsx`; or ask with the Accept header.
     #[param(example = "json")]
     pub format: Option<String>,
+    /// Which table a CSV holds, with the columns of the XLSX sheet of that name: `indicators`
+    /// (default; Wskaźniki), `targets` (Cele), `completeness` (Kompletność), `lpres` (LPRES)
+    /// or `results` (Rezultaty). An XLSX holds every table; JSON holds everything.
+    #[param(value_type = Option<Table>, inline, example = "indicators")]
+    pub table: Option<String>,
 }
 
 enum Format {
@@ -46,7 +51,14 @@ enum Format {
     Xlsx,
 }
 
-fn parse(q: &RollupQuery, req: &HttpRequest) -> Result<(Window, DateTime<Utc>, Format), ApiError> {
+struct Parsed {
+    window: Window,
+    as_of: DateTime<Utc>,
+    format: Format,
+    table: Table,
+}
+
+fn parse(q: &RollupQuery, req: &HttpRequest) -> Result<Parsed, ApiError> {
     let mut e = FieldErrors::default();
     let window = match (&q.from, &q.to, &q.year) {
         (None, None, None) => Window::year(chrono::Datelike::year(&Utc::now())).ok(),
@@ -123,8 +135,25 @@ fn parse(q: &RollupQuery, req: &HttpRequest) -> Result<(Window, DateTime<Utc>, F
         None if accept.contains(export::XLSX) => Some(Format::Xlsx),
         None => Some(Format::Json),
     };
-    match (window, as_of, format) {
-        (Some(w), Some(t), Some(f)) if e.is_empty() => Ok((w, t, f)),
+    let table = match q.table.as_deref() {
+        None => Some(Table::default()),
+        Some(t) => Table::parse(t).or_else(|| {
+            e.push(
+                "table",
+                format!(
+                    "`{t}` is not a table; use indicators, targets, completeness, lpres or results"
+                ),
+            );
+            None
+        }),
+    };
+    match (window, as_of, format, table) {
+        (Some(window), Some(as_of), Some(format), Some(table)) if e.is_empty() => Ok(Parsed {
+            window,
+            as_of,
+            format,
+            table,
+        }),
         _ => Err(ApiError::validation(e.into_vec())),
     }
 }
@@ -142,7 +171,12 @@ async fn respond(
     q: RollupQuery,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let (window, as_of, format) = parse(&q, &req)?;
+    let Parsed {
+        window,
+        as_of,
+        format,
+        table,
+    } = parse(&q, &req)?;
     let scope = match &of {
         Of::Region(_) => Scope::Region,
         Of::Subregion(s) => Scope::Subregion(s.clone()),
@@ -155,7 +189,8 @@ async fn respond(
         approved_only: q.approved_only,
         deadline_days: state.deadline_days,
     };
-    let rollup: Rollup = state
+    let spreadsheet = !matches!(format, Format::Json);
+    let (rollup, names): (Rollup, Names) = state
         .db(move |conn| {
             let region_code = match &of {
                 Of::Region(code) => code.clone(),
@@ -163,10 +198,18 @@ async fn respond(
                 Of::Owes(o) => rollups::region_of_owes(conn, o)?,
             };
             let inputs = rollups::inputs(conn, &region_code)?;
-            Ok(rollup(&inputs, &request))
+            let names = if spreadsheet {
+                names(conn, &region_code)?
+            } else {
+                Names::default()
+            };
+            Ok((rollup(&inputs, &request), names))
         })
         .await?;
-    let name = format!("rollup-{}-{}-{}", rollup.scope.code, rollup.from, rollup.to);
+    let mut name = format!("rollup-{}-{}-{}", rollup.scope.code, rollup.from, rollup.to);
+    if matches!(format, Format::Csv) && table != Table::default() {
+        name = format!("{name}-{}", table.as_str());
+    }
     Ok(match format {
         Format::Json => HttpResponse::Ok().json(rollup),
         Format::Csv => HttpResponse::Ok()
@@ -175,22 +218,48 @@ async fn respond(
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}.csv\""),
             ))
-            .body(export::csv(&rollup).map_err(ApiError::internal)?),
+            .body(export::csv(&rollup, &names, table).map_err(ApiError::internal)?),
         Format::Xlsx => HttpResponse::Ok()
             .content_type(export::XLSX)
             .insert_header((
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}.xlsx\""),
             ))
-            .body(export::xlsx(&rollup).map_err(ApiError::internal)?),
+            .body(export::xlsx(&rollup, &names).map_err(ApiError::internal)?),
     })
+}
+
+/// The names a spreadsheet writes beside the codes: the region's, its subregions' and OWES',
+/// and the catalogue's indicators, event types and results.
+fn names(conn: &mut DbConnection, region_code: &str) -> StoreResult<Names> {
+    let mut names = Names::default();
+    if let Some(r) = queries::region(conn, region_code)? {
+        names.add_unit("region", r.code, r.name);
+        for s in r.subregions {
+            names.add_unit("subregion", s.code, s.name);
+        }
+    }
+    for o in queries::owes_list(conn, Some(region_code))? {
+        names.add_unit("owes", o.code, o.name);
+    }
+    let catalogue = queries::catalogue(conn)?;
+    for i in catalogue.indicators {
+        names.add_indicator(i.code, i.name_pl);
+    }
+    for e in catalogue.event_types {
+        names.add_indicator(e.code, e.name_pl);
+    }
+    for item in catalogue.result_groups.into_iter().flat_map(|g| g.items) {
+        names.add_result(item.code, item.name_pl);
+    }
+    Ok(names)
 }
 
 macro_rules! rollup_endpoint {
     ($fn:ident, $op:literal, $path:literal, $param:literal, $example:literal, $doc:literal, |$caller:ident, $code:ident| $check:expr, $of:expr) => {
         #[doc = $doc]
         #[doc = ""]
-        #[doc = "Computed from the live data at request time, as recorded at `as_of` (default now), for `from`..`to` quarters or a `year` (default the current year; at most 40 quarters). `approved_only=true` counts approved reports only. `format=csv` (or Accept: text/csv) and `format=xlsx` give the same figures as a spreadsheet."]
+        #[doc = "Computed from the live data at request time, as recorded at `as_of` (default now), for `from`..`to` quarters or a `year` (default the current year; at most 40 quarters). `approved_only=true` counts approved reports only. `format=xlsx` gives the same figures as a workbook with the sheets Wskaźniki, Cele, Kompletność, LPRES and Rezultaty (Polish names beside the codes, numbers formatted per unit); `format=csv` (or Accept: text/csv) gives one of those tables, chosen with `table`, for Excel in Polish settings (UTF-8 with BOM, `;`, decimal comma). Every table has one row per measure, level (`poziom`) and unit."]
         #[utoipa::path(
             operation_id = $op,
             tag = "rollups",
@@ -204,7 +273,7 @@ macro_rules! rollup_endpoint {
                     )),
                 (status = 403, body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "Unknown scope code", body = Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Bad window, as_of or format", body = Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Bad window, as_of, format or table", body = Problem, content_type = "application/problem+json"),
             )
         )]
         #[get($path)]
