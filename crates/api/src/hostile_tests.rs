@@ -178,4 +178,25 @@ backend_tests! {
         let (status, ct, body) = call(&db, put(Some(r#""2", abc"#))).await;
         assert_problem(status, &ct, &body, StatusCode::BAD_REQUEST);
     }
+
+    async fn a_transition_body_must_be_json_when_there_is_one(db) {
+        let db = db.with_sample();
+        let put = TestRequest::put()
+            .uri("/api/v1/owes/OWES-PN/reports/2024-Q1")
+            .insert_header(admin())
+            .set_json(json!({"values": {"jobs_created": 1}}));
+        let (status, _, _) = call(&db, put).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let submit = |ct: &str, body: &'static str| {
+            TestRequest::post()
+                .uri("/api/v1/owes/OWES-PN/reports/2024-Q1/return")
+                .insert_header(admin())
+                .insert_header(("content-type", ct.to_owned()))
+                .set_payload(body)
+        };
+        let (status, ct, body) = call(&db, submit("text/plain", r#"{"reason": "x"}"#)).await;
+        assert_problem(status, &ct, &body, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let (status, _, body) = call(&db, TestRequest::get().uri("/api/v1/owes/OWES-PN/reports/2024-Q1").insert_header(admin())).await;
+        assert_eq!((status, body["revision"].as_i64()), (StatusCode::OK, Some(1)), "nothing changed");
+    }
 }

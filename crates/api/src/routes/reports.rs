@@ -165,9 +165,20 @@ pub struct TransitionBody {
     pub reason: Option<String>,
 }
 
-/// Reads an optional JSON transition body (an empty body is fine).
-pub fn transition_body(body: &[u8]) -> Result<TransitionBody, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) || body.trim_ascii() == b"null" {
+/// Reads an optional JSON transition body: an empty body is fine, one that is there must say
+/// it is JSON (415 otherwise).
+pub fn transition_body(req: &HttpRequest, body: &[u8]) -> Result<TransitionBody, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(TransitionBody::default());
+    }
+    let media = crate::http::MediaType::of(req);
+    if media.essence() != Some("application/json") {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "send the body as application/json, not `{}`",
+            media.as_sent()
+        )));
+    }
+    if body.trim_ascii() == b"null" {
         return Ok(TransitionBody::default());
     }
     serde_json::from_slice(body).map_err(|e| {
@@ -253,7 +264,7 @@ pub async fn transition(
         caller.require_rops(&format!("{} reports", transition.as_str()))?;
     }
     let if_match = if_match(req)?;
-    let reason = transition_body(body)?.reason;
+    let reason = transition_body(req, body)?.reason;
     state
         .db(move |conn| {
             reports::transition(
