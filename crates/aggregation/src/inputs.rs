@@ -3,17 +3,19 @@
 //! the rollup, so it is pure and testable.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rops_domain::indicator::{IndicatorDef, Stream};
+use rops_domain::code::{OwesCode, SubregionCode};
+use rops_domain::indicator::{IndicatorCode, IndicatorDef, ResultCode, Stream};
 use rops_domain::lpres::LpresStatus;
 use rops_domain::period::{Quarter, Window};
 use rops_domain::reference::{TargetScope, TargetWindow};
-use rops_domain::report::{ReportPeriod, ReportStatus};
+use rops_domain::report::{ReportPeriod, ReportStatus, RevisionAction};
+use rops_domain::territory::{RegionCode, Teryt};
 use rops_domain::values::Values;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct OwesUnit {
-    pub code: String,
-    pub subregion: String,
+    pub code: OwesCode,
+    pub subregion: SubregionCode,
     pub active_from: Quarter,
     pub active_to: Option<Quarter>,
 }
@@ -26,8 +28,8 @@ impl OwesUnit {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GminaUnit {
-    pub teryt: String,
-    pub subregion: Option<String>,
+    pub teryt: Teryt,
+    pub subregion: Option<SubregionCode>,
 }
 
 /// A programme target with its programme's span.
@@ -35,30 +37,58 @@ pub struct GminaUnit {
 pub struct Target {
     pub programme_from: Quarter,
     pub programme_to: Quarter,
-    pub indicator: String,
+    /// An indicator, an event type or `lpres_adopted`.
+    pub indicator: IndicatorCode,
     pub scope: TargetScope,
-    pub owes: Option<String>,
+    pub owes: Option<OwesCode>,
     pub value: f64,
     pub window: TargetWindow,
 }
 
+/// Who a report is from; the kind of code says which stream.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReportingUnit {
+    Owes(OwesCode),
+    Gmina(Teryt),
+}
+
+impl ReportingUnit {
+    pub fn stream(&self) -> Stream {
+        match self {
+            Self::Owes(_) => Stream::Owes,
+            Self::Gmina(_) => Stream::Gmina,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Owes(code) => code.as_str(),
+            Self::Gmina(teryt) => teryt.as_str(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportRevision {
-    pub stream: Stream,
-    pub unit: String,
+    pub unit: ReportingUnit,
     pub period: ReportPeriod,
     pub revision: i32,
-    /// `create`, `update`, `import`, `submit`, `approve`, `return` or `reopen`.
-    pub action: String,
+    pub action: RevisionAction,
     pub status: ReportStatus,
     pub values: Values,
-    pub results: Vec<String>,
+    pub results: Vec<ResultCode>,
     pub recorded_at: DateTime<Utc>,
+}
+
+impl ReportRevision {
+    pub fn stream(&self) -> Stream {
+        self.unit.stream()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LpresRevision {
-    pub teryt: String,
+    pub teryt: Teryt,
     pub revision: i32,
     pub status: LpresStatus,
     pub adopted_on: Option<NaiveDate>,
@@ -70,24 +100,24 @@ pub struct LpresRevision {
 pub struct EventRevision {
     pub id: String,
     pub revision: i32,
-    pub event_type: String,
+    pub event_type: IndicatorCode,
     pub date: NaiveDate,
-    pub subregion: Option<String>,
+    pub subregion: Option<SubregionCode>,
     pub withdrawn: bool,
     pub recorded_at: DateTime<Utc>,
 }
 
 /// Everything about one region a rollup needs.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Inputs {
-    pub region: String,
-    pub subregions: Vec<String>,
+    pub region: RegionCode,
+    pub subregions: Vec<SubregionCode>,
     pub owes: Vec<OwesUnit>,
     pub gminas: Vec<GminaUnit>,
     /// Both catalogues, in catalogue order.
     pub indicators: Vec<IndicatorDef>,
-    pub event_types: Vec<String>,
-    pub result_codes: Vec<String>,
+    pub event_types: Vec<IndicatorCode>,
+    pub result_codes: Vec<ResultCode>,
     pub targets: Vec<Target>,
     pub report_revisions: Vec<ReportRevision>,
     pub lpres_revisions: Vec<LpresRevision>,
@@ -98,8 +128,8 @@ pub struct Inputs {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     Region,
-    Subregion(String),
-    Owes(String),
+    Subregion(SubregionCode),
+    Owes(OwesCode),
 }
 
 #[derive(Debug, Clone, PartialEq)]

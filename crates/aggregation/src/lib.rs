@@ -35,7 +35,8 @@ fn sum(values: impl Iterator<Item = i64>) -> Option<i128> {
 ///
 /// A flow is summed over quarters and units. A stock takes, for each unit, its latest
 /// reported quarter in the window, and sums those. `None` when nothing in the window was
-/// reported. Ratios need both sides: use [`consolidate_ratio`].
+/// reported. A ratio needs both sides: it is the [`share`] of its numerator's and its
+/// denominator's flows, consolidated over the same unit-periods (the rollup pairs them).
 pub fn consolidate(
     kind: IndicatorKind,
     window: Window,
@@ -56,18 +57,6 @@ pub fn consolidate(
         }
         IndicatorKind::Ratio => None,
     }
-}
-
-/// sum(numerator) / sum(denominator) over the same units and quarters: never an average of
-/// shares. `None` when the denominator sums to zero or nothing was reported.
-pub fn consolidate_ratio(
-    window: Window,
-    numerator: &[Observation<'_>],
-    denominator: &[Observation<'_>],
-) -> Option<f64> {
-    let num = consolidate(IndicatorKind::Flow, window, numerator)?;
-    let den = consolidate(IndicatorKind::Flow, window, denominator)?;
-    share(num, den)
 }
 
 /// `num / den`, or `None` when the denominator is 0.
@@ -125,8 +114,12 @@ mod tests {
         // A: 1/10, B: 90/100 — average of shares 0.5, the true share 91/110.
         let num = [obs("A", "2024-Q4", 1), obs("B", "2024-Q4", 90)];
         let den = [obs("A", "2024-Q4", 10), obs("B", "2024-Q4", 100)];
-        assert_eq!(consolidate_ratio(w, &num, &den), Some(91.0 / 110.0));
-        assert_eq!(consolidate_ratio(w, &num, &[obs("A", "2024-Q4", 0)]), None);
+        let ratio = |num: &[Observation<'_>], den: &[Observation<'_>]| {
+            let flow = |o| consolidate(IndicatorKind::Flow, w, o);
+            share(flow(num)?, flow(den)?)
+        };
+        assert_eq!(ratio(&num, &den), Some(91.0 / 110.0));
+        assert_eq!(ratio(&num, &[obs("A", "2024-Q4", 0)]), None);
     }
 
     proptest! {

@@ -8,11 +8,23 @@ use rops_domain::indicator::{IndicatorCode, IndicatorDef, IndicatorKind, Stream,
 use rops_domain::lpres::LpresStatus;
 use rops_domain::period::{Quarter, Window};
 use rops_domain::reference::{TargetScope, TargetWindow};
-use rops_domain::report::{ReportPeriod, ReportStatus};
+use rops_domain::report::{ReportPeriod, ReportStatus, RevisionAction};
 use rops_domain::values::{Amount, Values};
 
 fn q(s: &str) -> Quarter {
     Quarter::parse(s).unwrap()
+}
+
+/// The test region's two gminas (TERYT codes), in code order.
+const G1: &str = "1601011";
+const G2: &str = "1602011";
+
+/// A code of the type the place needs, e.g. `code("SA")` for a subregion.
+fn code<T: std::str::FromStr>(s: &str) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    s.parse().unwrap()
 }
 
 fn at(day: &str) -> DateTime<Utc> {
@@ -34,9 +46,9 @@ fn def(code: &str, stream: Stream, kind: IndicatorKind, unit: Unit) -> Indicator
 }
 
 fn inputs() -> Inputs {
-    let owes = |code: &str, sub: &str| OwesUnit {
-        code: code.into(),
-        subregion: sub.into(),
+    let owes = |name: &str, sub: &str| OwesUnit {
+        code: code(name),
+        subregion: code(sub),
         active_from: q("2024-Q1"),
         active_to: None,
     };
@@ -46,24 +58,24 @@ fn inputs() -> Inputs {
     let target = |indicator: &str, scope, value, window| Target {
         programme_from: q("2024-Q1"),
         programme_to: q("2027-Q4"),
-        indicator: indicator.into(),
+        indicator: code(indicator),
         scope,
         owes: None,
         value,
         window,
     };
     Inputs {
-        region: "16".into(),
-        subregions: vec!["A".into(), "B".into()],
-        owes: vec![owes("O1", "A"), owes("O2", "A"), owes("O3", "B")],
+        region: code("16"),
+        subregions: vec![code("SA"), code("SB")],
+        owes: vec![owes("O1", "SA"), owes("O2", "SA"), owes("O3", "SB")],
         gminas: vec![
             GminaUnit {
-                teryt: "g1".into(),
-                subregion: Some("A".into()),
+                teryt: code(G1),
+                subregion: Some(code("SA")),
             },
             GminaUnit {
-                teryt: "g2".into(),
-                subregion: Some("B".into()),
+                teryt: code(G2),
+                subregion: Some(code("SB")),
             },
         ],
         indicators: vec![
@@ -73,8 +85,8 @@ fn inputs() -> Inputs {
             def("all_pln", Stream::Gmina, IndicatorKind::Flow, Unit::Pln),
             share,
         ],
-        event_types: vec!["meet".into()],
-        result_codes: vec!["A1".into(), "B1".into()],
+        event_types: vec![code("meet")],
+        result_codes: vec![code("A1"), code("B1")],
         targets: vec![
             target("jobs", TargetScope::EachOwes, 40.0, TargetWindow::Programme),
             target("meet", TargetScope::Region, 3.0, TargetWindow::Annual),
@@ -91,7 +103,9 @@ fn inputs() -> Inputs {
                 TargetWindow::Programme,
             ),
         ],
-        ..Inputs::default()
+        report_revisions: Vec::new(),
+        lpres_revisions: Vec::new(),
+        event_revisions: Vec::new(),
     }
 }
 
@@ -126,12 +140,15 @@ fn rev(
     } else {
         (Stream::Gmina, ReportPeriod::Year(period.parse().unwrap()))
     };
+    let unit = match stream {
+        Stream::Owes => ReportingUnit::Owes(code(unit)),
+        Stream::Gmina => ReportingUnit::Gmina(code(unit)),
+    };
     ReportRevision {
-        stream,
-        unit: unit.into(),
+        unit,
         period,
         revision,
-        action: action.into(),
+        action: RevisionAction::parse(action).unwrap(),
         status,
         values: values(vals),
         results: Vec::new(),
@@ -214,7 +231,7 @@ fn flows_sum_counted_reports_only_by_subregion_and_owes() {
     assert_eq!(jobs["value"], 12);
     assert_eq!(
         jobs["by_subregion"],
-        serde_json::json!([{"subregion": "A", "value": 7}, {"subregion": "B", "value": 5}])
+        serde_json::json!([{"subregion": "SA", "value": 7}, {"subregion": "SB", "value": 5}])
     );
     assert_eq!(
         jobs["by_owes"][2],
@@ -227,7 +244,7 @@ fn flows_sum_counted_reports_only_by_subregion_and_owes() {
     let sub = run(
         &i,
         &request(
-            Scope::Subregion("B".into()),
+            Scope::Subregion(code("SB")),
             "2024-Q1",
             "2024-Q4",
             "2025-06-01",
@@ -260,19 +277,19 @@ fn stocks_take_each_units_latest_reported_quarter() {
 fn ratios_divide_sums_and_money_keeps_two_decimals() {
     let mut i = inputs();
     i.report_revisions.extend(submitted(
-        "g1",
+        G1,
         "2024",
         &[("part_pln", 1.5), ("all_pln", 10.0)],
         "2025-01-10",
     ));
     i.report_revisions.extend(submitted(
-        "g2",
+        G2,
         "2024",
         &[("part_pln", 90.25), ("all_pln", 100.0)],
         "2025-01-10",
     ));
     i.report_revisions.extend(submitted(
-        "g2",
+        G2,
         "2023",
         &[("part_pln", 50.0), ("all_pln", 50.0)],
         "2024-01-10",
@@ -387,7 +404,7 @@ fn completeness_counts_ended_active_quarters_and_the_deadline() {
     assert_eq!(c["rate"], 0.4);
     assert_eq!(
         c["by_subregion"][1],
-        serde_json::json!({"subregion": "B", "expected": 1, "received": 0, "approved": 0, "on_time": 0, "rate": 0.0})
+        serde_json::json!({"subregion": "SB", "expected": 1, "received": 0, "approved": 0, "on_time": 0, "rate": 0.0})
     );
     let none = run(
         &i,
@@ -405,7 +422,7 @@ fn lpres(
     day: &str,
 ) -> LpresRevision {
     LpresRevision {
-        teryt: teryt.into(),
+        teryt: code(teryt),
         revision,
         status,
         adopted_on: adopted_on.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
@@ -418,9 +435,9 @@ fn lpres(
 fn lpres_adopted_needs_the_date_the_years_and_the_record() {
     let mut i = inputs();
     i.lpres_revisions
-        .push(lpres("g1", 1, LpresStatus::Draft, None, None, "2023-05-01"));
+        .push(lpres(G1, 1, LpresStatus::Draft, None, None, "2023-05-01"));
     i.lpres_revisions.push(lpres(
-        "g1",
+        G1,
         2,
         LpresStatus::Adopted,
         Some("2023-10-26"),
@@ -428,7 +445,7 @@ fn lpres_adopted_needs_the_date_the_years_and_the_record() {
         "2023-11-01",
     ));
     i.lpres_revisions.push(lpres(
-        "g2",
+        G2,
         1,
         LpresStatus::Adopted,
         Some("2024-11-10"),
@@ -473,9 +490,9 @@ fn event(
     EventRevision {
         id: id.into(),
         revision,
-        event_type: "meet".into(),
+        event_type: code("meet"),
         date: NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(),
-        subregion: sub.map(Into::into),
+        subregion: sub.map(code),
         withdrawn,
         recorded_at: at(day),
     }
@@ -484,16 +501,34 @@ fn event(
 #[test]
 fn events_count_by_quarter_without_the_withdrawn() {
     let mut i = inputs();
-    i.event_revisions
-        .push(event("e1", 1, "2024-05-14", Some("A"), false, "2024-05-15"));
+    i.event_revisions.push(event(
+        "e1",
+        1,
+        "2024-05-14",
+        Some("SA"),
+        false,
+        "2024-05-15",
+    ));
     i.event_revisions
         .push(event("e2", 1, "2024-06-01", None, false, "2024-06-02"));
+    i.event_revisions.push(event(
+        "e3",
+        1,
+        "2024-07-01",
+        Some("SB"),
+        false,
+        "2024-07-02",
+    ));
     i.event_revisions
-        .push(event("e3", 1, "2024-07-01", Some("B"), false, "2024-07-02"));
-    i.event_revisions
-        .push(event("e3", 2, "2024-07-01", Some("B"), true, "2024-08-01"));
-    i.event_revisions
-        .push(event("e4", 1, "2025-01-01", Some("B"), false, "2025-01-02"));
+        .push(event("e3", 2, "2024-07-01", Some("SB"), true, "2024-08-01"));
+    i.event_revisions.push(event(
+        "e4",
+        1,
+        "2025-01-01",
+        Some("SB"),
+        false,
+        "2025-01-02",
+    ));
     let r = run(
         &i,
         &request(Scope::Region, "2024-Q1", "2024-Q4", "2025-06-01"),
@@ -502,7 +537,7 @@ fn events_count_by_quarter_without_the_withdrawn() {
     assert_eq!(meet["value"], 2);
     assert_eq!(
         meet["by_subregion"],
-        serde_json::json!([{"subregion": "A", "value": 1}, {"subregion": "B", "value": 0}])
+        serde_json::json!([{"subregion": "SA", "value": 1}, {"subregion": "SB", "value": 0}])
     );
     let before = run(
         &i,
@@ -518,12 +553,12 @@ fn events_count_by_quarter_without_the_withdrawn() {
 #[test]
 fn results_count_gminas_once() {
     let mut i = inputs();
-    let mut a = submitted("g1", "2024", &[], "2025-01-10");
-    a[1].results = vec!["A1".into(), "B1".into()];
-    let mut b = submitted("g2", "2024", &[], "2025-01-10");
-    b[1].results = vec!["A1".into()];
-    let mut c = submitted("g2", "2023", &[], "2024-01-10");
-    c[1].results = vec!["A1".into()];
+    let mut a = submitted(G1, "2024", &[], "2025-01-10");
+    a[1].results = vec![code("A1"), code("B1")];
+    let mut b = submitted(G2, "2024", &[], "2025-01-10");
+    b[1].results = vec![code("A1")];
+    let mut c = submitted(G2, "2023", &[], "2024-01-10");
+    c[1].results = vec![code("A1")];
     i.report_revisions.extend([a, b, c].concat());
     let r = run(
         &i,
@@ -543,8 +578,14 @@ fn target_statuses() {
         i.report_revisions
             .extend(submitted(unit, "2025-Q2", &[("jobs", jobs)], "2025-07-05"));
     }
-    i.event_revisions
-        .push(event("e1", 1, "2025-03-01", Some("A"), false, "2025-03-02"));
+    i.event_revisions.push(event(
+        "e1",
+        1,
+        "2025-03-01",
+        Some("SA"),
+        false,
+        "2025-03-02",
+    ));
     let r = rollup(
         &i,
         &request(Scope::Region, "2025-Q1", "2025-Q4", "2026-02-01"),
@@ -565,12 +606,12 @@ fn target_statuses() {
         ("behind".into(), 1.0, 3.0),
         "annual: 4 of 4 quarters elapsed"
     );
-    assert_eq!(status("meet", Some("A")).0, "achieved");
-    assert_eq!(status("meet", Some("B")).0, "behind");
+    assert_eq!(status("meet", Some("SA")).0, "achieved");
+    assert_eq!(status("meet", Some("SB")).0, "behind");
     assert_eq!(status("lpres_adopted", None), ("behind".into(), 0.0, 0.5));
     let owes = rollup(
         &i,
-        &request(Scope::Owes("O3".into()), "2025-Q1", "2025-Q4", "2026-02-01"),
+        &request(Scope::Owes(code("O3")), "2025-Q1", "2025-Q4", "2026-02-01"),
     );
     assert_eq!(
         owes.targets
@@ -642,8 +683,8 @@ proptest! {
         let owes: f64 = f.by_owes.as_ref().unwrap().iter().map(|s| s.value.value().unwrap_or(0.0)).sum();
         prop_assert_eq!(jobs(&r), subs);
         prop_assert_eq!(jobs(&r), owes);
-        let a = jobs(&year_2024(&i, Scope::Subregion("A".into())));
-        let b = jobs(&year_2024(&i, Scope::Subregion("B".into())));
+        let a = jobs(&year_2024(&i, Scope::Subregion(code("SA"))));
+        let b = jobs(&year_2024(&i, Scope::Subregion(code("SB"))));
         prop_assert_eq!(jobs(&r), a + b);
     }
 
@@ -686,7 +727,7 @@ proptest! {
             let (a, b) = (f64::from((*a).min(*b)), f64::from(*b));
             num += a;
             den += b;
-            let gmina = if n % 2 == 0 { "g1" } else { "g2" };
+            let gmina = if n % 2 == 0 { G1 } else { G2 };
             i.report_revisions.extend(submitted(gmina, &(2010 + n).to_string(), &[("part_pln", a), ("all_pln", b)], "2024-01-01"));
         }
         let r = rollup(&i, &request(Scope::Region, "2010-Q1", "2019-Q4", "2025-01-01"));

@@ -1,15 +1,21 @@
 //! The actix application: routes, limits, and problem+json for every error, including the
-//! ones the framework makes itself (404, 405, bad JSON, oversized bodies).
+//! ones the framework makes itself (404, 405 with `Allow`, bad JSON, oversized bodies); `HEAD`
+//! wherever `GET` works; CORS for the origins configured.
 
+use crate::cors::Cors;
 use crate::error::{problem_for_status, ApiError, PROBLEM_JSON};
 use crate::routes;
 use crate::state::AppState;
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::{BodySize, EitherBody, MessageBody};
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::JsonPayloadError;
-use actix_web::http::header::CONTENT_TYPE;
-use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers};
-use actix_web::{web, App, HttpRequest, HttpResponse};
+use actix_web::http::header::{HeaderValue, ALLOW, CONTENT_TYPE};
+use actix_web::http::Method;
+use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers, Next};
+use actix_web::web::Bytes;
+use actix_web::{web, App, HttpRequest, HttpResponse, ResponseError};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -43,11 +49,29 @@ pub fn build_with_limits(
         InitError = (),
     >,
 > {
+    build_with(state, limits, Cors::default())
+}
+
+/// The application with these limits and CORS origins.
+pub fn build_with(
+    state: AppState,
+    limits: crate::guard::Limits,
+    cors: Cors,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
     let (app, spec) = App::new()
         .into_utoipa_app()
         .openapi(crate::openapi::base())
         .app_data(web::Data::new(state))
         .app_data(web::Data::new(limits))
+        .app_data(web::Data::new(cors))
         .app_data(
             web::JsonConfig::default()
                 .limit(BODY_LIMIT)
@@ -65,14 +89,107 @@ pub fn build_with_limits(
         .configure(routes::configure)
         .default_service(web::to(not_found_or_not_allowed))
         .split_for_parts();
+    let methods = Methods::of(&spec);
     // Human docs at /docs (Swagger UI compiled into the binary: no CDN, works offline) and
     // the document itself at /api-docs/openapi.json, from the routes just registered.
-    let app = app.service(web::redirect("/docs", "/docs/")).service(
-        SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", crate::openapi::finish(spec)),
-    );
-    app.wrap(ErrorHandlers::new().default_handler(problem_fallback))
+    let app = app
+        .app_data(web::Data::new(methods))
+        .service(web::redirect("/docs", "/docs/"))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .url("/api-docs/openapi.json", crate::openapi::finish(spec)),
+        );
+    app.wrap(from_fn(head_as_get))
+        .wrap(ErrorHandlers::new().default_handler(problem_fallback))
         .wrap(from_fn(crate::guard::guard))
+        .wrap(from_fn(crate::cors::cors))
         .wrap(from_fn(crate::telemetry::log_requests))
+}
+
+/// `HEAD` is answered as `GET` would be, without the body: the routes are registered for
+/// `GET` only, and actix answers nothing else. The headers stay those of the `GET`, its
+/// `Content-Length` included.
+async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody, HeadBody>>, actix_web::Error> {
+    if req.method() != Method::HEAD {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
+    req.head_mut().method = Method::GET;
+    let res = next.call(req).await?;
+    Ok(res.map_body(|_, body| EitherBody::right(HeadBody(body.size()))))
+}
+
+/// The body of a `HEAD` response: nothing, though it tells the size of the `GET`'s.
+pub struct HeadBody(BodySize);
+
+impl MessageBody for HeadBody {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> BodySize {
+        self.0
+    }
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        Poll::Ready(None)
+    }
+}
+
+/// The methods each path of the document answers, for the `Allow` header of a 405.
+#[derive(Debug, Clone, Default)]
+pub struct Methods {
+    paths: Vec<(Vec<String>, Vec<&'static str>)>,
+}
+
+impl Methods {
+    pub fn of(api: &utoipa::openapi::OpenApi) -> Self {
+        let paths = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let mut methods = Vec::new();
+                for (name, op) in [
+                    ("GET", &item.get),
+                    ("HEAD", &item.get),
+                    ("PUT", &item.put),
+                    ("POST", &item.post),
+                    ("DELETE", &item.delete),
+                    ("PATCH", &item.patch),
+                ] {
+                    if op.is_some() {
+                        methods.push(name);
+                    }
+                }
+                (path.split('/').map(str::to_owned).collect(), methods)
+            })
+            .collect();
+        Self { paths }
+    }
+
+    /// What `path` answers: the methods of the document's path it matches (a `{…}` segment
+    /// matches any one segment), or `GET, HEAD` for the service's other resources (docs).
+    pub fn allow(&self, path: &str) -> String {
+        let segments: Vec<&str> = path.split('/').collect();
+        let matches = |template: &[String]| {
+            template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
+        };
+        let exact = self.paths.iter().find(|(t, _)| {
+            t.iter().zip(&segments).all(|(t, s)| t == s) && t.len() == segments.len()
+        });
+        match exact.or_else(|| self.paths.iter().find(|(t, _)| matches(t))) {
+            Some((_, methods)) => methods.join(", "),
+            None => "GET, HEAD".to_owned(),
+        }
+    }
 }
 
 fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -98,16 +215,28 @@ fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     .into()
 }
 
-/// Paths that exist with other methods get 405, everything else 404.
+/// Paths that exist with other methods get 405 with the methods they answer in `Allow`
+/// (RFC 9110), everything else 404.
 async fn not_found_or_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(if req.resource_map().has_resource(req.path()) {
-        ApiError::MethodNotAllowed(format!("{} is not allowed on {}", req.method(), req.path()))
-    } else {
-        ApiError::NotFound(format!(
+    if !req.resource_map().has_resource(req.path()) {
+        return Err(ApiError::NotFound(format!(
             "no resource at {}; the API lives under /api/v1",
             req.path()
-        ))
-    })
+        )));
+    }
+    let allow = req
+        .app_data::<web::Data<Methods>>()
+        .map_or_else(|| "GET, HEAD".to_owned(), |m| m.allow(req.path()));
+    let mut res = ApiError::MethodNotAllowed(format!(
+        "{} is not allowed on {}; it answers {allow}",
+        req.method(),
+        req.path()
+    ))
+    .error_response();
+    if let Ok(value) = HeaderValue::from_str(&allow) {
+        res.headers_mut().insert(ALLOW, value);
+    }
+    Ok(res)
 }
 
 /// Turns any error response that is not yet problem+json into one.

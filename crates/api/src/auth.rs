@@ -260,9 +260,11 @@ fn caller(req: &HttpRequest) -> Result<Caller, ApiError> {
     let token = header
         .to_str()
         .ok()
+        // The scheme is case-insensitive (RFC 9110 §11.1).
         .and_then(|h| {
-            h.strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
+            h.get(..7)
+                .filter(|scheme| scheme.eq_ignore_ascii_case("bearer "))
+                .map(|_| &h[7..])
         })
         .map(str::trim)
         .filter(|t| !t.is_empty())

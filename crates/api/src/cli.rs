@@ -76,7 +76,8 @@ pub fn import_reference(config: &Config, file: &PathBuf) -> CliResult {
     let parsed = reference::parse(&text).map_err(|e| e.to_string())?;
     let pool = open(config)?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let summary = reference::import(&mut conn, &parsed).map_err(|e| e.to_string())?;
+    let summary = rops_store::write_transaction(&mut conn, |conn| reference::import(conn, &parsed))
+        .map_err(|e| e.to_string())?;
     println!(
         "imported region {}: {} created, {} updated, {} unchanged, {} removed",
         parsed.region.code, summary.created, summary.updated, summary.unchanged, summary.removed
@@ -105,7 +106,9 @@ pub async fn start(
         actix_web::web::block(move || -> Result<Pool, String> {
             let pool = open(&config)?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            if reference::seed_sample_if_empty(&mut conn).map_err(|e| e.to_string())? {
+            let seeded = rops_store::write_transaction(&mut conn, reference::seed_sample_if_empty)
+                .map_err(|e| e.to_string())?;
+            if seeded {
                 tracing::info!("empty database: loaded the sample region opolskie (16)");
             }
             Ok(pool)
@@ -131,8 +134,9 @@ pub async fn start(
         std::time::Duration::from_secs(config.body_timeout_secs),
         config.max_requests_per_client,
     );
+    let cors = crate::cors::Cors::new(config.cors_origins.clone());
     let server = actix_web::HttpServer::new(move || {
-        crate::app::build_with_limits(state.clone(), limits.clone())
+        crate::app::build_with(state.clone(), limits.clone(), cors.clone())
     })
     .bind(&config.bind)
     .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;

@@ -11,6 +11,7 @@
 //! | `ROPS_BODY_TIMEOUT_SECS` | `30` | seconds a client may take to send a request body (then 408) |
 //! | `ROPS_MAX_REQUESTS_PER_CLIENT` | `64` | requests one client address may have in progress (then 429) |
 //! | `ROPS_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
+//! | `ROPS_CORS_ORIGINS` | none | comma-separated origins whose browser pages may call the API (CORS) |
 //! | `RUST_LOG` | `info` | log filter, e.g. `rops_api=debug,info` |
 //!
 //! The README's configuration table repeats this one; a test keeps them equal.
@@ -35,6 +36,8 @@ pub struct Config {
     pub body_timeout_secs: u64,
     pub max_requests_per_client: usize,
     pub log_format: LogFormat,
+    /// Origins allowed to call the API from a browser (CORS); empty: none.
+    pub cors_origins: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +45,7 @@ pub struct Config {
 pub struct ConfigError(pub String);
 
 /// The variables the service reads, for the README check.
-pub const VARIABLES: [&str; 10] = [
+pub const VARIABLES: [&str; 11] = [
     "ROPS_BIND",
     "DATABASE_URL",
     "ROPS_DATA_DIR",
@@ -52,6 +55,7 @@ pub const VARIABLES: [&str; 10] = [
     "ROPS_BODY_TIMEOUT_SECS",
     "ROPS_MAX_REQUESTS_PER_CLIENT",
     "ROPS_LOG_FORMAT",
+    "ROPS_CORS_ORIGINS",
     "RUST_LOG",
 ];
 
@@ -113,6 +117,15 @@ impl Config {
                 )))
             }
         };
+        let cors_origins = get("ROPS_CORS_ORIGINS")
+            .unwrap_or_default()
+            .split(',')
+            .filter(|o| !o.trim().is_empty())
+            .map(|o| {
+                crate::cors::parse_origin(o)
+                    .map_err(|e| ConfigError(format!("ROPS_CORS_ORIGINS: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             bind: get("ROPS_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
             database_url,
@@ -123,6 +136,7 @@ impl Config {
             body_timeout_secs,
             max_requests_per_client,
             log_format,
+            cors_origins,
         })
     }
 
@@ -173,6 +187,22 @@ mod tests {
             .0
             .contains("32"));
         assert!(with(&[("ROPS_DB_POOL_SIZE", "0")]).is_err());
+    }
+
+    #[test]
+    fn cors_is_closed_unless_origins_are_listed() {
+        assert!(with(&[]).unwrap().cors_origins.is_empty());
+        let c = with(&[(
+            "ROPS_CORS_ORIGINS",
+            "https://dashboard.example.org, http://localhost:3000,",
+        )])
+        .unwrap();
+        assert_eq!(
+            c.cors_origins,
+            ["https://dashboard.example.org", "http://localhost:3000"]
+        );
+        let err = with(&[("ROPS_CORS_ORIGINS", "*")]).unwrap_err().0;
+        assert!(err.contains("ROPS_CORS_ORIGINS"), "{err}");
     }
 
     #[test]

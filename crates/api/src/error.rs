@@ -1,7 +1,7 @@
 //! Errors as RFC 9457 problem documents.
 //!
 //! Layering: the domain returns typed errors, the store returns [`StoreError`], and this
-//! module maps each kind to exactly one status. A database failure is never a 4xx and is
+//! module maps each kind to exactly one status (`From<StoreError>`, the one place that does). A database failure is never a 4xx and is
 //! never dropped: it is logged with the request and answered 500 (or 503 when the database
 //! cannot be reached or used: connection lost, SQLite file missing, replaced or read-only).
 
@@ -19,12 +19,12 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
     /// A URI reference naming the kind of problem, e.g. `/problems/validation`.
-    #[schema(example = "/problems/validation")]
     #[serde(rename = "type")]
     pub kind: String,
-    #[schema(example = "Unprocessable input")]
+    /// The kind of problem in words, e.g. `Unprocessable input`.
     pub title: String,
-    #[schema(example = 422)]
+    /// The HTTP status, the same as the response's (each response's example shows its own).
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
     /// What went wrong in this request, and what is allowed.
     pub detail: String,
@@ -210,7 +210,26 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => Self::NotFound(what),
             StoreError::Invalid(errors) => Self::validation(errors),
             StoreError::Conflict(detail) => Self::Conflict(detail),
-            StoreError::PreconditionFailed(detail) => Self::PreconditionFailed(detail),
+            e @ (StoreError::Locked { .. } | StoreError::NotApplicable { .. }) => {
+                Self::Conflict(e.to_string())
+            }
+            e @ (StoreError::StaleRevision { .. } | StoreError::ChangedMeanwhile(_)) => {
+                Self::PreconditionFailed(e.to_string())
+            }
+            // The importer names lines and columns itself (`csv_import::locate`); this is for
+            // a caller that has no file to point into.
+            StoreError::ImportRefused(problems) => Self::validation(
+                problems
+                    .into_iter()
+                    .map(|p| {
+                        let field = match &p.indicator {
+                            Some(code) => format!("{}.values.{code}", p.period),
+                            None => p.period.to_string(),
+                        };
+                        FieldError::new(field, p.message)
+                    })
+                    .collect(),
+            ),
             StoreError::Reference(problems) => Self::validation(
                 problems
                     .0
@@ -228,7 +247,9 @@ impl From<StoreError> for ApiError {
                 tracing::warn!(reason = %why, "database unavailable");
                 Self::Unavailable("the database cannot be used right now; try again shortly".into())
             }
-            e @ (StoreError::Database(_) | StoreError::Setup(_)) => Self::internal(e),
+            e @ (StoreError::Database(_) | StoreError::Setup(_) | StoreError::Corrupt { .. }) => {
+                Self::internal(e)
+            }
         }
     }
 }

@@ -22,6 +22,11 @@ backend_tests! {
             ("/api/v1/regions/16/events?type=%00", StatusCode::UNPROCESSABLE_ENTITY),
             ("/api/v1/reports?status=draft%1b", StatusCode::UNPROCESSABLE_ENTITY),
             ("/api/v1/gminas?subregion=%00", StatusCode::UNPROCESSABLE_ENTITY),
+            ("/api/v1/gminas?region=AAAAAAAAAA", StatusCode::UNPROCESSABLE_ENTITY),
+            ("/api/v1/owes?region=1", StatusCode::UNPROCESSABLE_ENTITY),
+            ("/api/v1/programmes?region=x", StatusCode::UNPROCESSABLE_ENTITY),
+            ("/api/v1/regions/16/events?subregion=opl", StatusCode::UNPROCESSABLE_ENTITY),
+            ("/api/v1/reports?region=1616", StatusCode::UNPROCESSABLE_ENTITY),
         ] {
             let (status, ct, body) = call(&db, TestRequest::get().uri(uri).insert_header(admin())).await;
             assert_problem(status, &ct, &body, want);
@@ -198,5 +203,17 @@ backend_tests! {
         assert_problem(status, &ct, &body, StatusCode::UNSUPPORTED_MEDIA_TYPE);
         let (status, _, body) = call(&db, TestRequest::get().uri("/api/v1/owes/OWES-PN/reports/2024-Q1").insert_header(admin())).await;
         assert_eq!((status, body["revision"].as_i64()), (StatusCode::OK, Some(1)), "nothing changed");
+    }
+
+    async fn the_bearer_scheme_is_case_insensitive(db) {
+        let db = db.with_sample();
+        let token = crate::tests::token(Role::Analyst, None);
+        for scheme in ["Bearer", "bearer", "BEARER", "BeArEr"] {
+            let req = TestRequest::get()
+                .uri("/api/v1/regions/16")
+                .insert_header(("Authorization", format!("{scheme} {token}")));
+            let (status, _, body) = call(&db, req).await;
+            assert_eq!(status, StatusCode::OK, "{scheme}: {body}");
+        }
     }
 }

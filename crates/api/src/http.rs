@@ -79,3 +79,61 @@ mod tests {
         assert_eq!(MediaType::parse("csv").essence(), None);
     }
 }
+
+/// A whole number in a JSON body, read as JSON Schema counts one: `23`, or `23.0` as some
+/// clients write it; `23.5`, text or a number beyond `i64` is refused naming the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WholeNumber(pub i64);
+
+impl<'de> serde::Deserialize<'de> for WholeNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = WholeNumber;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a whole number")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<WholeNumber, E> {
+                Ok(WholeNumber(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<WholeNumber, E> {
+                i64::try_from(v)
+                    .map(WholeNumber)
+                    .map_err(|_| E::custom(format!("{v} is too large")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<WholeNumber, E> {
+                // Exactly representable whole numbers only: |v| < 2^53.
+                if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+                    Ok(WholeNumber(v as i64))
+                } else {
+                    Err(E::custom(format!("{v} is not a whole number")))
+                }
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod whole_number_tests {
+    use super::WholeNumber;
+
+    #[test]
+    fn whole_numbers_may_be_written_with_a_zero_fraction() {
+        let read = |t: &str| serde_json::from_str::<WholeNumber>(t).map(|w| w.0);
+        assert_eq!(read("23").unwrap(), 23);
+        assert_eq!(read("-4").unwrap(), -4);
+        assert_eq!(read("4792.0").unwrap(), 4792);
+        assert_eq!(read("1e3").unwrap(), 1000);
+        for bad in [
+            "23.5",
+            "\"23\"",
+            "1e300",
+            "18446744073709551615",
+            "null",
+            "true",
+        ] {
+            assert!(read(bad).is_err(), "{bad}");
+        }
+    }
+}

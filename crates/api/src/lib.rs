@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod cors;
 pub mod csv_import;
 pub mod error;
 pub mod export;
@@ -12,9 +13,12 @@ pub mod guard;
 pub mod http;
 pub mod openapi;
 pub mod routes;
+pub mod schemas;
 pub mod state;
 pub mod telemetry;
 
+#[cfg(test)]
+mod contract_tests;
 #[cfg(test)]
 mod hostile_tests;
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use crate::auth::Keys;
 use crate::error::ApiError;
 use actix_web::web;
-use rops_store::{DbConnection, Health, Pool, StoreError, StoreResult};
+use rops_store::{Clock, DbConnection, Health, Pool, StoreError, StoreResult, WriteMode};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -15,6 +15,8 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     /// Days after a quarter's end by which an OWES report is on time.
     pub deadline_days: i64,
+    /// What time it is: the system clock, or a fixed moment in tests.
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -24,7 +26,13 @@ impl AppState {
             health,
             keys,
             deadline_days,
+            clock: Clock::System,
         }
+    }
+
+    /// The same state with `clock` telling the time.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Self { clock, ..self }
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool, never on the async
@@ -58,5 +66,28 @@ impl AppState {
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::from)
+    }
+
+    /// Runs `f` as one unit of work in a write transaction, as [`AppState::db`] does: every
+    /// store write `f` makes is committed together when it returns `Ok`, and none when it
+    /// returns `Err`. This is where a request's transaction begins; the store never begins
+    /// one of its own.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.write_as(WriteMode::Commit, f).await
+    }
+
+    /// [`AppState::write`], or with [`WriteMode::DryRun`] a rehearsal: `f` runs in full and
+    /// its answer is returned, but its writes are rolled back.
+    pub async fn write_as<T, F>(&self, mode: WriteMode, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db(move |conn| rops_store::write_transaction_as(conn, mode, f))
+            .await
     }
 }

@@ -32,7 +32,11 @@ pub(crate) fn state_for(db: &TestDb) -> AppState {
 
 /// Sends a request to a fresh app over `db` and returns status, content type and JSON body.
 pub(crate) async fn call(db: &TestDb, req: TestRequest) -> (StatusCode, String, Value) {
-    let state = state_for(db);
+    call_with(state_for(db), req).await
+}
+
+/// [`call`] on an app with `state` (e.g. a fixed clock).
+pub(crate) async fn call_with(state: AppState, req: TestRequest) -> (StatusCode, String, Value) {
     let app = test::init_service(crate::app::build(state)).await;
     let res = test::call_service(&app, req.to_request()).await;
     let status = res.status();
@@ -77,6 +81,27 @@ fn now() -> u64 {
 }
 
 backend_tests! {
+    // The application's clock says what "today" is: fixed on 10 February 2024, 2024-Q2 has
+    // not started and is refused (it has by the system clock), 2024-Q1 is stored with that
+    // moment as its time.
+    async fn the_fixed_clock_decides_which_quarters_have_begun(db) {
+        let db = db.with_sample();
+        let at = chrono::DateTime::parse_from_rfc3339("2024-02-10T09:00:00Z").unwrap().with_timezone(&chrono::Utc);
+        let state = || state_for(&db).with_clock(rops_store::Clock::Fixed(at));
+        let put = |period: &str| TestRequest::put()
+            .uri(&format!("/api/v1/owes/OWES-PN/reports/{period}"))
+            .insert_header(bearer(Role::Owes, Some("OWES-PN")))
+            .set_json(json!({"values": {"jobs_created": 1}}));
+        let (status, ct, body) = call_with(state(), put("2024-Q2")).await;
+        assert_problem(status, &ct, &body, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["errors"][0]["field"], "period", "{body}");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains("2024-Q2 has not started yet"), "{body}");
+        let (status, _, body) = call_with(state(), put("2024-Q1")).await;
+        assert_eq!((status, body["updated_at"].as_str()), (StatusCode::CREATED, Some("2024-02-10T09:00:00.000000Z")), "{body}");
+        let (status, _, body) = call(&db, put("2024-Q2")).await;
+        assert_eq!(status, StatusCode::CREATED, "by the system clock 2024-Q2 has begun: {body}");
+    }
+
     async fn region_16_and_kluczbork(db) {
         let db = db.with_sample();
         let (status, _, region) = call(&db, TestRequest::get().uri("/api/v1/regions/16").insert_header(bearer(Role::Analyst, None))).await;
@@ -262,8 +287,14 @@ fn the_document_describes_every_endpoint_with_its_errors() {
         ("put", "/api/v1/events/{id}"),
         ("delete", "/api/v1/events/{id}"),
         ("get", "/api/v1/rollups/regions/{code}"),
+        ("get", "/api/v1/rollups/regions/{code}/csv"),
+        ("get", "/api/v1/rollups/regions/{code}/xlsx"),
         ("get", "/api/v1/rollups/subregions/{code}"),
+        ("get", "/api/v1/rollups/subregions/{code}/csv"),
+        ("get", "/api/v1/rollups/subregions/{code}/xlsx"),
         ("get", "/api/v1/rollups/owes/{code}"),
+        ("get", "/api/v1/rollups/owes/{code}/csv"),
+        ("get", "/api/v1/rollups/owes/{code}/xlsx"),
     ];
     for (method, path) in expected {
         let op = &doc["paths"][path][method];
@@ -588,7 +619,8 @@ mod outages {
         let pool = rops_store::pool(&url, 4).unwrap();
         let mut conn = pool.get().unwrap();
         rops_store::migrations::run(&mut conn).unwrap();
-        rops_store::reference::seed_sample_if_empty(&mut conn).unwrap();
+        rops_store::write_transaction(&mut conn, rops_store::reference::seed_sample_if_empty)
+            .unwrap();
         drop(conn);
         let health = Health::monitored(&url).unwrap();
         (url, state(pool, health))

@@ -22,9 +22,11 @@ impl ParseError {
     }
 }
 
-/// Declares a string newtype that can only hold values accepted by `$check`.
+/// Declares a string newtype that can only hold values accepted by `$check`. `$pattern` is the
+/// same rule as a regular expression (ECMA 262 and Python alike), for the OpenAPI document;
+/// a test per type keeps the two equal.
 macro_rules! code_type {
-    ($(#[$meta:meta])* $name:ident, $what:literal, $expected:literal, $check:expr) => {
+    ($(#[$meta:meta])* $name:ident, $what:literal, $expected:literal, pattern: $pattern:expr, example: $example:literal, $check:expr) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -70,6 +72,21 @@ macro_rules! code_type {
                 f.write_str(&self.0)
             }
         }
+
+        impl $name {
+            /// What a valid value looks like, as a regular expression (see [`Self::parse`]).
+            pub const PATTERN: &'static str = $pattern;
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::openapi::string_schema(Self::PATTERN, $expected, $example)
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
     };
 }
 pub(crate) use code_type;
@@ -82,6 +99,9 @@ pub(crate) fn is_upper_code(value: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
 }
+
+/// [`is_upper_code`] as a regular expression.
+pub(crate) const UPPER_CODE_PATTERN: &str = "^[A-Z0-9][A-Z0-9-]{1,31}$";
 
 /// A lower-case snake_case code such as `jobs_created`.
 pub(crate) fn is_snake_code(value: &str) -> bool {
@@ -101,6 +121,8 @@ code_type!(
     SubregionCode,
     "subregion code",
     "2 to 32 upper-case letters, digits or hyphens, e.g. OPL-PN",
+    pattern: UPPER_CODE_PATTERN,
+    example: "OPL-PN",
     is_upper_code
 );
 
@@ -109,6 +131,8 @@ code_type!(
     OwesCode,
     "OWES code",
     "2 to 32 upper-case letters, digits or hyphens, e.g. OWES-PN",
+    pattern: UPPER_CODE_PATTERN,
+    example: "OWES-PN",
     is_upper_code
 );
 
@@ -117,6 +141,8 @@ code_type!(
     ProgrammeCode,
     "programme code",
     "2 to 32 upper-case letters, digits or hyphens, e.g. OPL-2024-2027",
+    pattern: UPPER_CODE_PATTERN,
+    example: "OPL-2024-2027",
     is_upper_code
 );
 

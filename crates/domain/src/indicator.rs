@@ -8,6 +8,8 @@ code_type!(
     IndicatorCode,
     "indicator code",
     "2 to 64 lower-case letters, digits or underscores starting with a letter, e.g. jobs_created",
+    pattern: "^[a-z][a-z0-9_]{1,63}$",
+    example: "jobs_created",
     is_snake_code
 );
 
@@ -16,6 +18,8 @@ code_type!(
     ResultCode,
     "result code",
     "an upper-case letter followed by up to two digits, e.g. A1",
+    pattern: "^[A-Z][0-9]{0,2}$",
+    example: "A1",
     |v| {
         let mut chars = v.chars();
         matches!(chars.next(), Some(c) if c.is_ascii_uppercase())
@@ -26,6 +30,7 @@ code_type!(
 
 /// Which reporting stream an indicator belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stream {
     /// OWES quarterly reports.
@@ -53,6 +58,7 @@ impl Stream {
 
 /// How an indicator consolidates (DOMAIN.md, "Indicator kinds").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IndicatorKind {
     /// Happened in the period: summed over quarters and units.
@@ -88,6 +94,7 @@ impl IndicatorKind {
 
 /// What a value is measured in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// A non-negative whole number.

@@ -8,6 +8,8 @@ pub mod event;
 pub mod indicator;
 pub mod lpres;
 pub mod number;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod period;
 pub mod reference;
 pub mod report;
@@ -17,3 +19,6 @@ pub mod validation;
 pub mod values;
 
 pub use code::ParseError;
+
+#[cfg(test)]
+mod pattern_tests;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 const QUARTER_EXPECTED: &str = "a quarter written YYYY-Qn with n from 1 to 4, e.g. 2024-Q3";
+const YEAR_EXPECTED: &str = "a year of four digits, e.g. 2024";
 
 /// A calendar quarter. Ordered in time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -16,8 +17,11 @@ pub struct Quarter {
 }
 
 impl Quarter {
+    /// What [`Quarter::parse`] accepts, as a regular expression: years 1900 to 9999.
+    pub const PATTERN: &'static str = "^(19[0-9]{2}|[2-9][0-9]{3})-Q[1-4]$";
+
     pub fn new(year: i32, quarter: u8) -> Result<Self, ParseError> {
-        if (1..=4).contains(&quarter) && (1900..=9999).contains(&year) {
+        if (1..=4).contains(&quarter) && (Year::MIN..=Year::MAX).contains(&year) {
             Ok(Self { year, quarter })
         } else {
             Err(ParseError::new(
@@ -127,6 +131,68 @@ impl From<Quarter> for String {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Quarter {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::openapi::string_schema(Self::PATTERN, QUARTER_EXPECTED, "2024-Q3")
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Quarter {}
+
+/// A calendar year as reports and windows name it: four digits, 1900 to 9999.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Year(i32);
+
+impl Year {
+    pub const MIN: i32 = 1900;
+    pub const MAX: i32 = 9999;
+
+    /// Four ASCII digits, from 1900 to 9999 (`2024`; not `+202`, `02024` or ` 2024`).
+    pub fn parse(value: &str) -> Result<Self, ParseError> {
+        let err = || ParseError::new("year", value, YEAR_EXPECTED);
+        if value.len() != 4 || !value.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err());
+        }
+        let year: i32 = value.parse().map_err(|_| err())?;
+        Self::new(year).ok_or_else(err)
+    }
+
+    pub fn new(year: i32) -> Option<Self> {
+        (Self::MIN..=Self::MAX)
+            .contains(&year)
+            .then_some(Self(year))
+    }
+
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+impl fmt::Display for Year {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.0)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Year {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+            .minimum(Some(Self::MIN))
+            .maximum(Some(Self::MAX))
+            .description(Some("A calendar year, 1900 to 9999"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Year {}
+
 /// An inclusive range of quarters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {
@@ -144,6 +210,20 @@ impl Window {
                 &format!("{from}..{to}"),
                 "a first quarter no later than the last",
             ))
+        }
+    }
+
+    /// `year=2024` means 2024-Q1..2024-Q4.
+    pub fn of_year(year: Year) -> Self {
+        Self {
+            from: Quarter {
+                year: year.get(),
+                quarter: 1,
+            },
+            to: Quarter {
+                year: year.get(),
+                quarter: 4,
+            },
         }
     }
 

@@ -22,12 +22,7 @@ impl ReportPeriod {
     pub fn parse(stream: Stream, value: &str) -> Result<Self, ParseError> {
         match stream {
             Stream::Owes => Quarter::parse(value).map(Self::Quarter),
-            Stream::Gmina => value
-                .parse::<i32>()
-                .ok()
-                .filter(|y| value.len() == 4 && (1900..=9999).contains(y))
-                .map(Self::Year)
-                .ok_or_else(|| ParseError::new("year", value, "a year of four digits, e.g. 2024")),
+            Stream::Gmina => crate::period::Year::parse(value).map(|y| Self::Year(y.get())),
         }
     }
 
@@ -67,6 +62,7 @@ impl std::fmt::Display for ReportPeriod {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportStatus {
     Draft,
@@ -158,6 +154,68 @@ impl ReportStatus {
     }
 }
 
+/// What recorded a report revision: a write of its values (`create` for the first,
+/// `update` after, `import` from a spreadsheet) or a lifecycle [`Transition`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevisionAction {
+    Create,
+    Update,
+    Import,
+    Submit,
+    Approve,
+    Return,
+    Reopen,
+}
+
+impl RevisionAction {
+    pub const ALL: [RevisionAction; 7] = [
+        Self::Create,
+        Self::Update,
+        Self::Import,
+        Self::Submit,
+        Self::Approve,
+        Self::Return,
+        Self::Reopen,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Import => "import",
+            Self::Submit => "submit",
+            Self::Approve => "approve",
+            Self::Return => "return",
+            Self::Reopen => "reopen",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<Self, ParseError> {
+        Self::ALL
+            .into_iter()
+            .find(|a| a.as_str() == value)
+            .ok_or_else(|| {
+                ParseError::new(
+                    "revision action",
+                    value,
+                    "create, update, import, submit, approve, return or reopen",
+                )
+            })
+    }
+}
+
+impl From<Transition> for RevisionAction {
+    fn from(t: Transition) -> Self {
+        match t {
+            Transition::Submit => Self::Submit,
+            Transition::Approve => Self::Approve,
+            Transition::Return => Self::Return,
+            Transition::Reopen => Self::Reopen,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{ReportStatus::*, Transition::*};
@@ -186,5 +244,19 @@ mod tests {
         assert!(Submitted.counts(false) && !Submitted.counts(true));
         assert!(Approved.counts(true));
         assert!(!Draft.counts(false) && !Returned.counts(false));
+    }
+
+    #[test]
+    fn revision_actions_round_trip() {
+        use super::RevisionAction;
+        for a in RevisionAction::ALL {
+            assert_eq!(RevisionAction::parse(a.as_str()).unwrap(), a);
+            assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
+        }
+        for t in [Submit, Approve, Return, Reopen] {
+            assert_eq!(RevisionAction::from(t).as_str(), t.as_str());
+        }
+        let err = RevisionAction::parse("withdraw").unwrap_err();
+        assert!(err.to_string().contains("revision action"), "{err}");
     }
 }

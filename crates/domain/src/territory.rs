@@ -8,6 +8,8 @@ code_type!(
     RegionCode,
     "region code",
     "2 digits, e.g. 16",
+    pattern: "^[0-9]{2}$",
+    example: "16",
     |v| is_digits(v, 2)
 );
 
@@ -16,6 +18,8 @@ code_type!(
     PowiatCode,
     "powiat code",
     "4 digits, e.g. 1604",
+    pattern: "^[0-9]{4}$",
+    example: "1604",
     |v| is_digits(v, 4)
 );
 
@@ -24,6 +28,8 @@ code_type!(
     Teryt,
     "TERYT gmina code",
     "7 digits WWPPGGR whose last digit is the kind: 1 urban, 2 rural, 3 urban-rural, e.g. 1604023",
+    pattern: "^[0-9]{6}[1-3]$",
+    example: "1604023",
     |v| is_digits(v, 7) && matches!(v.as_bytes()[6], b'1'..=b'3')
 );
 
@@ -54,6 +60,7 @@ impl Teryt {
 
 /// The kind of a gmina, as the TERC type digit says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum GminaKind {
     Urban,

@@ -339,22 +339,29 @@ fn prepare_sqlite(path: &Path) -> Result<DbFile, crate::StoreError> {
     Ok(file)
 }
 
-/// Runs `f` in a transaction that holds the write lock from its first statement.
+/// Runs `f` as one unit of work: committed when it returns `Ok`, undone when it returns
+/// `Err`. This is the one place a write transaction begins; store functions never begin
+/// their own, so the caller (an API request, a CLI command, a test) decides what one unit is.
 ///
-/// On SQLite a plain (deferred) transaction that reads and then writes fails at once with
-/// "database is locked" when another connection wrote in between; `BEGIN IMMEDIATE` makes
-/// it wait (busy timeout) instead. On PostgreSQL this is an ordinary transaction.
+/// Outside a transaction it opens one that holds the write lock from its first statement:
+/// on SQLite a plain (deferred) transaction that reads and then writes fails at once with
+/// "database is locked" when another connection wrote in between, `BEGIN IMMEDIATE` makes
+/// it wait (busy timeout) instead; on PostgreSQL it is an ordinary transaction, and the
+/// store's writes lock the rows they change (`SELECT … FOR UPDATE`). Inside an open
+/// transaction it is a savepoint on both backends: its failure undoes only its own writes,
+/// and the outer transaction goes on.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    if !matches!(conn, DbConnection::Sqlite(_)) {
+    let DbConnection::Sqlite(inner) = conn else {
+        return conn.transaction(f);
+    };
+    if in_transaction_sqlite(inner)? {
         return conn.transaction(f);
     }
-    if let DbConnection::Sqlite(inner) = conn {
-        AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
-    }
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
     let result = f(conn);
     let DbConnection::Sqlite(inner) = conn else {
         unreachable!("the variant was checked above")
@@ -368,6 +375,91 @@ where
             AnsiTransactionManager::rollback_transaction(inner)?;
             Err(e)
         }
+    }
+}
+
+fn in_transaction_sqlite(
+    conn: &mut diesel::SqliteConnection,
+) -> Result<bool, diesel::result::Error> {
+    Ok(AnsiTransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()?
+        .is_some())
+}
+
+/// Whether `conn` is inside a transaction (or a savepoint of one).
+pub fn in_transaction(conn: &mut DbConnection) -> Result<bool, diesel::result::Error> {
+    match conn {
+        DbConnection::Sqlite(inner) => in_transaction_sqlite(inner),
+        DbConnection::Postgres(inner) => Ok(
+            AnsiTransactionManager::transaction_manager_status_mut(inner)
+                .transaction_depth()?
+                .is_some(),
+        ),
+    }
+}
+
+/// Refuses to write outside a transaction: a store write reads, checks and then writes, and
+/// is only correct when all of that is one unit (and on PostgreSQL, its row locks last only
+/// as long as a transaction). Forgetting [`write_transaction`] is a fault of the caller.
+pub(crate) fn require_transaction(conn: &mut DbConnection) -> crate::StoreResult<()> {
+    if in_transaction(conn)? {
+        Ok(())
+    } else {
+        Err(crate::StoreError::Setup(
+            "a store write was called outside a write transaction; open one with write_transaction"
+                .into(),
+        ))
+    }
+}
+
+/// Whether a unit of work is kept or only tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WriteMode {
+    /// Committed when it succeeds.
+    #[default]
+    Commit,
+    /// Validated and answered as if stored, then undone even when it succeeded.
+    DryRun,
+}
+
+impl WriteMode {
+    /// `DryRun` when `dry_run`, else `Commit`.
+    pub fn dry_run(dry_run: bool) -> Self {
+        if dry_run {
+            Self::DryRun
+        } else {
+            Self::Commit
+        }
+    }
+}
+
+/// [`write_transaction`], undone at the end in [`WriteMode::DryRun`] even when it succeeded
+/// (inside an open transaction: its savepoint is rolled back, the rest goes on).
+pub fn write_transaction_as<T, F>(
+    conn: &mut DbConnection,
+    mode: WriteMode,
+    f: F,
+) -> crate::StoreResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> crate::StoreResult<T>,
+{
+    enum Outcome<T> {
+        Failed(crate::StoreError),
+        Tried(T),
+    }
+    impl<T> From<diesel::result::Error> for Outcome<T> {
+        fn from(e: diesel::result::Error) -> Self {
+            Self::Failed(e.into())
+        }
+    }
+    let result = write_transaction(conn, |conn| match f(conn) {
+        Ok(v) if mode == WriteMode::DryRun => Err(Outcome::Tried(v)),
+        Ok(v) => Ok(v),
+        Err(e) => Err(Outcome::Failed(e)),
+    });
+    match result {
+        Ok(v) | Err(Outcome::Tried(v)) => Ok(v),
+        Err(Outcome::Failed(e)) => Err(e),
     }
 }
 

@@ -1,9 +1,12 @@
 //! The ROPS activity register. Editing or withdrawing an event keeps every earlier revision;
-//! a withdrawn event stays stored but is no longer listed or counted.
+//! a withdrawn event stays stored but is no longer listed or counted. The writes run inside
+//! the caller's write transaction.
 
+use crate::conn::require_transaction;
+use crate::reports::Actor;
 use crate::rows::{EventRevisionRow, EventRow};
 use crate::schema::{self, event_revisions as er, events as ev};
-use crate::{write_transaction, DbConnection, IfMatch, StoreError, StoreResult};
+use crate::{DbConnection, IfMatch, StoreError, StoreResult, Subject};
 use diesel::prelude::*;
 use rand::RngCore;
 use rops_domain::event::EventFields;
@@ -166,42 +169,41 @@ pub fn create(
     conn: &mut DbConnection,
     region: &str,
     draft: &EventDraft,
-    actor: &str,
+    actor: &Actor<'_>,
 ) -> StoreResult<EventView> {
-    write_transaction(conn, |conn| {
-        if schema::regions::table
-            .find(region)
-            .count()
-            .get_result::<i64>(conn)?
-            == 0
-        {
-            return Err(StoreError::NotFound(format!(
-                "no region with code {region}"
-            )));
-        }
-        check_refs(conn, region, draft)?;
-        let mut id = [0u8; 8];
-        rand::rng().fill_bytes(&mut id);
-        let stamp = crate::reports::now();
-        let row = EventRow {
-            id: id.iter().map(|b| format!("{b:02x}")).collect(),
-            region_code: region.to_owned(),
-            event_type: draft.event_type.clone(),
-            event_date: draft.fields.date.to_string(),
-            subregion_code: draft.subregion.clone(),
-            title: draft.fields.title.clone(),
-            participants: draft.fields.participants,
-            evidence_url: draft.fields.evidence_url.clone(),
-            withdrawn_at: None,
-            revision: 1,
-            created_at: stamp.clone(),
-            updated_at: stamp,
-            updated_by: actor.to_owned(),
-        };
-        diesel::insert_into(ev::table).values(&row).execute(conn)?;
-        record(conn, &row, "create")?;
-        Ok(view(row))
-    })
+    require_transaction(conn)?;
+    if schema::regions::table
+        .find(region)
+        .count()
+        .get_result::<i64>(conn)?
+        == 0
+    {
+        return Err(StoreError::NotFound(format!(
+            "no region with code {region}"
+        )));
+    }
+    check_refs(conn, region, draft)?;
+    let mut id = [0u8; 8];
+    rand::rng().fill_bytes(&mut id);
+    let stamp = actor.stamp();
+    let row = EventRow {
+        id: id.iter().map(|b| format!("{b:02x}")).collect(),
+        region_code: region.to_owned(),
+        event_type: draft.event_type.clone(),
+        event_date: draft.fields.date.to_string(),
+        subregion_code: draft.subregion.clone(),
+        title: draft.fields.title.clone(),
+        participants: draft.fields.participants,
+        evidence_url: draft.fields.evidence_url.clone(),
+        withdrawn_at: None,
+        revision: 1,
+        created_at: stamp.clone(),
+        updated_at: stamp,
+        updated_by: actor.name.to_owned(),
+    };
+    diesel::insert_into(ev::table).values(&row).execute(conn)?;
+    record(conn, &row, "create")?;
+    Ok(view(row))
 }
 
 fn load(conn: &mut DbConnection, id: &str) -> StoreResult<EventRow> {
@@ -234,43 +236,41 @@ fn change(
     conn: &mut DbConnection,
     id: &str,
     if_match: IfMatch,
-    actor: &str,
+    actor: &Actor<'_>,
     action: &str,
     edit: impl FnOnce(&mut DbConnection, &mut EventRow) -> StoreResult<()>,
 ) -> StoreResult<EventView> {
-    write_transaction(conn, |conn| {
-        let current = load_for_write(conn, id)?;
-        if let Some(want) = if_match.rejects(current.revision) {
-            return Err(StoreError::PreconditionFailed(format!(
-                "event {id} is at revision {}, not {want}: read it again and reapply your change",
-                current.revision
-            )));
-        }
-        if current.withdrawn_at.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "event {id} was withdrawn; record a new event instead"
-            )));
-        }
-        let mut row = current.clone();
-        edit(conn, &mut row)?;
-        row.revision = current.revision + 1;
-        row.updated_at = crate::reports::now();
-        row.updated_by = actor.to_owned();
-        let changed = diesel::update(
-            ev::table
-                .filter(ev::id.eq(id))
-                .filter(ev::revision.eq(current.revision)),
-        )
-        .set(&row)
-        .execute(conn)?;
-        if changed != 1 {
-            return Err(StoreError::PreconditionFailed(format!(
-                "event {id} was changed by another request; retry"
-            )));
-        }
-        record(conn, &row, action)?;
-        Ok(view(row))
-    })
+    require_transaction(conn)?;
+    let current = load_for_write(conn, id)?;
+    if if_match.rejects(current.revision).is_some() {
+        return Err(StoreError::StaleRevision {
+            subject: Subject::Event(id.to_owned()),
+            current: Some(current.revision),
+            asked: if_match,
+        });
+    }
+    if current.withdrawn_at.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "event {id} was withdrawn; record a new event instead"
+        )));
+    }
+    let mut row = current.clone();
+    edit(conn, &mut row)?;
+    row.revision = current.revision + 1;
+    row.updated_at = actor.stamp();
+    row.updated_by = actor.name.to_owned();
+    let changed = diesel::update(
+        ev::table
+            .filter(ev::id.eq(id))
+            .filter(ev::revision.eq(current.revision)),
+    )
+    .set(&row)
+    .execute(conn)?;
+    if changed != 1 {
+        return Err(StoreError::ChangedMeanwhile(Subject::Event(id.to_owned())));
+    }
+    record(conn, &row, action)?;
+    Ok(view(row))
 }
 
 pub fn update(
@@ -278,7 +278,7 @@ pub fn update(
     id: &str,
     draft: &EventDraft,
     if_match: IfMatch,
-    actor: &str,
+    actor: &Actor<'_>,
 ) -> StoreResult<EventView> {
     change(conn, id, if_match, actor, "update", |conn, row| {
         check_refs(conn, &row.region_code.clone(), draft)?;
@@ -296,10 +296,11 @@ pub fn withdraw(
     conn: &mut DbConnection,
     id: &str,
     if_match: IfMatch,
-    actor: &str,
+    actor: &Actor<'_>,
 ) -> StoreResult<EventView> {
+    let stamp = actor.stamp();
     change(conn, id, if_match, actor, "withdraw", |_, row| {
-        row.withdrawn_at = Some(crate::reports::now());
+        row.withdrawn_at = Some(stamp);
         Ok(())
     })
 }

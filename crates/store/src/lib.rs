@@ -4,8 +4,17 @@
 //! `Database` error all the way up (the API answers 500 and logs it), input problems found
 //! against stored data are `Invalid` with the fields named, missing things are `NotFound`.
 //! A failure that says the database cannot be used right now (connection lost, SQLite file
-//! read-only, missing or failing) is `Unavailable` instead (the API answers 503).
+//! read-only, missing or failing) is `Unavailable` instead (the API answers 503). What a
+//! caller must tell apart carries data, not a sentence: a stale revision (`StaleRevision`:
+//! the current one and what was asked), a report whose status forbids the change (`Locked`,
+//! `NotApplicable`), stored data that does not parse (`Corrupt`: what and where), an import
+//! refused period by period (`ImportRefused`). The API maps each to one status, in
+//! `rops_api::error`.
+//!
+//! Transactions: store functions never begin one. A write runs inside the caller's
+//! [`write_transaction`] (the API's `AppState::write`), which nests as a savepoint.
 
+pub mod clock;
 pub mod conn;
 pub mod events;
 pub mod health;
@@ -22,9 +31,77 @@ pub mod testing;
 pub mod views;
 pub mod writes;
 
-pub use conn::{pool, write_transaction, DatabaseUrl, DbConnection, Pool};
+pub use clock::Clock;
+pub use conn::{
+    in_transaction, pool, write_transaction, write_transaction_as, DatabaseUrl, DbConnection, Pool,
+    WriteMode,
+};
 pub use health::Health;
+use rops_domain::report::{ReportPeriod, ReportStatus, Transition};
 use rops_domain::validation::FieldError;
+
+/// What a refused write was about, for its message and for callers that act on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Report(reports::ReportKey),
+    /// A gmina's LPRES status, by TERYT.
+    Lpres(String),
+    /// An event of the register, by id.
+    Event(String),
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Report(key) => key.fmt(f),
+            Self::Lpres(teryt) => write!(f, "the LPRES status of gmina {teryt}"),
+            Self::Event(id) => write!(f, "event {id}"),
+        }
+    }
+}
+
+/// One problem of an import, by period and, when it is about one value, indicator. Where
+/// that stood in a file (line, column) is the importer's business.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportProblem {
+    pub period: ReportPeriod,
+    pub indicator: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ImportProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.indicator {
+            Some(code) => write!(f, "{}, {code}: {}", self.period, self.message),
+            None => write!(f, "{}: {}", self.period, self.message),
+        }
+    }
+}
+
+fn stale_message(subject: &Subject, current: Option<i32>, asked: &IfMatch) -> String {
+    // A resource that does not exist is at no revision: any listed one fails.
+    let want = asked
+        .rejects(current.unwrap_or(i32::MIN))
+        .unwrap_or_default();
+    match current {
+        Some(have) => format!(
+            "{subject} is at revision {have}, not {want}: it changed since you read it; read it again and reapply your change"
+        ),
+        None => format!("{subject} does not exist, so it is not at revision {want}"),
+    }
+}
+
+fn locked_message(subject: &Subject, status: ReportStatus) -> String {
+    match status {
+        ReportStatus::Approved => {
+            format!("{subject} is approved and locked; an analyst must reopen it first")
+        }
+        ReportStatus::Submitted => format!(
+            "{subject} is submitted and under review; an analyst must return it before it can change"
+        ),
+        other => format!("{subject} is {} and cannot change", other.as_str()),
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -34,12 +111,41 @@ pub enum StoreError {
     /// The input contradicts stored data; each field says how.
     #[error("invalid input: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<FieldError>),
-    /// The request contradicts the resource's state (e.g. a locked report); the text says how.
+    /// The request contradicts the resource's state in a way no variant below names; the
+    /// text says how.
     #[error("{0}")]
     Conflict(String),
-    /// The caller's If-Match revision is not the current one.
-    #[error("{0}")]
-    PreconditionFailed(String),
+    /// The caller's If-Match lists revisions of which none is current (`current` is `None`
+    /// when the subject does not exist).
+    #[error("{}", stale_message(.subject, *.current, .asked))]
+    StaleRevision {
+        subject: Subject,
+        current: Option<i32>,
+        asked: IfMatch,
+    },
+    /// Another request changed the subject between this one's read and its write.
+    #[error("{0} was changed by another request while this one ran; read it again and retry")]
+    ChangedMeanwhile(Subject),
+    /// The report's status forbids changing its values (submitted: under review; approved:
+    /// locked).
+    #[error("{}", locked_message(.subject, *.status))]
+    Locked {
+        subject: Subject,
+        status: ReportStatus,
+    },
+    /// A lifecycle transition that does not apply to the report's status.
+    #[error("cannot {} a report that is {}: {subject} is {}", .transition.as_str(), .status.as_str(), .status.as_str())]
+    NotApplicable {
+        subject: Subject,
+        status: ReportStatus,
+        transition: Transition,
+    },
+    /// An import refused: every problem found, by period and indicator; nothing was stored.
+    #[error("the import is refused: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    ImportRefused(Vec<ImportProblem>),
+    /// Stored data that does not parse: what is wrong, and where it was read.
+    #[error("stored data is damaged in {at}: {what}")]
+    Corrupt { what: String, at: String },
     /// A reference file that does not fit together.
     #[error(transparent)]
     Reference(#[from] rops_domain::reference::ReferenceProblems),
@@ -57,6 +163,16 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+impl StoreError {
+    /// Stored data found damaged at `at`.
+    pub fn corrupt(at: impl Into<String>, what: impl std::fmt::Display) -> Self {
+        Self::Corrupt {
+            what: what.to_string(),
+            at: at.into(),
+        }
+    }
+}
 
 /// The revisions a writer's `If-Match` accepts (RFC 9110: one ETag or a list, any of which
 /// matches); no header, or `*`, accepts whatever is current. At most [`IfMatch::MAX`] listed.

@@ -1,9 +1,11 @@
 //! Gmina LPRES status: the current state and every change, for history and as-of reads.
 
+use crate::conn::require_transaction;
+use crate::reports::Actor;
 use crate::rows::{LpresRevisionRow, LpresRow};
 use crate::schema::{self, lpres as l, lpres_revisions as lr};
 use crate::writes::Put;
-use crate::{write_transaction, DbConnection, IfMatch, StoreError, StoreResult};
+use crate::{DbConnection, IfMatch, StoreError, StoreResult, Subject};
 use diesel::prelude::*;
 use rops_domain::lpres::Lpres;
 use serde::Serialize;
@@ -163,14 +165,16 @@ pub fn get(conn: &mut DbConnection, teryt: &str) -> StoreResult<LpresWithHistory
     })
 }
 
-/// Sets the status. `if_match` is the revision the caller read (0 before the first write).
+/// Sets the status, inside the caller's write transaction. `if_match` is the revision the
+/// caller read (0 before the first write).
 pub fn put(
     conn: &mut DbConnection,
     teryt: &str,
     lpres: &Lpres,
     if_match: IfMatch,
-    actor: &str,
+    actor: &Actor<'_>,
 ) -> StoreResult<(LpresState, Put)> {
+    require_transaction(conn)?;
     // Without If-Match the caller asked for its status to win: when another request sets
     // the first status meanwhile, write over that one (once is enough: it exists then).
     let mut attempts = 0;
@@ -180,8 +184,8 @@ pub fn put(
             Some(done) => return Ok(done),
             None if attempts < 2 && if_match.is_any() => continue,
             None => {
-                return Err(StoreError::PreconditionFailed(format!(
-                    "the LPRES status of gmina {teryt} was set by another request; read it again and retry"
+                return Err(StoreError::ChangedMeanwhile(Subject::Lpres(
+                    teryt.to_owned(),
                 )))
             }
         }
@@ -211,90 +215,90 @@ fn put_once(
     teryt: &str,
     lpres: &Lpres,
     if_match: IfMatch,
-    actor: &str,
+    actor: &Actor<'_>,
 ) -> StoreResult<Option<(LpresState, Put)>> {
-    write_transaction(conn, |conn| {
-        gmina_exists(conn, teryt)?;
-        let current = load_row_for_write(conn, teryt)?;
-        let revision = current.as_ref().map_or(0, |c| c.revision);
-        if let Some(want) = if_match.rejects(revision) {
-            return Err(StoreError::PreconditionFailed(format!(
-                "the LPRES status of gmina {teryt} is at revision {revision}, not {want}: read it again and reapply your change"
+    gmina_exists(conn, teryt)?;
+    let current = load_row_for_write(conn, teryt)?;
+    let revision = current.as_ref().map_or(0, |c| c.revision);
+    if if_match.rejects(revision).is_some() {
+        return Err(StoreError::StaleRevision {
+            subject: Subject::Lpres(teryt.to_owned()),
+            current: Some(revision),
+            asked: if_match,
+        });
+    }
+    let stamp = actor.stamp();
+    let row = LpresRow {
+        teryt: teryt.to_owned(),
+        status: lpres.status.as_str().to_owned(),
+        resolution_number: lpres.resolution_number.clone(),
+        adopted_on: lpres.adopted_on.map(|d| d.to_string()),
+        plan_from: lpres.plan_from,
+        plan_to: lpres.plan_to,
+        document_url: lpres.document_url.clone(),
+        revision: revision + 1,
+        updated_at: stamp.clone(),
+        updated_by: actor.name.to_owned(),
+    };
+    if let Some(cur) = &current {
+        let same = LpresRow {
+            revision: cur.revision,
+            updated_at: cur.updated_at.clone(),
+            updated_by: cur.updated_by.clone(),
+            ..row.clone()
+        };
+        if &same == cur {
+            return Ok(Some((state(teryt, current), Put::Updated)));
+        }
+        let changed = diesel::update(
+            l::table
+                .filter(l::teryt.eq(teryt))
+                .filter(l::revision.eq(revision)),
+        )
+        .set(&row)
+        .execute(conn)?;
+        if changed != 1 {
+            return Err(StoreError::ChangedMeanwhile(Subject::Lpres(
+                teryt.to_owned(),
             )));
         }
-        let stamp = crate::reports::now();
-        let row = LpresRow {
-            teryt: teryt.to_owned(),
-            status: lpres.status.as_str().to_owned(),
-            resolution_number: lpres.resolution_number.clone(),
-            adopted_on: lpres.adopted_on.map(|d| d.to_string()),
-            plan_from: lpres.plan_from,
-            plan_to: lpres.plan_to,
-            document_url: lpres.document_url.clone(),
-            revision: revision + 1,
-            updated_at: stamp.clone(),
-            updated_by: actor.to_owned(),
-        };
-        if let Some(cur) = &current {
-            let same = LpresRow {
-                revision: cur.revision,
-                updated_at: cur.updated_at.clone(),
-                updated_by: cur.updated_by.clone(),
-                ..row.clone()
-            };
-            if &same == cur {
-                return Ok(Some((state(teryt, current), Put::Updated)));
-            }
-            let changed = diesel::update(
-                l::table
-                    .filter(l::teryt.eq(teryt))
-                    .filter(l::revision.eq(revision)),
-            )
-            .set(&row)
-            .execute(conn)?;
-            if changed != 1 {
-                return Err(StoreError::PreconditionFailed(format!(
-                    "the LPRES status of gmina {teryt} was changed by another request; read it again and retry"
-                )));
-            }
-        } else {
-            // In a savepoint, so that losing the race leaves nothing written and the
-            // transaction usable.
-            let inserted =
-                conn.transaction(|conn| diesel::insert_into(l::table).values(&row).execute(conn));
-            match inserted {
-                Ok(_) => {}
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                )) => return Ok(None),
-                Err(e) => return Err(e.into()),
-            }
+    } else {
+        // In a savepoint, so that losing the race leaves nothing written and the
+        // transaction usable.
+        let inserted =
+            conn.transaction(|conn| diesel::insert_into(l::table).values(&row).execute(conn));
+        match inserted {
+            Ok(_) => {}
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => return Ok(None),
+            Err(e) => return Err(e.into()),
         }
-        let history = LpresRevisionRow {
-            teryt: row.teryt.clone(),
-            revision: row.revision,
-            status: row.status.clone(),
-            resolution_number: row.resolution_number.clone(),
-            adopted_on: row.adopted_on.clone(),
-            plan_from: row.plan_from,
-            plan_to: row.plan_to,
-            document_url: row.document_url.clone(),
-            recorded_at: stamp,
-            recorded_by: actor.to_owned(),
-        };
-        diesel::insert_into(lr::table)
-            .values(&history)
-            .execute(conn)?;
-        Ok(Some((
-            state(teryt, Some(row)),
-            if current.is_some() {
-                Put::Updated
-            } else {
-                Put::Created
-            },
-        )))
-    })
+    }
+    let history = LpresRevisionRow {
+        teryt: row.teryt.clone(),
+        revision: row.revision,
+        status: row.status.clone(),
+        resolution_number: row.resolution_number.clone(),
+        adopted_on: row.adopted_on.clone(),
+        plan_from: row.plan_from,
+        plan_to: row.plan_to,
+        document_url: row.document_url.clone(),
+        recorded_at: stamp,
+        recorded_by: actor.name.to_owned(),
+    };
+    diesel::insert_into(lr::table)
+        .values(&history)
+        .execute(conn)?;
+    Ok(Some((
+        state(teryt, Some(row)),
+        if current.is_some() {
+            Put::Updated
+        } else {
+            Put::Created
+        },
+    )))
 }
 
 /// Every gmina of the region with its current status (`none` when never reported).

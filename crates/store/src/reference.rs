@@ -1,9 +1,10 @@
 //! Loading a reference file into the database: idempotent, all or nothing.
 
+use crate::conn::require_transaction;
 use crate::rows::*;
 use crate::schema;
 use crate::views::ImportSummary;
-use crate::{write_transaction, DbConnection, StoreError, StoreResult};
+use crate::{DbConnection, StoreError, StoreResult};
 use diesel::prelude::*;
 use rops_domain::reference::ReferenceFile;
 use std::collections::HashSet;
@@ -20,24 +21,26 @@ pub fn parse(text: &str) -> StoreResult<ReferenceFile> {
     })
 }
 
-/// Loads the sample region when the database holds no region yet. Returns whether it did.
+/// Loads the sample region when the database holds no region yet, inside the caller's write
+/// transaction. Returns whether it did.
 pub fn seed_sample_if_empty(conn: &mut DbConnection) -> StoreResult<bool> {
-    write_transaction(conn, |conn| {
-        let regions: i64 = schema::regions::table.count().get_result(conn)?;
-        if regions > 0 {
-            return Ok(false);
-        }
-        import_in_transaction(conn, &parse(SAMPLE_REGION)?)?;
-        Ok(true)
-    })
+    require_transaction(conn)?;
+    let regions: i64 = schema::regions::table.count().get_result(conn)?;
+    if regions > 0 {
+        return Ok(false);
+    }
+    import_in_transaction(conn, &parse(SAMPLE_REGION)?)?;
+    Ok(true)
 }
 
 /// Writes everything the file defines, creating what is new and updating what differs;
 /// importing the same file twice changes nothing. Entities the file does not mention are
 /// kept (reports may refer to them), except powiats dropped from a subregion the file
-/// defines and targets beyond the file's list for a programme it defines.
+/// defines and targets beyond the file's list for a programme it defines. All or nothing with
+/// the caller's write transaction.
 pub fn import(conn: &mut DbConnection, file: &ReferenceFile) -> StoreResult<ImportSummary> {
-    write_transaction(conn, |conn| import_in_transaction(conn, file))
+    require_transaction(conn)?;
+    import_in_transaction(conn, file)
 }
 
 macro_rules! upsert {

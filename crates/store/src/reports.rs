@@ -3,12 +3,18 @@
 //!
 //! Every change bumps `revision` (the ETag) and appends a row to `report_revisions`; nothing
 //! is updated in place without its revision, and nothing is deleted.
+//!
+//! The writes ([`put`], [`transition`], [`import`]) run inside the caller's
+//! [`write_transaction`](crate::write_transaction) and refuse to run outside one. When one
+//! fails, the writes it already made are undone with the caller's transaction (or the
+//! savepoint the caller opened around it).
 
+use crate::conn::require_transaction;
 use crate::rows::{IndicatorRow, ReportRow, RevisionRow};
 use crate::schema::{self, report_revisions as rv, reports as r};
 use crate::writes::Put;
-use crate::{write_transaction, DbConnection, IfMatch, StoreError, StoreResult};
-use chrono::{NaiveDate, Utc};
+use crate::{Clock, DbConnection, IfMatch, ImportProblem, StoreError, StoreResult, Subject};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use rops_domain::indicator::{IndicatorCode, IndicatorDef, IndicatorKind, Stream, Unit};
@@ -18,7 +24,6 @@ use rops_domain::report::{ReportPeriod, ReportStatus, Transition};
 use rops_domain::validation::FieldError;
 use rops_domain::values::{check_values, Input, Values};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// Which report: stream, reporting unit (OWES code or TERYT) and period.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,12 +33,18 @@ pub struct ReportKey {
     pub period: ReportPeriod,
 }
 
-impl ReportKey {
-    fn describe(&self) -> String {
+impl std::fmt::Display for ReportKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.stream {
-            Stream::Owes => format!("the report of OWES {} for {}", self.unit, self.period),
-            Stream::Gmina => format!("the report of gmina {} for {}", self.unit, self.period),
+            Stream::Owes => write!(f, "the report of OWES {} for {}", self.unit, self.period),
+            Stream::Gmina => write!(f, "the report of gmina {} for {}", self.unit, self.period),
         }
+    }
+}
+
+impl ReportKey {
+    fn subject(&self) -> Subject {
+        Subject::Report(self.clone())
     }
 }
 
@@ -47,11 +58,28 @@ pub struct ReportInput {
     pub note: Option<String>,
 }
 
-/// Who does what, when.
+/// Who does what, and the clock that says when.
 #[derive(Debug, Clone)]
 pub struct Actor<'a> {
+    /// Recorded as `updated_by` / `recorded_by`.
     pub name: &'a str,
-    pub today: NaiveDate,
+    pub clock: Clock,
+}
+
+impl<'a> Actor<'a> {
+    pub fn new(name: &'a str, clock: Clock) -> Self {
+        Self { name, clock }
+    }
+
+    /// Today (UTC) by the actor's clock: which periods have begun.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
+
+    /// Now by the actor's clock, as stored.
+    pub fn stamp(&self) -> String {
+        self.clock.stamp()
+    }
 }
 
 /// A report as stored now.
@@ -89,36 +117,6 @@ pub struct Revision {
     pub recorded_by: String,
 }
 
-/// UTC now, RFC 3339 with microseconds: fixed width, so text order is time order.
-pub fn now() -> String {
-    Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
-
-/// Runs `f` in a write transaction, and rolls it back when `dry_run` even if it succeeded.
-pub fn maybe_dry_run<T, F>(conn: &mut DbConnection, dry_run: bool, f: F) -> StoreResult<T>
-where
-    F: FnOnce(&mut DbConnection) -> StoreResult<T>,
-{
-    enum Outcome<T> {
-        Failed(StoreError),
-        DryRun(T),
-    }
-    impl<T> From<DieselError> for Outcome<T> {
-        fn from(e: DieselError) -> Self {
-            Self::Failed(e.into())
-        }
-    }
-    let result = write_transaction(conn, |conn| match f(conn) {
-        Ok(v) if dry_run => Err(Outcome::DryRun(v)),
-        Ok(v) => Ok(v),
-        Err(e) => Err(Outcome::Failed(e)),
-    });
-    match result {
-        Ok(v) | Err(Outcome::DryRun(v)) => Ok(v),
-        Err(Outcome::Failed(e)) => Err(e),
-    }
-}
-
 /// The reported and computed indicators of a stream, in catalogue order.
 pub fn catalogue(conn: &mut DbConnection, stream: Stream) -> StoreResult<Vec<IndicatorDef>> {
     let rows: Vec<IndicatorRow> = schema::indicators::table
@@ -126,10 +124,10 @@ pub fn catalogue(conn: &mut DbConnection, stream: Stream) -> StoreResult<Vec<Ind
         .order(schema::indicators::position)
         .select(IndicatorRow::as_select())
         .load(conn)?;
-    let corrupt =
-        |what: String| StoreError::Setup(format!("the stored catalogue is damaged: {what}"));
     rows.into_iter()
         .map(|row| {
+            let at = format!("the indicator catalogue, indicator {}", row.code);
+            let corrupt = |what: String| StoreError::corrupt(at.clone(), what);
             let code = |c: Option<String>| c.map(|c| IndicatorCode::parse(&c)).transpose();
             Ok(IndicatorDef {
                 code: IndicatorCode::parse(&row.code).map_err(|e| corrupt(e.to_string()))?,
@@ -246,25 +244,27 @@ fn load_row_for_write(conn: &mut DbConnection, key: &ReportKey) -> StoreResult<O
 /// 412 unless the caller's `If-Match` revision is the current one.
 fn precondition(key: &ReportKey, current: Option<i32>, if_match: IfMatch) -> StoreResult<()> {
     // A report that does not exist is at no revision: any listed one fails.
-    match (current, if_match.rejects(current.unwrap_or(i32::MIN))) {
-        (_, None) => Ok(()),
-        (Some(have), Some(want)) => Err(StoreError::PreconditionFailed(format!(
-            "{} is at revision {have}, not {want}: it changed since you read it; read it again and reapply your change",
-            key.describe()
-        ))),
-        (None, Some(want)) => Err(StoreError::PreconditionFailed(format!(
-            "{} does not exist, so it is not at revision {want}",
-            key.describe()
-        ))),
+    match if_match.rejects(current.unwrap_or(i32::MIN)) {
+        None => Ok(()),
+        Some(_) => Err(StoreError::StaleRevision {
+            subject: key.subject(),
+            current,
+            asked: if_match,
+        }),
     }
 }
 
 fn to_report(row: ReportRow) -> StoreResult<Report> {
+    let at = format!("reports {}/{}/{}", row.stream, row.unit_code, row.period);
     Ok(Report {
-        stream: Stream::parse(&row.stream).map_err(|e| StoreError::Setup(e.to_string()))?,
-        status: ReportStatus::parse(&row.status).map_err(|e| StoreError::Setup(e.to_string()))?,
-        values: parse_json(&row.values_json)?,
-        results: row.results_json.as_deref().map(parse_json).transpose()?,
+        stream: Stream::parse(&row.stream).map_err(|e| StoreError::corrupt(&at, e))?,
+        status: ReportStatus::parse(&row.status).map_err(|e| StoreError::corrupt(&at, e))?,
+        values: parse_json(&row.values_json, &at)?,
+        results: row
+            .results_json
+            .as_deref()
+            .map(|r| parse_json(r, &at))
+            .transpose()?,
         unit: row.unit_code,
         period: row.period,
         revision: row.revision,
@@ -279,9 +279,8 @@ fn to_report(row: ReportRow) -> StoreResult<Report> {
     })
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> StoreResult<T> {
-    serde_json::from_str(text)
-        .map_err(|e| StoreError::Setup(format!("a stored report is damaged: {e}")))
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str, at: &str) -> StoreResult<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::corrupt(at, e))
 }
 
 fn to_json<T: Serialize>(value: &T) -> String {
@@ -330,10 +329,7 @@ fn save(
             .set(row)
             .execute(conn)?;
             if changed != 1 {
-                return Err(StoreError::PreconditionFailed(format!(
-                    "{} was changed by another request while this one ran; read it again and retry",
-                    key.describe()
-                )));
+                return Err(StoreError::ChangedMeanwhile(key.subject()));
             }
         }
     }
@@ -366,7 +362,7 @@ pub enum Outcome {
     Unchanged,
 }
 
-/// Validates and writes values into the report (creating it as a draft), inside an open
+/// Validates and writes values into the report (creating it as a draft), inside the caller's
 /// transaction. With `merge`, indicators absent from `input` keep their stored values.
 fn write_values(
     conn: &mut DbConnection,
@@ -377,7 +373,7 @@ fn write_values(
     actor: &Actor<'_>,
     action: &str,
 ) -> StoreResult<(Report, Outcome)> {
-    check_unit(conn, key, actor.today)?;
+    check_unit(conn, key, actor.today())?;
     // Without If-Match the caller asked for its values to win: when another request
     // creates the report first, write over that one instead (once is enough: it exists).
     let mut attempts = 0;
@@ -388,8 +384,7 @@ fn write_values(
             None if attempts < 2 => continue,
             None => {
                 return Err(StoreError::Conflict(format!(
-                    "{} was created by another request at the same moment; read it and retry",
-                    key.describe()
+                    "{key} was created by another request at the same moment; read it and retry"
                 )))
             }
         }
@@ -411,10 +406,10 @@ fn write_values_once(
     let current = current.map(to_report).transpose()?;
     if let Some(cur) = &current {
         if !cur.status.is_editable() {
-            return Err(StoreError::Conflict(match cur.status {
-                ReportStatus::Approved => format!("{} is approved and locked; an analyst must reopen it first", key.describe()),
-                _ => format!("{} is submitted and under review; an analyst must return it before it can change", key.describe()),
-            }));
+            return Err(StoreError::Locked {
+                subject: key.subject(),
+                status: cur.status,
+            });
         }
     }
     let mut wanted = input.values.clone();
@@ -449,7 +444,7 @@ fn write_values_once(
             return Ok(Some((cur.clone(), Outcome::Unchanged)));
         }
     }
-    let stamp = now();
+    let stamp = actor.stamp();
     let (stream, unit, period) = key_filter(key);
     let row = match &current {
         None => ReportRow {
@@ -553,19 +548,17 @@ pub fn put(
     input: &ReportInput,
     if_match: IfMatch,
     actor: &Actor<'_>,
-    dry_run: bool,
 ) -> StoreResult<(Report, Put)> {
-    maybe_dry_run(conn, dry_run, |conn| {
-        let (report, outcome) = write_values(conn, key, input, false, if_match, actor, "update")?;
-        Ok((
-            report,
-            if outcome == Outcome::Created {
-                Put::Created
-            } else {
-                Put::Updated
-            },
-        ))
-    })
+    require_transaction(conn)?;
+    let (report, outcome) = write_values(conn, key, input, false, if_match, actor, "update")?;
+    Ok((
+        report,
+        if outcome == Outcome::Created {
+            Put::Created
+        } else {
+            Put::Updated
+        },
+    ))
 }
 
 /// Applies a lifecycle transition. `reason` is required to return.
@@ -577,60 +570,59 @@ pub fn transition(
     if_match: IfMatch,
     actor: &Actor<'_>,
 ) -> StoreResult<Report> {
-    write_transaction(conn, |conn| {
-        let row = load_row_for_write(conn, key)?
-            .ok_or_else(|| StoreError::NotFound(format!("there is no {}", key.describe())))?;
-        precondition(key, Some(row.revision), if_match)?;
-        let current = to_report(row.clone())?;
-        let status = current.status.apply(transition).map_err(|e| {
-            StoreError::Conflict(format!(
-                "{e}: {} is {}",
-                key.describe(),
-                current.status.as_str()
-            ))
+    require_transaction(conn)?;
+    let row = load_row_for_write(conn, key)?
+        .ok_or_else(|| StoreError::NotFound(format!("there is no {key}")))?;
+    precondition(key, Some(row.revision), if_match)?;
+    let current = to_report(row.clone())?;
+    let status = current
+        .status
+        .apply(transition)
+        .map_err(|e| StoreError::NotApplicable {
+            subject: key.subject(),
+            status: e.status,
+            transition: e.transition,
         })?;
-        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-        if transition == Transition::Return && reason.is_none() {
-            return Err(invalid(
-                "reason",
-                "say why the report is returned, so it can be corrected".into(),
-            ));
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if transition == Transition::Return && reason.is_none() {
+        return Err(invalid(
+            "reason",
+            "say why the report is returned, so it can be corrected".into(),
+        ));
+    }
+    if transition == Transition::Submit {
+        let catalogue = catalogue(conn, key.stream)?;
+        let values = current
+            .values
+            .iter()
+            .map(|(k, v)| (k.clone(), v.map(Decimal::from)))
+            .collect();
+        check_values(&catalogue, &values, true).map_err(|e| StoreError::Invalid(e.into_vec()))?;
+    }
+    let stamp = actor.stamp();
+    let mut next = ReportRow {
+        status: status.as_str().to_owned(),
+        revision: row.revision + 1,
+        updated_at: stamp.clone(),
+        updated_by: actor.name.to_owned(),
+        ..row.clone()
+    };
+    match transition {
+        Transition::Submit => {
+            next.submitted_at = Some(stamp.clone());
+            next.first_submitted_at = row.first_submitted_at.clone().or(Some(stamp));
         }
-        if transition == Transition::Submit {
-            let catalogue = catalogue(conn, key.stream)?;
-            let values = current
-                .values
-                .iter()
-                .map(|(k, v)| (k.clone(), v.map(Decimal::from)))
-                .collect();
-            check_values(&catalogue, &values, true)
-                .map_err(|e| StoreError::Invalid(e.into_vec()))?;
+        Transition::Approve => {
+            next.approved_at = Some(stamp);
+            next.return_reason = None;
         }
-        let stamp = now();
-        let mut next = ReportRow {
-            status: status.as_str().to_owned(),
-            revision: row.revision + 1,
-            updated_at: stamp.clone(),
-            updated_by: actor.name.to_owned(),
-            ..row.clone()
-        };
-        match transition {
-            Transition::Submit => {
-                next.submitted_at = Some(stamp.clone());
-                next.first_submitted_at = row.first_submitted_at.clone().or(Some(stamp));
-            }
-            Transition::Approve => {
-                next.approved_at = Some(stamp);
-                next.return_reason = None;
-            }
-            Transition::Return | Transition::Reopen => {
-                next.approved_at = None;
-                next.return_reason = reason.map(str::to_owned).or(row.return_reason.clone());
-            }
+        Transition::Return | Transition::Reopen => {
+            next.approved_at = None;
+            next.return_reason = reason.map(str::to_owned).or(row.return_reason.clone());
         }
-        save(conn, &next, Some(row.revision), transition.as_str(), key)?;
-        to_report(next)
-    })
+    }
+    save(conn, &next, Some(row.revision), transition.as_str(), key)?;
+    to_report(next)
 }
 
 pub fn get(conn: &mut DbConnection, key: &ReportKey) -> StoreResult<Option<Report>> {
@@ -649,11 +641,19 @@ pub fn revisions(conn: &mut DbConnection, key: &ReportKey) -> StoreResult<Vec<Re
         .load(conn)?;
     rows.into_iter()
         .map(|row| {
+            let at = format!(
+                "report_revisions {}/{}/{} revision {}",
+                row.stream, row.unit_code, row.period, row.revision
+            );
             Ok(Revision {
                 status: ReportStatus::parse(&row.status)
-                    .map_err(|e| StoreError::Setup(e.to_string()))?,
-                values: parse_json(&row.values_json)?,
-                results: row.results_json.as_deref().map(parse_json).transpose()?,
+                    .map_err(|e| StoreError::corrupt(&at, e))?,
+                values: parse_json(&row.values_json, &at)?,
+                results: row
+                    .results_json
+                    .as_deref()
+                    .map(|r| parse_json(r, &at))
+                    .transpose()?,
                 revision: row.revision,
                 action: row.action,
                 note: row.note,
@@ -705,15 +705,11 @@ pub fn list(
     rows.into_iter().map(to_report).collect()
 }
 
-/// One period of an import, with the file lines its values came from.
+/// One period of an import: the values to merge over the stored ones.
 #[derive(Debug, Clone)]
 pub struct ImportBatch {
     pub period: ReportPeriod,
     pub values: Input,
-    /// Where each indicator's value stood: (line, column name).
-    pub origin: BTreeMap<String, (usize, String)>,
-    /// The first line that named this period.
-    pub first_line: usize,
 }
 
 /// What an import did to one report.
@@ -726,59 +722,54 @@ pub struct ImportedReport {
 }
 
 /// Writes every batch into its report (values merged over the stored ones), all or nothing:
-/// one problem anywhere and nothing is stored; every problem names its line and column.
+/// with one problem anywhere the import is refused ([`StoreError::ImportRefused`], every
+/// problem by period and indicator), and the caller's transaction undoes what was written.
 pub fn import(
     conn: &mut DbConnection,
     stream: Stream,
     unit: &str,
     batches: &[ImportBatch],
     actor: &Actor<'_>,
-    dry_run: bool,
 ) -> StoreResult<Vec<ImportedReport>> {
-    maybe_dry_run(conn, dry_run, |conn| {
-        let mut done = Vec::new();
-        let mut errors = Vec::new();
-        for batch in batches {
-            let key = ReportKey {
-                stream,
-                unit: unit.to_owned(),
-                period: batch.period,
-            };
-            let input = ReportInput {
-                values: batch.values.clone(),
-                results: None,
-                note: None,
-            };
-            match write_values(conn, &key, &input, true, IfMatch::ANY, actor, "import") {
-                Ok((report, outcome)) => done.push(ImportedReport {
-                    period: report.period,
-                    outcome,
-                    status: report.status,
-                    revision: report.revision,
-                }),
-                Err(StoreError::Invalid(found)) => errors.extend(found.into_iter().map(|e| {
-                    let code = e.field.strip_prefix("values.").unwrap_or("");
-                    let (line, column) = batch
-                        .origin
-                        .get(code)
-                        .cloned()
-                        .unwrap_or((batch.first_line, "period".to_owned()));
-                    FieldError::new(
-                        format!("rows[{line}].{column}"),
-                        format!("line {line}, {column}: {}", e.message),
-                    )
-                })),
-                Err(StoreError::Conflict(message)) => errors.push(FieldError::new(
-                    format!("rows[{}].period", batch.first_line),
-                    format!("line {}, period: {message}", batch.first_line),
-                )),
-                Err(other) => return Err(other),
+    require_transaction(conn)?;
+    let mut done = Vec::new();
+    let mut problems = Vec::new();
+    for batch in batches {
+        let key = ReportKey {
+            stream,
+            unit: unit.to_owned(),
+            period: batch.period,
+        };
+        let input = ReportInput {
+            values: batch.values.clone(),
+            results: None,
+            note: None,
+        };
+        let problem = |indicator: Option<String>, message: String| ImportProblem {
+            period: batch.period,
+            indicator,
+            message,
+        };
+        match write_values(conn, &key, &input, true, IfMatch::ANY, actor, "import") {
+            Ok((report, outcome)) => done.push(ImportedReport {
+                period: report.period,
+                outcome,
+                status: report.status,
+                revision: report.revision,
+            }),
+            Err(StoreError::Invalid(found)) => problems.extend(found.into_iter().map(|e| {
+                let code = e.field.strip_prefix("values.").map(str::to_owned);
+                problem(code, e.message)
+            })),
+            Err(e @ (StoreError::Locked { .. } | StoreError::Conflict(_))) => {
+                problems.push(problem(None, e.to_string()))
             }
+            Err(other) => return Err(other),
         }
-        if errors.is_empty() {
-            Ok(done)
-        } else {
-            Err(StoreError::Invalid(errors))
-        }
-    })
+    }
+    if problems.is_empty() {
+        Ok(done)
+    } else {
+        Err(StoreError::ImportRefused(problems))
+    }
 }

@@ -78,7 +78,8 @@ impl TestDb {
     /// The same database with the sample region loaded.
     pub fn with_sample(self) -> Self {
         let mut conn = self.conn();
-        crate::reference::seed_sample_if_empty(&mut conn).expect("the sample region loads");
+        crate::write_transaction(&mut conn, crate::reference::seed_sample_if_empty)
+            .expect("the sample region loads");
         drop(conn);
         self
     }

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct RegionSummary {
     /// TERYT code of the voivodeship, 2 digits.
-    #[cfg_attr(feature = "openapi", schema(example = "16"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::territory::RegionCode, example = "16"))]
     pub code: String,
     #[cfg_attr(feature = "openapi", schema(example = "opolskie"))]
     pub name: String,
@@ -22,7 +22,7 @@ pub struct RegionSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct RegionDetail {
-    #[cfg_attr(feature = "openapi", schema(example = "16"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::territory::RegionCode, example = "16"))]
     pub code: String,
     #[cfg_attr(feature = "openapi", schema(example = "opolskie"))]
     pub name: String,
@@ -37,8 +37,12 @@ pub struct RegionDetail {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SubregionDetail {
-    #[cfg_attr(feature = "openapi", schema(example = "OPL-PN"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = rops_domain::code::SubregionCode, example = "OPL-PN")
+    )]
     pub code: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::territory::RegionCode))]
     pub region: String,
     pub name: String,
     pub gmina_count: usize,
@@ -48,7 +52,10 @@ pub struct SubregionDetail {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct PowiatSummary {
-    #[cfg_attr(feature = "openapi", schema(example = "1604"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = rops_domain::territory::PowiatCode, example = "1604")
+    )]
     pub code: String,
     pub name: String,
     /// `powiat`, or `city` for a city with powiat rights.
@@ -60,33 +67,55 @@ pub struct PowiatSummary {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct GminaView {
     /// TERC code WWPPGGR.
-    #[cfg_attr(feature = "openapi", schema(example = "1604023"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = rops_domain::territory::Teryt, example = "1604023")
+    )]
     pub teryt: String,
     #[cfg_attr(feature = "openapi", schema(example = "Kluczbork"))]
     pub name: String,
-    /// `urban`, `rural` or `urban-rural`.
-    #[cfg_attr(feature = "openapi", schema(example = "urban-rural"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = rops_domain::territory::GminaKind, example = "urban-rural")
+    )]
     pub kind: String,
-    #[cfg_attr(feature = "openapi", schema(example = "1604"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = rops_domain::territory::PowiatCode, example = "1604")
+    )]
     pub powiat: String,
     pub powiat_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::territory::RegionCode))]
     pub region: String,
     /// The subregion holding its powiat, if any.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<rops_domain::code::SubregionCode>)
+    )]
     pub subregion: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct OwesView {
-    #[cfg_attr(feature = "openapi", schema(example = "OWES-PN"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = rops_domain::code::OwesCode, example = "OWES-PN")
+    )]
     pub code: String,
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::code::SubregionCode))]
     pub subregion: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::territory::RegionCode))]
     pub region: String,
     /// First quarter the OWES reports for.
-    #[cfg_attr(feature = "openapi", schema(example = "2023-Q3"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = rops_domain::period::Quarter, example = "2023-Q3")
+    )]
     pub active_from: String,
     /// Last quarter, or null while it is active.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<rops_domain::period::Quarter>))]
     pub active_to: Option<String>,
 }
 

@@ -1,10 +1,11 @@
-//! Admin writes to reference data through the API.
+//! Admin writes to reference data through the API, inside the caller's write transaction.
 
+use crate::conn::require_transaction;
 use crate::queries;
 use crate::rows::{OwesRow, SubregionPowiatRow, SubregionRow};
 use crate::schema;
 use crate::views::{ImportSummary, OwesView, SubregionDetail};
-use crate::{write_transaction, DbConnection, StoreError, StoreResult};
+use crate::{DbConnection, StoreError, StoreResult};
 use diesel::prelude::*;
 use rops_domain::code::{OwesCode, SubregionCode};
 use rops_domain::period::Quarter;
@@ -40,61 +41,60 @@ pub fn put_owes(
     code: &OwesCode,
     input: &OwesInput,
 ) -> StoreResult<(OwesView, Put)> {
-    write_transaction(conn, |conn| {
-        let mut errors = Vec::new();
-        if input.name.trim().is_empty() {
-            errors.push(FieldError::new("name", "must not be empty"));
-        }
-        let subregion_exists = schema::subregions::table
-            .find(input.subregion.as_str())
-            .count()
-            .get_result::<i64>(conn)?
-            > 0;
-        if !subregion_exists {
-            errors.push(FieldError::new(
-                "subregion",
-                format!(
-                    "subregion {} does not exist; GET /api/v1/regions/{{code}} lists them",
-                    input.subregion
-                ),
-            ));
-        }
-        if input.active_to.is_some_and(|to| to < input.active_from) {
-            errors.push(FieldError::new(
-                "active_to",
-                "must not be before active_from",
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(StoreError::Invalid(errors));
-        }
-        let row = OwesRow {
-            code: code.to_string(),
-            name: input.name.trim().to_owned(),
-            subregion_code: input.subregion.to_string(),
-            active_from: input.active_from.to_string(),
-            active_to: input.active_to.map(|q| q.to_string()),
-        };
-        let exists = schema::owes::table
-            .find(code.as_str())
-            .count()
-            .get_result::<i64>(conn)?
-            > 0;
-        let put = if exists {
-            diesel::update(schema::owes::table.find(code.as_str()))
-                .set(&row)
-                .execute(conn)?;
-            Put::Updated
-        } else {
-            diesel::insert_into(schema::owes::table)
-                .values(&row)
-                .execute(conn)?;
-            Put::Created
-        };
-        let view = queries::owes(conn, code.as_str())?
-            .ok_or_else(|| StoreError::NotFound(format!("OWES {code}")))?;
-        Ok((view, put))
-    })
+    require_transaction(conn)?;
+    let mut errors = Vec::new();
+    if input.name.trim().is_empty() {
+        errors.push(FieldError::new("name", "must not be empty"));
+    }
+    let subregion_exists = schema::subregions::table
+        .find(input.subregion.as_str())
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if !subregion_exists {
+        errors.push(FieldError::new(
+            "subregion",
+            format!(
+                "subregion {} does not exist; GET /api/v1/regions/{{code}} lists them",
+                input.subregion
+            ),
+        ));
+    }
+    if input.active_to.is_some_and(|to| to < input.active_from) {
+        errors.push(FieldError::new(
+            "active_to",
+            "must not be before active_from",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    let row = OwesRow {
+        code: code.to_string(),
+        name: input.name.trim().to_owned(),
+        subregion_code: input.subregion.to_string(),
+        active_from: input.active_from.to_string(),
+        active_to: input.active_to.map(|q| q.to_string()),
+    };
+    let exists = schema::owes::table
+        .find(code.as_str())
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    let put = if exists {
+        diesel::update(schema::owes::table.find(code.as_str()))
+            .set(&row)
+            .execute(conn)?;
+        Put::Updated
+    } else {
+        diesel::insert_into(schema::owes::table)
+            .values(&row)
+            .execute(conn)?;
+        Put::Created
+    };
+    let view = queries::owes(conn, code.as_str())?
+        .ok_or_else(|| StoreError::NotFound(format!("OWES {code}")))?;
+    Ok((view, put))
 }
 
 pub fn put_subregion(
@@ -102,96 +102,91 @@ pub fn put_subregion(
     code: &SubregionCode,
     input: &SubregionInput,
 ) -> StoreResult<(SubregionDetail, Put)> {
-    write_transaction(conn, |conn| {
-        let mut errors = Vec::new();
-        if input.name.trim().is_empty() {
-            errors.push(FieldError::new("name", "must not be empty"));
-        }
-        let existing: Option<SubregionRow> = schema::subregions::table
-            .find(code.as_str())
-            .select(SubregionRow::as_select())
-            .first(conn)
-            .optional()?;
-        let region_exists = schema::regions::table
-            .find(input.region.as_str())
-            .count()
-            .get_result::<i64>(conn)?
-            > 0;
-        if !region_exists {
+    require_transaction(conn)?;
+    let mut errors = Vec::new();
+    if input.name.trim().is_empty() {
+        errors.push(FieldError::new("name", "must not be empty"));
+    }
+    let existing: Option<SubregionRow> = schema::subregions::table
+        .find(code.as_str())
+        .select(SubregionRow::as_select())
+        .first(conn)
+        .optional()?;
+    let region_exists = schema::regions::table
+        .find(input.region.as_str())
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if !region_exists {
+        errors.push(FieldError::new(
+            "region",
+            format!("region {} does not exist", input.region),
+        ));
+    }
+    if let Some(old) = &existing {
+        if old.region_code != input.region.as_str() {
             errors.push(FieldError::new(
                 "region",
-                format!("region {} does not exist", input.region),
+                format!("subregion {code} belongs to region {}; a subregion cannot move to another region", old.region_code),
             ));
         }
-        if let Some(old) = &existing {
-            if old.region_code != input.region.as_str() {
-                errors.push(FieldError::new(
-                    "region",
-                    format!("subregion {code} belongs to region {}; a subregion cannot move to another region", old.region_code),
-                ));
-            }
+    }
+    for (i, p) in input.powiats.iter().enumerate() {
+        let field = format!("powiats[{i}]");
+        if input.powiats[..i].contains(p) {
+            errors.push(FieldError::new(
+                field,
+                format!("powiat {p} is listed twice"),
+            ));
+            continue;
         }
-        for (i, p) in input.powiats.iter().enumerate() {
-            let field = format!("powiats[{i}]");
-            if input.powiats[..i].contains(p) {
-                errors.push(FieldError::new(
-                    field,
-                    format!("powiat {p} is listed twice"),
-                ));
-                continue;
-            }
-            let region: Option<String> = schema::powiats::table
-                .find(p.as_str())
-                .select(schema::powiats::region_code)
-                .first(conn)
-                .optional()?;
-            let owner: Option<String> = schema::subregion_powiats::table
-                .find(p.as_str())
-                .select(schema::subregion_powiats::subregion_code)
-                .first(conn)
-                .optional()?;
-            match (region, owner) {
-                (None, _) => {
-                    errors.push(FieldError::new(field, format!("powiat {p} does not exist")))
-                }
-                (Some(r), _) if r != input.region.as_str() => errors.push(FieldError::new(
-                    field,
-                    format!("powiat {p} lies in region {r}, not {}", input.region),
-                )),
-                (_, Some(other)) if other != code.as_str() => errors.push(FieldError::new(
-                    field,
-                    format!(
-                        "powiat {p} already belongs to subregion {other}; remove it there first"
-                    ),
-                )),
-                _ => {}
-            }
+        let region: Option<String> = schema::powiats::table
+            .find(p.as_str())
+            .select(schema::powiats::region_code)
+            .first(conn)
+            .optional()?;
+        let owner: Option<String> = schema::subregion_powiats::table
+            .find(p.as_str())
+            .select(schema::subregion_powiats::subregion_code)
+            .first(conn)
+            .optional()?;
+        match (region, owner) {
+            (None, _) => errors.push(FieldError::new(field, format!("powiat {p} does not exist"))),
+            (Some(r), _) if r != input.region.as_str() => errors.push(FieldError::new(
+                field,
+                format!("powiat {p} lies in region {r}, not {}", input.region),
+            )),
+            (_, Some(other)) if other != code.as_str() => errors.push(FieldError::new(
+                field,
+                format!("powiat {p} already belongs to subregion {other}; remove it there first"),
+            )),
+            _ => {}
         }
-        if !errors.is_empty() {
-            return Err(StoreError::Invalid(errors));
-        }
-        let row = SubregionRow {
-            code: code.to_string(),
-            region_code: input.region.to_string(),
-            name: input.name.trim().to_owned(),
-        };
-        let put = if existing.is_some() {
-            diesel::update(schema::subregions::table.find(code.as_str()))
-                .set(&row)
-                .execute(conn)?;
-            Put::Updated
-        } else {
-            diesel::insert_into(schema::subregions::table)
-                .values(&row)
-                .execute(conn)?;
-            Put::Created
-        };
-        let powiats: Vec<String> = input.powiats.iter().map(ToString::to_string).collect();
-        set_subregion_powiats(conn, code.as_str(), &powiats, &mut ImportSummary::default())?;
-        let view = queries::subregion(conn, code.as_str())?
-            .ok_or_else(|| StoreError::NotFound(format!("subregion {code}")))?;
-        Ok((view, put))
-    })
+    }
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    let row = SubregionRow {
+        code: code.to_string(),
+        region_code: input.region.to_string(),
+        name: input.name.trim().to_owned(),
+    };
+    let put = if existing.is_some() {
+        diesel::update(schema::subregions::table.find(code.as_str()))
+            .set(&row)
+            .execute(conn)?;
+        Put::Updated
+    } else {
+        diesel::insert_into(schema::subregions::table)
+            .values(&row)
+            .execute(conn)?;
+        Put::Created
+    };
+    let powiats: Vec<String> = input.powiats.iter().map(ToString::to_string).collect();
+    set_subregion_powiats(conn, code.as_str(), &powiats, &mut ImportSummary::default())?;
+    let view = queries::subregion(conn, code.as_str())?
+        .ok_or_else(|| StoreError::NotFound(format!("subregion {code}")))?;
+    Ok((view, put))
 }
 
 /// Makes `powiats` exactly the subregion's powiats, taking any of them from another

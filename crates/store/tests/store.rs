@@ -8,14 +8,22 @@ use rops_domain::event::EventFields;
 use rops_domain::indicator::Stream;
 use rops_domain::lpres::{Lpres, LpresStatus};
 use rops_domain::period::Quarter;
-use rops_domain::report::ReportPeriod;
+use rops_domain::report::{ReportPeriod, ReportStatus, Transition};
 use rops_domain::territory::{PowiatCode, RegionCode};
 use rops_store::backend_tests;
 use rops_store::events::{self, EventDraft};
 use rops_store::reports::{self, Actor, ReportInput, ReportKey};
 use rops_store::writes::{put_owes, put_subregion, OwesInput, Put, SubregionInput};
 use rops_store::IfMatch;
-use rops_store::{lpres, queries, reference, DbConnection, StoreError};
+use rops_store::{lpres, queries, reference, Clock, DbConnection, StoreError, StoreResult};
+
+/// Runs `f` as one unit of work, as a request does (store functions begin no transaction).
+fn write<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> StoreResult<T>,
+) -> StoreResult<T> {
+    rops_store::write_transaction(conn, f)
+}
 
 fn sample() -> rops_domain::reference::ReferenceFile {
     reference::parse(reference::SAMPLE_REGION).unwrap()
@@ -59,8 +67,8 @@ fn dump(conn: &mut DbConnection) -> String {
 backend_tests! {
     fn sample_region_has_three_subregions_and_71_gminas(db) {
         let mut conn = db.conn();
-        assert!(reference::seed_sample_if_empty(&mut conn).unwrap());
-        assert!(!reference::seed_sample_if_empty(&mut conn).unwrap(), "a second seed does nothing");
+        assert!(write(&mut conn, reference::seed_sample_if_empty).unwrap());
+        assert!(!write(&mut conn, reference::seed_sample_if_empty).unwrap(), "a second seed does nothing");
         let region = queries::region(&mut conn, "16").unwrap().unwrap();
         assert_eq!(region.subregions.len(), 3);
         assert_eq!(region.subregions.iter().map(|s| s.gmina_count).sum::<usize>(), 71);
@@ -84,28 +92,28 @@ backend_tests! {
 
     fn importing_the_same_file_twice_changes_nothing(db) {
         let mut conn = db.conn();
-        let first = reference::import(&mut conn, &sample()).unwrap();
+        let first = write(&mut conn, |c| reference::import(c, &sample())).unwrap();
         assert!(first.created > 71);
         let before = dump(&mut conn);
-        let second = reference::import(&mut conn, &sample()).unwrap();
+        let second = write(&mut conn, |c| reference::import(c, &sample())).unwrap();
         assert_eq!((second.created, second.updated, second.removed), (0, 0, 0), "{second:?}");
         assert_eq!(dump(&mut conn), before);
     }
 
     fn a_changed_file_updates_and_a_bad_one_changes_nothing(db) {
         let mut conn = db.conn();
-        reference::import(&mut conn, &sample()).unwrap();
+        write(&mut conn, |c| reference::import(c, &sample())).unwrap();
         let mut file = sample();
         file.region.owes[0].name = "Nowa nazwa".into();
         file.region.programmes[0].targets.truncate(10);
-        let summary = reference::import(&mut conn, &file).unwrap();
+        let summary = write(&mut conn, |c| reference::import(c, &file)).unwrap();
         assert_eq!((summary.updated, summary.removed), (1, 6), "{summary:?}");
         let before = dump(&mut conn);
 
         let mut bad = sample();
         bad.region.name = "zmieniona".into();
         bad.region.gminas[3].kind = rops_domain::territory::GminaKind::Urban;
-        let err = reference::import(&mut conn, &bad).unwrap_err();
+        let err = write(&mut conn, |c| reference::import(c, &bad)).unwrap_err();
         assert!(matches!(err, StoreError::Reference(_)), "{err}");
         assert_eq!(dump(&mut conn), before, "a refused file leaves no trace");
     }
@@ -120,14 +128,14 @@ backend_tests! {
             active_from: Quarter::parse("2025-Q1").unwrap(),
             active_to: None,
         };
-        let (view, put) = put_owes(&mut conn, &code, &input).unwrap();
+        let (view, put) = write(&mut conn, |c| put_owes(c, &code, &input)).unwrap();
         assert_eq!((put, view.region.as_str()), (Put::Created, "16"));
         input.active_to = Some(Quarter::parse("2026-Q4").unwrap());
-        let (view, put) = put_owes(&mut conn, &code, &input).unwrap();
+        let (view, put) = write(&mut conn, |c| put_owes(c, &code, &input)).unwrap();
         assert_eq!((put, view.active_to.as_deref()), (Put::Updated, Some("2026-Q4")));
         input.subregion = SubregionCode::parse("OPL-NOPE").unwrap();
         input.active_to = Some(Quarter::parse("2020-Q1").unwrap());
-        let StoreError::Invalid(errors) = put_owes(&mut conn, &code, &input).unwrap_err() else { panic!() };
+        let StoreError::Invalid(errors) = write(&mut conn, |c| put_owes(c, &code, &input)).unwrap_err() else { panic!() };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["subregion", "active_to"]);
         assert_eq!(queries::owes(&mut conn, "OWES-NEW").unwrap().unwrap().subregion, "OPL-PD");
@@ -143,7 +151,7 @@ backend_tests! {
             powiats: vec![p("1604"), p("2201")],
         };
         let code = SubregionCode::parse("OPL-NEW").unwrap();
-        let StoreError::Invalid(errors) = put_subregion(&mut conn, &code, &input).unwrap_err() else { panic!() };
+        let StoreError::Invalid(errors) = write(&mut conn, |c| put_subregion(c, &code, &input)).unwrap_err() else { panic!() };
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(errors[0].message.contains("already belongs to subregion OPL-PN"), "{errors:?}");
         assert!(queries::subregion(&mut conn, "OPL-NEW").unwrap().is_none());
@@ -154,10 +162,10 @@ backend_tests! {
             name: "Subregion północny".into(),
             powiats: vec![p("1601"), p("1606"), p("1608")],
         };
-        let (view, put) = put_subregion(&mut conn, &SubregionCode::parse("OPL-PN").unwrap(), &north).unwrap();
+        let (view, put) = write(&mut conn, |c| put_subregion(c, &SubregionCode::parse("OPL-PN").unwrap(), &north)).unwrap();
         assert_eq!((put, view.powiats.len()), (Put::Updated, 3));
         let input = SubregionInput { powiats: vec![p("1604")], ..input };
-        let (view, put) = put_subregion(&mut conn, &code, &input).unwrap();
+        let (view, put) = write(&mut conn, |c| put_subregion(c, &code, &input)).unwrap();
         assert_eq!((put, view.gmina_count), (Put::Created, 4));
         let region = queries::region(&mut conn, "16").unwrap().unwrap();
         assert_eq!(region.subregions.iter().map(|s| s.gmina_count).sum::<usize>(), 71);
@@ -219,10 +227,7 @@ fn noted(i: usize) -> ReportInput {
 }
 
 fn actor() -> Actor<'static> {
-    Actor {
-        name: "test",
-        today: chrono::Utc::now().date_naive(),
-    }
+    Actor::new("test", Clock::System)
 }
 
 fn lpres_in_preparation(i: usize) -> Lpres {
@@ -257,8 +262,8 @@ backend_tests! {
         let db = db.with_sample();
         let key = report_key("2024-Q1");
         let mut conn = db.conn();
-        reports::put(&mut conn, &key, &noted(100), IfMatch::ANY, &actor(), false).unwrap();
-        let results = race(&db, 16, |conn, i| reports::put(conn, &key, &noted(i), IfMatch::ANY, &actor(), false));
+        write(&mut conn, |c| reports::put(c, &key, &noted(100), IfMatch::ANY, &actor())).unwrap();
+        let results = race(&db, 16, |conn, i| write(conn, |c| reports::put(c, &key, &noted(i), IfMatch::ANY, &actor())));
         for (i, r) in results.iter().enumerate() {
             assert!(r.is_ok(), "writer {i}: {:?}", r.as_ref().err());
         }
@@ -266,29 +271,29 @@ backend_tests! {
         assert_eq!(revisions, (1..=17).collect::<Vec<_>>());
         assert_eq!(reports::get(&mut conn, &key).unwrap().unwrap().revision, 17);
 
-        let stale = reports::put(&mut conn, &key, &noted(200), IfMatch::revision(16), &actor(), false).unwrap_err();
-        assert!(matches!(stale, StoreError::PreconditionFailed(_)), "{stale}");
-        let (report, _) = reports::put(&mut conn, &key, &noted(200), IfMatch::revision(17), &actor(), false).unwrap();
+        let stale = write(&mut conn, |c| reports::put(c, &key, &noted(200), IfMatch::revision(16), &actor())).unwrap_err();
+        assert!(matches!(stale, StoreError::StaleRevision { .. }), "{stale}");
+        let (report, _) = write(&mut conn, |c| reports::put(c, &key, &noted(200), IfMatch::revision(17), &actor())).unwrap();
         assert_eq!(report.revision, 18);
 
         // The first write of a report, 16 at once: one creates it, the others write over it.
         let key = report_key("2024-Q2");
-        let results = race(&db, 16, |conn, i| reports::put(conn, &key, &noted(i), IfMatch::ANY, &actor(), false));
+        let results = race(&db, 16, |conn, i| write(conn, |c| reports::put(c, &key, &noted(i), IfMatch::ANY, &actor())));
         let puts: Vec<Put> = results.into_iter().map(|r| r.unwrap().1).collect();
         assert_eq!(puts.iter().filter(|p| **p == Put::Created).count(), 1, "{puts:?}");
         let revisions: Vec<i32> = reports::revisions(&mut conn, &key).unwrap().iter().map(|r| r.revision).collect();
         assert_eq!(revisions, (1..=16).collect::<Vec<_>>());
 
         // With If-Match, exactly one of several writers holding the same revision wins.
-        let results = race(&db, 8, |conn, i| reports::put(conn, &key, &noted(100 + i), IfMatch::revision(16), &actor(), false));
+        let results = race(&db, 8, |conn, i| write(conn, |c| reports::put(c, &key, &noted(100 + i), IfMatch::revision(16), &actor())));
         let won = results.iter().filter(|r| r.is_ok()).count();
-        let refused = results.iter().filter(|r| matches!(r, Err(StoreError::PreconditionFailed(_)))).count();
+        let refused = results.iter().filter(|r| matches!(r, Err(StoreError::StaleRevision { .. }))).count();
         assert_eq!((won, refused), (1, 7), "{results:?}");
     }
 
     fn lpres_puts_without_if_match_all_land(db) {
         let db = db.with_sample();
-        let results = race(&db, 16, |conn, i| lpres::put(conn, "1604023", &lpres_in_preparation(i), IfMatch::ANY, "test"));
+        let results = race(&db, 16, |conn, i| write(conn, |c| lpres::put(c, "1604023", &lpres_in_preparation(i), IfMatch::ANY, &actor())));
         for (i, r) in results.iter().enumerate() {
             assert!(r.is_ok(), "writer {i}: {:?}", r.as_ref().err());
         }
@@ -297,24 +302,184 @@ backend_tests! {
         assert_eq!(found.current.revision, 16);
         let revisions: Vec<i32> = found.history.iter().map(|h| h.revision).collect();
         assert_eq!(revisions, (1..=16).collect::<Vec<_>>());
-        let stale = lpres::put(&mut conn, "1604023", &lpres_in_preparation(99), IfMatch::revision(3), "test").unwrap_err();
-        assert!(matches!(stale, StoreError::PreconditionFailed(_)), "{stale}");
+        let stale = write(&mut conn, |c| lpres::put(c, "1604023", &lpres_in_preparation(99), IfMatch::revision(3), &actor())).unwrap_err();
+        assert!(matches!(stale, StoreError::StaleRevision { .. }), "{stale}");
     }
 
     fn event_updates_without_if_match_all_land(db) {
         let db = db.with_sample();
         let mut conn = db.conn();
-        let id = events::create(&mut conn, "16", &event_draft(100), "test").unwrap().id;
-        let results = race(&db, 16, |conn, i| events::update(conn, &id, &event_draft(i), IfMatch::ANY, "test"));
+        let id = write(&mut conn, |c| events::create(c, "16", &event_draft(100), &actor())).unwrap().id;
+        let results = race(&db, 16, |conn, i| write(conn, |c| events::update(c, &id, &event_draft(i), IfMatch::ANY, &actor())));
         for (i, r) in results.iter().enumerate() {
             assert!(r.is_ok(), "writer {i}: {:?}", r.as_ref().err());
         }
         let detail = events::get(&mut conn, &id).unwrap();
         let revisions: Vec<i32> = detail.revisions.iter().map(|r| r.revision).collect();
         assert_eq!(revisions, (1..=17).collect::<Vec<_>>());
-        let stale = events::withdraw(&mut conn, &id, IfMatch::revision(16), "test").unwrap_err();
-        assert!(matches!(stale, StoreError::PreconditionFailed(_)), "{stale}");
-        events::withdraw(&mut conn, &id, IfMatch::revision(17), "test").unwrap();
+        let stale = write(&mut conn, |c| events::withdraw(c, &id, IfMatch::revision(16), &actor())).unwrap_err();
+        assert!(matches!(stale, StoreError::StaleRevision { .. }), "{stale}");
+        write(&mut conn, |c| events::withdraw(c, &id, IfMatch::revision(17), &actor())).unwrap();
+    }
+}
+
+fn count(conn: &mut DbConnection, sql: &str) -> i64 {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(sql).get_result::<N>(conn).unwrap().n
+}
+
+fn owes_batch(period: &str, values: &[(&str, i64)]) -> reports::ImportBatch {
+    reports::ImportBatch {
+        period: ReportPeriod::Quarter(Quarter::parse(period).unwrap()),
+        values: values
+            .iter()
+            .map(|(code, v)| {
+                (
+                    (*code).to_owned(),
+                    Some(rops_domain::number::Decimal::parse(&v.to_string()).unwrap()),
+                )
+            })
+            .collect(),
+    }
+}
+
+fn moment(text: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+backend_tests! {
+    // The request decides where the transaction begins: two store writes in one outer
+    // transaction are stored together or not at all.
+    fn an_outer_transaction_rolled_back_undoes_every_store_write_in_it(db) {
+        let db = db.with_sample();
+        let mut conn = db.conn();
+        let key = report_key("2024-Q1");
+        let result: StoreResult<()> = write(&mut conn, |c| {
+            reports::put(c, &key, &noted(1), IfMatch::ANY, &actor())?;
+            lpres::put(c, "1604023", &lpres_in_preparation(1), IfMatch::ANY, &actor())?;
+            assert_eq!(count(c, "SELECT COUNT(*) AS n FROM reports"), 1, "visible inside the transaction");
+            Err(StoreError::Conflict("the request fails after both writes".into()))
+        });
+        assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+        assert_eq!(reports::get(&mut conn, &key).unwrap(), None);
+        assert_eq!(lpres::get(&mut conn, "1604023").unwrap().current.revision, 0);
+        for table in ["reports", "report_revisions", "lpres", "lpres_revisions"] {
+            assert_eq!(count(&mut conn, &format!("SELECT COUNT(*) AS n FROM {table}")), 0, "{table}");
+        }
+    }
+
+    // Inside an open transaction, write_transaction is a savepoint: a write that fails in one
+    // (here an import refused after writing its first period, and a statement the database
+    // refuses, which on PostgreSQL would otherwise abort the whole transaction) undoes only
+    // its own writes, and the outer transaction goes on and commits the rest.
+    fn a_failing_inner_write_is_undone_and_the_outer_transaction_goes_on(db) {
+        let db = db.with_sample();
+        let mut conn = db.conn();
+        let event_id = write(&mut conn, |c| {
+            reports::put(c, &report_key("2024-Q1"), &noted(1), IfMatch::ANY, &actor())?;
+            let batches = [
+                owes_batch("2024-Q2", &[("jobs_created", 3)]),
+                owes_batch("2024-Q3", &[("jobs_created", -1)]),
+            ];
+            let refused = write(c, |c| reports::import(c, Stream::Owes, "OWES-PN", &batches, &actor()));
+            let Err(StoreError::ImportRefused(problems)) = refused else { panic!("{refused:?}") };
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert_eq!((problems[0].period.to_string(), problems[0].indicator.as_deref()), ("2024-Q3".to_owned(), Some("jobs_created")));
+            let refused: StoreResult<()> = write(c, |c| {
+                c.batch_execute("INSERT INTO powiats (code, region_code, name, kind) VALUES ('9901', '99', 'x', 'powiat')")?;
+                Ok(())
+            });
+            assert!(matches!(refused, Err(StoreError::Database(_))), "{refused:?}");
+            let tried = rops_store::write_transaction_as(c, rops_store::WriteMode::DryRun, |c| {
+                reports::put(c, &report_key("2024-Q4"), &noted(4), IfMatch::ANY, &actor())
+            });
+            assert_eq!(tried.unwrap().1, Put::Created, "a dry run answers as if stored");
+            let event = events::create(c, "16", &event_draft(1), &actor())?;
+            Ok(event.id)
+        })
+        .unwrap();
+        let stored: Vec<String> = reports::list(&mut conn, Stream::Owes, &Default::default()).unwrap().into_iter().map(|r| r.period).collect();
+        assert_eq!(stored, ["2024-Q1"], "the refused import's 2024-Q2 and the dry run's 2024-Q4 are gone");
+        assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM report_revisions"), 1);
+        assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM powiats WHERE code = '9901'"), 0);
+        assert_eq!(events::get(&mut conn, &event_id).unwrap().event.revision, 1);
+    }
+
+    // Store writes begin no transaction, so one called outside any is refused rather than
+    // run unprotected (no lock held, no all-or-nothing).
+    fn a_store_write_outside_a_transaction_is_refused(db) {
+        let db = db.with_sample();
+        let mut conn = db.conn();
+        let err = reports::put(&mut conn, &report_key("2024-Q1"), &noted(1), IfMatch::ANY, &actor()).unwrap_err();
+        assert!(matches!(err, StoreError::Setup(_)), "{err:?}");
+        let err = events::create(&mut conn, "16", &event_draft(1), &actor()).unwrap_err();
+        assert!(matches!(err, StoreError::Setup(_)), "{err:?}");
+        assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM reports"), 0);
+        assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM events"), 0);
+    }
+
+    // The errors a caller acts on carry data: the current revision and what was asked, the
+    // status that locks a report, the transition that does not apply, the import's problems
+    // by period and indicator.
+    fn refusals_carry_what_the_caller_needs(db) {
+        let db = db.with_sample();
+        let mut conn = db.conn();
+        let key = report_key("2024-Q1");
+        let err = write(&mut conn, |c| reports::put(c, &key, &noted(1), IfMatch::revision(1), &actor())).unwrap_err();
+        let StoreError::StaleRevision { current: None, asked, .. } = &err else { panic!("{err:?}") };
+        assert_eq!(*asked, IfMatch::revision(1));
+        assert!(err.to_string().contains("does not exist, so it is not at revision 1"), "{err}");
+        write(&mut conn, |c| reports::put(c, &key, &noted(1), IfMatch::ANY, &actor())).unwrap();
+        let err = write(&mut conn, |c| reports::put(c, &key, &noted(2), IfMatch::of(&[7, 3]).unwrap(), &actor())).unwrap_err();
+        let StoreError::StaleRevision { current: Some(1), .. } = &err else { panic!("{err:?}") };
+        assert!(err.to_string().contains("is at revision 1, not 7 or 3"), "{err}");
+
+        let err = write(&mut conn, |c| reports::transition(c, &key, Transition::Approve, None, IfMatch::ANY, &actor())).unwrap_err();
+        let StoreError::NotApplicable { status: ReportStatus::Draft, transition: Transition::Approve, .. } = &err else { panic!("{err:?}") };
+        assert!(err.to_string().contains("draft"), "{err}");
+
+        let full: rops_domain::values::Input = ["initiative_groups_created", "enterprises_created", "jobs_created", "ps_jobs_created_with_grants", "local_partnerships_created", "procurement_procedures_supported", "animators_employed", "joint_projects", "vocational_training_participants", "reintegration_plans"]
+            .into_iter()
+            .map(|c| (c.to_owned(), Some(rops_domain::number::Decimal::parse("1").unwrap())))
+            .collect();
+        let input = ReportInput { values: full, ..ReportInput::default() };
+        write(&mut conn, |c| reports::put(c, &key, &input, IfMatch::ANY, &actor())).unwrap();
+        for step in [Transition::Submit, Transition::Approve] {
+            write(&mut conn, |c| reports::transition(c, &key, step, None, IfMatch::ANY, &actor())).unwrap();
+        }
+        let err = write(&mut conn, |c| reports::put(c, &key, &noted(3), IfMatch::ANY, &actor())).unwrap_err();
+        let StoreError::Locked { status: ReportStatus::Approved, subject } = &err else { panic!("{err:?}") };
+        assert_eq!(subject, &rops_store::Subject::Report(key.clone()));
+        assert!(err.to_string().contains("approved and locked"), "{err}");
+
+        let err = write(&mut conn, |c| reports::import(c, Stream::Owes, "OWES-PN", &[owes_batch("2024-Q1", &[("jobs_created", 2)])], &actor())).unwrap_err();
+        let StoreError::ImportRefused(problems) = &err else { panic!("{err:?}") };
+        assert_eq!((problems[0].period, problems[0].indicator.as_deref()), (key.period, None), "a locked period is a problem of the period");
+        assert!(problems[0].message.contains("approved"), "{problems:?}");
+    }
+
+    // "Today" comes from the clock the caller passes, not from the system: with the clock
+    // fixed on 10 February 2024, 2024-Q2 has not started and is refused, while 2024-Q1 is
+    // written, stamped with that moment.
+    fn a_quarter_that_has_not_started_by_the_fixed_clock_is_refused(db) {
+        let db = db.with_sample();
+        let mut conn = db.conn();
+        let clock = Clock::Fixed(moment("2024-02-10T09:00:00Z"));
+        let fixed = Actor::new("test", clock);
+        let err = write(&mut conn, |c| reports::put(c, &report_key("2024-Q2"), &noted(1), IfMatch::ANY, &fixed)).unwrap_err();
+        let StoreError::Invalid(errors) = &err else { panic!("{err:?}") };
+        assert_eq!(errors[0].field, "period");
+        assert!(errors[0].message.contains("2024-Q2 has not started yet"), "{errors:?}");
+        let (report, put) = write(&mut conn, |c| reports::put(c, &report_key("2024-Q1"), &noted(1), IfMatch::ANY, &fixed)).unwrap();
+        assert_eq!((put, report.updated_at.as_str()), (Put::Created, "2024-02-10T09:00:00.000000Z"));
+        // By the system clock (years later) the same quarter has begun.
+        write(&mut conn, |c| reports::put(c, &report_key("2024-Q2"), &noted(1), IfMatch::ANY, &actor())).unwrap();
     }
 }
 

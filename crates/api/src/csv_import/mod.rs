@@ -18,7 +18,9 @@
 //! one U+202F; a single comma is a decimal comma). Trailing empty columns and empty rows are
 //! ignored; another column is ignored with a warning. An empty wide cell leaves that indicator
 //! as it is stored. Problems are reported per line and column, as `rows[<line>].<column>`
-//! (the header is line 1; in an XLSX sheet, the line is the row number).
+//! (the header is line 1; in an XLSX sheet, the line is the row number): those found in the
+//! file here, and those the store finds (by period and indicator) placed back in the file by
+//! [`locate`].
 
 use crate::routes::reports::shorten;
 use encoding_rs::Encoding;
@@ -26,7 +28,9 @@ use rops_domain::indicator::{IndicatorDef, IndicatorKind, Stream};
 use rops_domain::number::Decimal;
 use rops_domain::report::ReportPeriod;
 use rops_domain::validation::{FieldError, FieldErrors};
+use rops_domain::values::Input;
 use rops_store::reports::ImportBatch;
+use rops_store::ImportProblem;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
@@ -64,10 +68,54 @@ pub enum Source {
     Xlsx,
 }
 
+/// One period of a file: its values, and the lines and columns they came from.
+#[derive(Debug, Clone)]
+pub struct FileBatch {
+    pub period: ReportPeriod,
+    pub values: Input,
+    /// Where each indicator's value stood: (line, column name).
+    pub origin: BTreeMap<String, (usize, String)>,
+    /// The first line that named this period.
+    pub first_line: usize,
+}
+
+impl FileBatch {
+    /// What the store is given: the period and its values.
+    pub fn to_store(&self) -> ImportBatch {
+        ImportBatch {
+            period: self.period,
+            values: self.values.clone(),
+        }
+    }
+}
+
+/// The store's problems with an import, placed in the file: a problem with one indicator's
+/// value names the line and column it stood in, one with the whole period names the first
+/// line of that period, as `rows[<line>].<column>` with a message that starts `line <n>`.
+pub fn locate(batches: &[FileBatch], problems: Vec<ImportProblem>) -> Vec<FieldError> {
+    problems
+        .into_iter()
+        .map(|p| {
+            let Some(batch) = batches.iter().find(|b| b.period == p.period) else {
+                return FieldError::new("file", format!("{}: {}", p.period, p.message));
+            };
+            let (line, column) = p
+                .indicator
+                .as_ref()
+                .and_then(|code| batch.origin.get(code).cloned())
+                .unwrap_or((batch.first_line, "period".to_owned()));
+            FieldError::new(
+                format!("rows[{line}].{column}"),
+                format!("line {line}, {column}: {}", p.message),
+            )
+        })
+        .collect()
+}
+
 /// What a file holds: the values per period, and what was ignored in it.
 #[derive(Debug)]
 pub struct Parsed {
-    pub batches: Vec<ImportBatch>,
+    pub batches: Vec<FileBatch>,
     /// Columns left out of the import, each named like an error (`rows[1].<column>`).
     pub warnings: Vec<FieldError>,
 }
@@ -367,7 +415,7 @@ impl<'a> Reader<'a> {
             .rposition(|c| !matches!(c, Column::Ignored | Column::Name))
             .map_or(0, |i| i + 1);
         let mut stray_reported = vec![false; columns.len()];
-        let mut batches: BTreeMap<ReportPeriod, ImportBatch> = BTreeMap::new();
+        let mut batches: BTreeMap<ReportPeriod, FileBatch> = BTreeMap::new();
         let mut rows = 0;
         for record in records {
             let line = record.line;
@@ -460,7 +508,7 @@ impl<'a> Reader<'a> {
             let Some(period) = period else {
                 continue;
             };
-            let batch = batches.entry(period).or_insert_with(|| ImportBatch {
+            let batch = batches.entry(period).or_insert_with(|| FileBatch {
                 period,
                 values: BTreeMap::new(),
                 origin: BTreeMap::new(),

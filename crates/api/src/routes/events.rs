@@ -1,11 +1,14 @@
-use super::reports::{if_match, with_etag};
+use super::reports::{actor, if_match, with_etag};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::schemas::{EventId, EventType, IfMatchHeader, QuarterOrDay};
 use crate::state::AppState;
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
+use rops_domain::code::SubregionCode;
 use rops_domain::event::{check_event, EventInput};
 use rops_domain::period::Quarter;
+use rops_domain::territory::RegionCode;
 use rops_domain::validation::FieldErrors;
 use rops_store::events::{self, EventDetail, EventDraft, EventFilter, EventView};
 use serde::Deserialize;
@@ -18,33 +21,46 @@ use utoipa::{IntoParams, ToSchema};
 pub struct EventPut {
     /// An event type of `GET /indicators` (`event_types`).
     #[serde(rename = "type")]
-    #[schema(example = "business_meeting")]
+    #[schema(value_type = EventType, example = "business_meeting")]
     pub event_type: String,
     /// YYYY-MM-DD, not in the future.
     #[schema(example = "2024-05-14", format = Date)]
     pub date: String,
     /// A subregion of the region, or null for a region-wide event.
-    #[schema(example = "OPL-PN")]
+    #[schema(value_type = Option<SubregionCode>, example = "OPL-PN")]
     pub subregion: Option<String>,
-    #[schema(example = "Spotkanie PES z przedsiębiorcami w Kluczborku")]
+    /// 1 to 300 characters, not only spaces.
+    #[schema(
+        example = "Spotkanie PES z przedsiębiorcami w Kluczborku",
+        min_length = 1,
+        max_length = 300,
+        pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+    )]
     pub title: String,
-    #[schema(example = 23)]
-    pub participants: i64,
-    #[schema(example = "https://rops.opole.pl/aktualnosci/spotkanie-pes")]
+    /// People who took part.
+    #[schema(value_type = i64, example = 23, minimum = 0, maximum = 2147483647)]
+    pub participants: crate::http::WholeNumber,
+    /// An http(s) link to the evidence: no spaces, at most 2,000 characters; blank or null
+    /// for none.
+    #[schema(
+        example = "https://rops.opole.pl/aktualnosci/spotkanie-pes",
+        max_length = 2000,
+        pattern = r"^\s*(https?://[^\s/\u0000][^\s\u0000]*)?\s*$"
+    )]
     pub evidence_url: Option<String>,
 }
 
-fn draft(body: EventPut) -> Result<EventDraft, ApiError> {
+fn draft(body: EventPut, today: chrono::NaiveDate) -> Result<EventDraft, ApiError> {
     let input = EventInput {
         event_type: body.event_type,
         date: body.date,
         subregion: body.subregion,
         title: body.title,
-        participants: body.participants,
+        participants: body.participants.0,
         evidence_url: body.evidence_url,
     };
     let mut errors = FieldErrors::default();
-    let fields = check_event(&input, chrono::Utc::now().date_naive(), &mut errors);
+    let fields = check_event(&input, today, &mut errors);
     match fields {
         Some(fields) if errors.is_empty() => Ok(EventDraft {
             event_type: input.event_type,
@@ -63,7 +79,7 @@ fn draft(body: EventPut) -> Result<EventDraft, ApiError> {
 #[utoipa::path(
     operation_id = "create_event",
     tag = "register",
-    params(("code" = String, Path, description = "Region code", example = "16")),
+    params(("code" = RegionCode, Path, description = "Region code", example = "16")),
     request_body = EventPut,
     responses(
         (status = 201, body = EventView, headers(("ETag" = String))),
@@ -81,9 +97,10 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_rops("keep the activity register")?;
     let code = code.into_inner();
-    let draft = draft(body.into_inner())?;
+    let clock = state.clock;
+    let draft = draft(body.into_inner(), clock.today())?;
     let event = state
-        .db(move |conn| events::create(conn, &code, &draft, &caller.sub))
+        .write(move |conn| events::create(conn, &code, &draft, &actor(&caller, clock)))
         .await?;
     Ok(with_etag(HttpResponse::Created(), event.revision, event))
 }
@@ -92,15 +109,17 @@ pub async fn create(
 #[into_params(parameter_in = Query)]
 pub struct EventQuery {
     /// First quarter (`2024-Q1`) or day (`2024-01-15`), inclusive.
-    #[param(example = "2024-Q1")]
+    #[param(value_type = Option<QuarterOrDay>, example = "2024-Q1")]
     pub from: Option<String>,
     /// Last quarter or day, inclusive.
-    #[param(example = "2024-Q4")]
+    #[param(value_type = Option<QuarterOrDay>, example = "2024-Q4")]
     pub to: Option<String>,
+    /// Only events of this type.
     #[serde(rename = "type")]
-    #[param(rename = "type", example = "business_meeting")]
+    #[param(rename = "type", value_type = Option<EventType>, example = "business_meeting")]
     pub event_type: Option<String>,
-    #[param(example = "OPL-PN")]
+    /// Only events in this subregion.
+    #[param(value_type = Option<SubregionCode>, example = "OPL-PN")]
     pub subregion: Option<String>,
 }
 
@@ -128,7 +147,7 @@ fn bound(field: &str, value: &str, last: bool, errors: &mut FieldErrors) -> Opti
 #[utoipa::path(
     operation_id = "list_events",
     tag = "register",
-    params(("code" = String, Path, description = "Region code", example = "16"), EventQuery),
+    params(("code" = RegionCode, Path, description = "Region code", example = "16"), EventQuery),
     responses(
         (status = 200, body = Vec<EventView>),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -145,6 +164,18 @@ pub async fn list(
     let code = code.into_inner();
     let q = query.into_inner();
     let mut errors = FieldErrors::default();
+    super::check_filter(
+        &mut errors,
+        "type",
+        q.event_type.as_deref(),
+        rops_domain::indicator::IndicatorCode::parse,
+    );
+    super::check_filter(
+        &mut errors,
+        "subregion",
+        q.subregion.as_deref(),
+        rops_domain::code::SubregionCode::parse,
+    );
     let filter = EventFilter {
         from_date: q
             .from
@@ -162,7 +193,25 @@ pub async fn list(
     }
     Ok(web::Json(
         state
-            .db(move |conn| events::list(conn, &code, &filter))
+            .db(move |conn| {
+                // A type the catalogue does not hold names nothing: a mistake (422), not an
+                // empty list.
+                if let Some(t) = &filter.event_type {
+                    let catalogue = rops_store::queries::catalogue(conn)?;
+                    if !catalogue.event_types.iter().any(|e| &e.code == t) {
+                        return Err(rops_store::StoreError::Invalid(vec![
+                            rops_domain::validation::FieldError::new(
+                                "type",
+                                format!(
+                                    "`{}` is not an event type; GET /api/v1/indicators lists them",
+                                    super::reports::shorten(t)
+                                ),
+                            ),
+                        ]));
+                    }
+                }
+                events::list(conn, &code, &filter)
+            })
             .await?,
     ))
 }
@@ -174,7 +223,7 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "get_event",
     tag = "register",
-    params(("id" = String, Path, description = "Event id")),
+    params(("id" = EventId, Path, description = "Event id", example = "3f2a9c1d0b7e4a56")),
     responses(
         (status = 200, body = EventDetail, headers(("ETag" = String))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -199,8 +248,8 @@ pub async fn get(
     operation_id = "update_event",
     tag = "register",
     params(
-        ("id" = String, Path, description = "Event id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag as read; a stale one gets 412"),
+        ("id" = EventId, Path, description = "Event id", example = "3f2a9c1d0b7e4a56"),
+        IfMatchHeader,
     ),
     request_body = EventPut,
     responses(
@@ -223,9 +272,10 @@ pub async fn update(
     caller.require_rops("keep the activity register")?;
     let id = id.into_inner();
     let if_match = if_match(&req)?;
-    let draft = draft(body.into_inner())?;
+    let clock = state.clock;
+    let draft = draft(body.into_inner(), clock.today())?;
     let event = state
-        .db(move |conn| events::update(conn, &id, &draft, if_match, &caller.sub))
+        .write(move |conn| events::update(conn, &id, &draft, if_match, &actor(&caller, clock)))
         .await?;
     Ok(with_etag(HttpResponse::Ok(), event.revision, event))
 }
@@ -238,8 +288,8 @@ pub async fn update(
     operation_id = "withdraw_event",
     tag = "register",
     params(
-        ("id" = String, Path, description = "Event id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag as read; a stale one gets 412"),
+        ("id" = EventId, Path, description = "Event id", example = "3f2a9c1d0b7e4a56"),
+        IfMatchHeader,
     ),
     responses(
         (status = 200, description = "Withdrawn", body = EventView, headers(("ETag" = String))),
@@ -259,8 +309,9 @@ pub async fn withdraw(
     caller.require_rops("keep the activity register")?;
     let id = id.into_inner();
     let if_match = if_match(&req)?;
+    let clock = state.clock;
     let event = state
-        .db(move |conn| events::withdraw(conn, &id, if_match, &caller.sub))
+        .write(move |conn| events::withdraw(conn, &id, if_match, &actor(&caller, clock)))
         .await?;
     Ok(with_etag(HttpResponse::Ok(), event.revision, event))
 }

@@ -1,14 +1,17 @@
 use super::reports::{
-    actor, if_match, numbers, report_key, with_etag, DryRun, RevisionView, TransitionBody,
-    ValuesOut,
+    actor, if_match, numbers, report_key, with_etag, DryRun, ReturnBody, RevisionView,
+    TransitionBody, ValuesOut,
 };
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::schemas::{GminaValues, GminaValuesIn, IfMatchHeader, ResultItemCode};
 use crate::state::AppState;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
-use rops_domain::indicator::Stream;
-use rops_domain::report::Transition;
+use rops_domain::indicator::{ResultCode, Stream};
+use rops_domain::period::Year;
+use rops_domain::report::{ReportStatus, Transition};
 use rops_domain::role::Role;
+use rops_domain::territory::Teryt;
 use rops_domain::validation::FieldErrors;
 use rops_store::reports::{self, Report, ReportFilter, ReportInput, ReportKey};
 use rops_store::writes::Put;
@@ -18,25 +21,31 @@ use utoipa::ToSchema;
 /// A gmina's annual report: LPRES monitoring indicators and the results achieved.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GminaReportView {
-    #[schema(example = "1604023")]
+    #[schema(value_type = Teryt, example = "1604023")]
     pub gmina: String,
-    #[schema(example = "2024")]
+    /// The year, four digits.
+    #[schema(example = "2024", pattern = "^[0-9]{4}$")]
     pub year: String,
-    /// `draft`, `submitted`, `approved` or `returned`.
+    #[schema(value_type = ReportStatus)]
     pub status: String,
     /// Counts every change; also the ETag.
     pub revision: i32,
     /// Indicator code → value: counts as whole numbers, money (`*_pln`) with two decimals.
-    #[schema(value_type = Object, example = json!({"social_clause_contracts": 3, "sr_procurement_value_pln": 125000.50, "procurement_value_pln": 2300000.00}))]
+    #[schema(value_type = GminaValues, example = json!({"social_clause_contracts": 3, "sr_procurement_value_pln": 125000.50, "procurement_value_pln": 2300000.00}))]
     pub values: ValuesOut,
     /// Results checklist codes achieved (see `GET /indicators`, `result_groups`).
-    #[schema(example = json!(["A1", "C3"]))]
+    #[schema(value_type = Vec<ResultCode>, example = json!(["A1", "C3"]))]
     pub results: Vec<String>,
     pub note: Option<String>,
+    /// UTC, RFC 3339.
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub updated_at: String,
     pub updated_by: String,
+    #[schema(format = DateTime)]
     pub submitted_at: Option<String>,
+    #[schema(format = DateTime)]
     pub approved_at: Option<String>,
     pub return_reason: Option<String>,
 }
@@ -67,12 +76,13 @@ impl From<Report> for GminaReportView {
 #[schema(example = json!({"values": {"social_clause_contracts": 3, "sr_procurement_value_pln": 125000.5, "procurement_value_pln": 2300000, "pes_service_commissions_value_pln": 40000.25, "service_commissions_value_pln": 90000, "officials_trained": 12, "social_cooperatives": 2, "social_enterprises": 1, "commissions_to_pes": 4, "excluded_persons_employed": 6, "persons_prepared_for_pes_work": 9, "persons_referred_by_ops": 5}, "results": ["A1", "A2", "C3"], "note": "Sprawozdanie z realizacji LPRES Kluczbork 2024"}))]
 pub struct GminaReportPut {
     /// Indicator code → value (counts whole, money with at most two decimals), or null.
-    #[schema(value_type = Object, example = json!({"social_clause_contracts": 3, "sr_procurement_value_pln": 125000.5, "procurement_value_pln": 2300000}))]
+    #[schema(value_type = GminaValuesIn, example = json!({"social_clause_contracts": 3, "sr_procurement_value_pln": 125000.5, "procurement_value_pln": 2300000}))]
     pub values: super::reports::ValuesIn,
     /// Results checklist codes achieved this year.
     #[serde(default)]
-    #[schema(example = json!(["A1", "C3"]))]
+    #[schema(value_type = Vec<ResultItemCode>, example = json!(["A1", "C3"]))]
     pub results: Vec<String>,
+    #[schema(pattern = r"^[^\u0000]*$")]
     pub note: Option<String>,
 }
 
@@ -106,9 +116,9 @@ fn key(teryt: &str, year: &str) -> Result<ReportKey, ApiError> {
     operation_id = "put_gmina_report",
     tag = "gminas",
     params(
-        ("teryt" = String, Path, description = "Gmina TERYT", example = "1604023"),
-        ("year" = String, Path, description = "Year YYYY", example = "2024"),
-        ("If-Match" = Option<String>, Header, description = "The ETag as read; a stale one gets 412"),
+        ("teryt" = Teryt, Path, description = "Gmina TERYT", example = "1604023"),
+        ("year" = Year, Path, description = "Year YYYY", example = 2024),
+        IfMatchHeader,
         DryRun,
     ),
     request_body = GminaReportPut,
@@ -146,9 +156,11 @@ pub async fn put_report(
         results: Some(body.results),
         note: body.note,
     };
-    let dry_run = dry.dry_run;
+    let clock = state.clock;
     let (report, put) = state
-        .db(move |conn| reports::put(conn, &key, &input, if_match, &actor(&caller), dry_run))
+        .write_as(rops_store::WriteMode::dry_run(dry.dry_run), move |conn| {
+            reports::put(conn, &key, &input, if_match, &actor(&caller, clock))
+        })
         .await?;
     let status = if put == Put::Created {
         HttpResponse::Created()
@@ -169,8 +181,8 @@ pub async fn put_report(
     operation_id = "get_gmina_report",
     tag = "gminas",
     params(
-        ("teryt" = String, Path, description = "Gmina TERYT", example = "1604023"),
-        ("year" = String, Path, description = "Year YYYY", example = "2024"),
+        ("teryt" = Teryt, Path, description = "Gmina TERYT", example = "1604023"),
+        ("year" = Year, Path, description = "Year YYYY", example = 2024),
     ),
     responses(
         (status = 200, body = GminaReportView, headers(("ETag" = String))),
@@ -204,7 +216,7 @@ pub async fn get_report(
 #[utoipa::path(
     operation_id = "list_gmina_reports",
     tag = "gminas",
-    params(("teryt" = String, Path, description = "Gmina TERYT", example = "1604023")),
+    params(("teryt" = Teryt, Path, description = "Gmina TERYT", example = "1604023")),
     responses(
         (status = 200, body = Vec<GminaReportView>),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -240,27 +252,31 @@ pub async fn list_reports(
 
 super::reports::report_transition!(
     tag: "gminas", view: GminaReportView, access: check_gmina_access, key: key,
-    unit: ("teryt", "Gmina TERYT", "1604023"), period: ("year", "Year YYYY", "2024"),
+    unit: ("teryt", Teryt, "Gmina TERYT", "1604023"), period: ("year", Year, "Year YYYY", 2024),
     submit, "submit_gmina_report", "/gminas/{teryt}/reports/{year}/submit", Transition::Submit,
-    "Submits a draft or returned annual report (that gmina, analyst, admin). Every indicator needs a value."
+    "Submits a draft or returned annual report (that gmina, analyst, admin). Every indicator needs a value.",
+    body: (Option<TransitionBody>), "Optional: send none, or an object"
 );
 super::reports::report_transition!(
     tag: "gminas", view: GminaReportView, access: check_gmina_access, key: key,
-    unit: ("teryt", "Gmina TERYT", "1604023"), period: ("year", "Year YYYY", "2024"),
+    unit: ("teryt", Teryt, "Gmina TERYT", "1604023"), period: ("year", Year, "Year YYYY", 2024),
     approve, "approve_gmina_report", "/gminas/{teryt}/reports/{year}/approve", Transition::Approve,
-    "Approves a submitted annual report (analyst, admin); it is then locked."
+    "Approves a submitted annual report (analyst, admin); it is then locked.",
+    body: (Option<TransitionBody>), "Optional: send none, or an object"
 );
 super::reports::report_transition!(
     tag: "gminas", view: GminaReportView, access: check_gmina_access, key: key,
-    unit: ("teryt", "Gmina TERYT", "1604023"), period: ("year", "Year YYYY", "2024"),
+    unit: ("teryt", Teryt, "Gmina TERYT", "1604023"), period: ("year", Year, "Year YYYY", 2024),
     return_report, "return_gmina_report", "/gminas/{teryt}/reports/{year}/return", Transition::Return,
-    "Returns a submitted annual report for correction, with a reason (analyst, admin)."
+    "Returns a submitted annual report for correction, with a reason (analyst, admin).",
+    body: (ReturnBody), "`reason` is required"
 );
 super::reports::report_transition!(
     tag: "gminas", view: GminaReportView, access: check_gmina_access, key: key,
-    unit: ("teryt", "Gmina TERYT", "1604023"), period: ("year", "Year YYYY", "2024"),
+    unit: ("teryt", Teryt, "Gmina TERYT", "1604023"), period: ("year", Year, "Year YYYY", 2024),
     reopen, "reopen_gmina_report", "/gminas/{teryt}/reports/{year}/reopen", Transition::Reopen,
-    "Reopens an approved annual report (approved → returned) so it can change (analyst, admin)."
+    "Reopens an approved annual report (approved → returned) so it can change (analyst, admin).",
+    body: (Option<TransitionBody>), "Optional: send none, or an object with a `reason`"
 );
 
 /// Every revision of an annual report, oldest first.
@@ -271,8 +287,8 @@ super::reports::report_transition!(
     operation_id = "list_gmina_report_revisions",
     tag = "gminas",
     params(
-        ("teryt" = String, Path, description = "Gmina TERYT", example = "1604023"),
-        ("year" = String, Path, description = "Year YYYY", example = "2024"),
+        ("teryt" = Teryt, Path, description = "Gmina TERYT", example = "1604023"),
+        ("year" = Year, Path, description = "Year YYYY", example = 2024),
     ),
     responses(
         (status = 200, body = Vec<RevisionView>),

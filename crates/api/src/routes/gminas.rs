@@ -2,7 +2,9 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{get, web};
-use rops_domain::territory::Teryt;
+use rops_domain::code::SubregionCode;
+use rops_domain::territory::{RegionCode, Teryt};
+use rops_domain::validation::FieldErrors;
 use rops_store::queries;
 use rops_store::views::GminaView;
 use serde::Deserialize;
@@ -12,10 +14,10 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct GminaFilter {
     /// Only gminas of this region (TERYT, 2 digits).
-    #[param(example = "16")]
+    #[param(value_type = Option<RegionCode>, example = "16")]
     pub region: Option<String>,
     /// Only gminas of this subregion.
-    #[param(example = "OPL-PN")]
+    #[param(value_type = Option<SubregionCode>, example = "OPL-PN")]
     pub subregion: Option<String>,
 }
 
@@ -31,6 +33,17 @@ pub async fn list(
     filter: web::Query<GminaFilter>,
 ) -> Result<web::Json<Vec<GminaView>>, ApiError> {
     let GminaFilter { region, subregion } = filter.into_inner();
+    let mut errors = FieldErrors::default();
+    super::check_filter(&mut errors, "region", region.as_deref(), RegionCode::parse);
+    super::check_filter(
+        &mut errors,
+        "subregion",
+        subregion.as_deref(),
+        SubregionCode::parse,
+    );
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors.into_vec()));
+    }
     Ok(web::Json(
         state
             .db(move |conn| queries::gminas(conn, region.as_deref(), subregion.as_deref()))
@@ -44,7 +57,7 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "get_gmina",
     tag = "reference",
-    params(("teryt" = String, Path, description = "TERC code WWPPGGR", example = "1604023")),
+    params(("teryt" = Teryt, Path, description = "TERC code WWPPGGR", example = "1604023")),
     responses(
         (status = 200, body = GminaView),
         (status = 404, body = Problem, content_type = "application/problem+json"),

@@ -1,10 +1,12 @@
 use super::gmina_reports::check_gmina_access;
-use super::reports::{if_match, with_etag};
+use super::reports::{actor, if_match, with_etag};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::schemas::IfMatchHeader;
 use crate::state::AppState;
 use actix_web::{get, put, web, HttpRequest, HttpResponse};
-use rops_domain::lpres::{check_lpres, LpresInput};
+use rops_domain::lpres::{check_lpres, LpresInput, LpresStatus};
+use rops_domain::territory::{RegionCode, Teryt};
 use rops_store::lpres::{self, GminaLpres, LpresState, LpresWithHistory};
 use rops_store::writes::Put;
 use serde::Deserialize;
@@ -15,22 +17,27 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"status": "adopted", "resolution_number": "XLV/512/2023", "adopted_on": "2023-10-26", "plan_from": 2023, "plan_to": 2028, "document_url": "https://bip.kluczbork.pl/uchwala-xlv-512-2023.pdf"}))]
 pub struct LpresPut {
-    /// `none`, `in_preparation`, `draft`, `adopted` or `repealed`.
-    #[schema(example = "adopted")]
+    #[schema(value_type = LpresStatus, example = "adopted")]
     pub status: String,
     /// The council resolution (adopted, repealed).
-    #[schema(example = "XLV/512/2023")]
+    #[schema(example = "XLV/512/2023", pattern = r"^[^\u0000]*$")]
     pub resolution_number: Option<String>,
     /// YYYY-MM-DD, not in the future (adopted, repealed).
     #[schema(example = "2023-10-26", format = Date)]
     pub adopted_on: Option<String>,
     /// First plan year (adopted; planned years for in_preparation and draft).
-    #[schema(example = 2023)]
-    pub plan_from: Option<i64>,
+    #[schema(value_type = Option<i64>, example = 2023, minimum = 1990, maximum = 2100)]
+    pub plan_from: Option<crate::http::WholeNumber>,
     /// Last plan year: at most ten years in all.
-    #[schema(example = 2028)]
-    pub plan_to: Option<i64>,
-    #[schema(example = "https://bip.kluczbork.pl/uchwala-xlv-512-2023.pdf")]
+    #[schema(value_type = Option<i64>, example = 2028, minimum = 1990, maximum = 2100)]
+    pub plan_to: Option<crate::http::WholeNumber>,
+    /// An http(s) link to the resolution: no spaces, at most 2,000 characters; blank or null
+    /// for none.
+    #[schema(
+        example = "https://bip.kluczbork.pl/uchwala-xlv-512-2023.pdf",
+        max_length = 2000,
+        pattern = r"^\s*(https?://[^\s/\u0000][^\s\u0000]*)?\s*$"
+    )]
     pub document_url: Option<String>,
 }
 
@@ -44,8 +51,8 @@ pub struct LpresPut {
     operation_id = "put_lpres",
     tag = "gminas",
     params(
-        ("teryt" = String, Path, description = "Gmina TERYT", example = "1604023"),
-        ("If-Match" = Option<String>, Header, description = "The ETag as read (\"0\" before the first status); a stale one gets 412"),
+        ("teryt" = Teryt, Path, description = "Gmina TERYT", example = "1604023"),
+        IfMatchHeader,
     ),
     request_body = LpresPut,
     responses(
@@ -73,14 +80,15 @@ pub async fn put_lpres(
         status: b.status,
         resolution_number: b.resolution_number,
         adopted_on: b.adopted_on,
-        plan_from: b.plan_from,
-        plan_to: b.plan_to,
+        plan_from: b.plan_from.map(|y| y.0),
+        plan_to: b.plan_to.map(|y| y.0),
         document_url: b.document_url,
     };
-    let checked = check_lpres(&input, chrono::Utc::now().date_naive())
-        .map_err(|e| ApiError::validation(e.into_vec()))?;
+    let clock = state.clock;
+    let checked =
+        check_lpres(&input, clock.today()).map_err(|e| ApiError::validation(e.into_vec()))?;
     let (current, put) = state
-        .db(move |conn| lpres::put(conn, &teryt, &checked, if_match, &caller.sub))
+        .write(move |conn| lpres::put(conn, &teryt, &checked, if_match, &actor(&caller, clock)))
         .await?;
     let status = if put == Put::Created {
         HttpResponse::Created()
@@ -96,7 +104,7 @@ pub async fn put_lpres(
 #[utoipa::path(
     operation_id = "get_lpres",
     tag = "gminas",
-    params(("teryt" = String, Path, description = "Gmina TERYT", example = "1604023")),
+    params(("teryt" = Teryt, Path, description = "Gmina TERYT", example = "1604023")),
     responses(
         (status = 200, body = LpresWithHistory, headers(("ETag" = String))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -119,7 +127,7 @@ pub async fn get_lpres(
 #[utoipa::path(
     operation_id = "list_region_lpres",
     tag = "gminas",
-    params(("code" = String, Path, description = "Region code", example = "16")),
+    params(("code" = RegionCode, Path, description = "Region code", example = "16")),
     responses(
         (status = 200, body = Vec<GminaLpres>),
         (status = 404, body = Problem, content_type = "application/problem+json"),

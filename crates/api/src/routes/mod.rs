@@ -16,6 +16,20 @@ pub mod reports;
 pub mod rollups;
 pub mod subregions;
 
+/// Checks a query filter against its domain type, recording the field when it does not
+/// parse: a filter that can match nothing by its very shape is a mistake to name (422), not
+/// an empty list.
+pub(crate) fn check_filter<T>(
+    errors: &mut rops_domain::validation::FieldErrors,
+    field: &str,
+    value: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, rops_domain::ParseError>,
+) {
+    if let Some(v) = value {
+        errors.take(field, parse(v));
+    }
+}
+
 /// Every route of the service, with its OpenAPI description.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -58,8 +72,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(events::update)
                 .service(events::withdraw)
                 .service(rollups::region)
+                .service(rollups::region_csv)
+                .service(rollups::region_xlsx)
                 .service(rollups::subregion)
+                .service(rollups::subregion_csv)
+                .service(rollups::subregion_xlsx)
                 .service(rollups::owes)
+                .service(rollups::owes_csv)
+                .service(rollups::owes_xlsx)
                 .service(catalogue::get)
                 .service(programmes::list)
                 .service(programmes::get),

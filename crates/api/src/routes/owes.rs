@@ -4,6 +4,7 @@ use crate::state::AppState;
 use actix_web::{get, put, web, HttpResponse};
 use rops_domain::code::{OwesCode, SubregionCode};
 use rops_domain::period::Quarter;
+use rops_domain::territory::RegionCode;
 use rops_domain::validation::{FieldError, FieldErrors};
 use rops_store::queries;
 use rops_store::views::OwesView;
@@ -15,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct OwesFilter {
     /// Only OWES of this region.
-    #[param(example = "16")]
+    #[param(value_type = Option<RegionCode>, example = "16")]
     pub region: Option<String>,
 }
 
@@ -30,6 +31,16 @@ pub async fn list(
     filter: web::Query<OwesFilter>,
 ) -> Result<web::Json<Vec<OwesView>>, ApiError> {
     let region = filter.into_inner().region;
+    let mut errors = rops_domain::validation::FieldErrors::default();
+    super::check_filter(
+        &mut errors,
+        "region",
+        region.as_deref(),
+        rops_domain::territory::RegionCode::parse,
+    );
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors.into_vec()));
+    }
     Ok(web::Json(
         state
             .db(move |conn| queries::owes_list(conn, region.as_deref()))
@@ -43,7 +54,7 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "get_owes",
     tag = "reference",
-    params(("code" = String, Path, description = "OWES code", example = "OWES-PN")),
+    params(("code" = OwesCode, Path, description = "OWES code", example = "OWES-PN")),
     responses(
         (status = 200, body = OwesView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -71,16 +82,16 @@ pub async fn get(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "OWES Subregionu północnego", "subregion": "OPL-PN", "active_from": "2023-Q3", "active_to": null}))]
 pub struct OwesPut {
-    #[schema(example = "OWES Subregionu północnego")]
+    #[schema(example = "OWES Subregionu północnego", pattern = r"^[^\u0000]*$")]
     pub name: String,
     /// The subregion it serves.
-    #[schema(example = "OPL-PN")]
+    #[schema(value_type = SubregionCode, example = "OPL-PN")]
     pub subregion: String,
     /// First quarter it reports for.
-    #[schema(example = "2023-Q3")]
+    #[schema(value_type = Quarter, example = "2023-Q3")]
     pub active_from: String,
     /// Last quarter, or null while active.
-    #[schema(example = json!(null))]
+    #[schema(value_type = Option<Quarter>, example = json!(null))]
     pub active_to: Option<String>,
 }
 
@@ -112,7 +123,7 @@ impl OwesPut {
 #[utoipa::path(
     operation_id = "put_owes",
     tag = "reference",
-    params(("code" = String, Path, description = "OWES code: upper-case letters, digits, hyphens", example = "OWES-PN")),
+    params(("code" = OwesCode, Path, description = "OWES code: upper-case letters, digits, hyphens", example = "OWES-PN")),
     request_body = OwesPut,
     responses(
         (status = 201, description = "Created", body = OwesView),
@@ -132,7 +143,7 @@ pub async fn put(
         .map_err(|e| ApiError::validation(vec![FieldError::new("code", e.to_string())]))?;
     let input = body.into_inner().parse().map_err(ApiError::validation)?;
     let (view, put) = state
-        .db(move |conn| writes::put_owes(conn, &code, &input))
+        .write(move |conn| writes::put_owes(conn, &code, &input))
         .await?;
     Ok(match put {
         Put::Created => HttpResponse::Created().json(view),

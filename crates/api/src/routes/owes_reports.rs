@@ -1,15 +1,18 @@
 use super::reports::{
-    actor, if_match, numbers, report_key, with_etag, DryRun, RevisionView, TransitionBody,
-    ValuesOut,
+    actor, if_match, numbers, report_key, with_etag, DryRun, ReturnBody, RevisionView,
+    TransitionBody, ValuesOut,
 };
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::schemas::{CsvText, IfMatchHeader, OwesValues, OwesValuesIn, TemplateFormat, Xlsx};
 use crate::state::AppState;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use rops_domain::code::{OwesCode, SubregionCode};
 use rops_domain::indicator::Stream;
 use rops_domain::period::Quarter;
 use rops_domain::report::{ReportStatus, Transition};
 use rops_domain::role::Role;
+use rops_domain::territory::RegionCode;
 use rops_domain::validation::FieldErrors;
 use rops_store::reports::{self, ImportedReport, Report, ReportFilter, ReportInput};
 use rops_store::writes::Put;
@@ -19,26 +22,29 @@ use utoipa::{IntoParams, ToSchema};
 /// An OWES quarterly report.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OwesReportView {
-    #[schema(example = "OWES-PN")]
+    #[schema(value_type = OwesCode, example = "OWES-PN")]
     pub owes: String,
-    #[schema(example = "2024-Q3")]
+    #[schema(value_type = Quarter, example = "2024-Q3")]
     pub period: String,
-    /// `draft`, `submitted`, `approved` or `returned`.
-    #[schema(example = "draft")]
+    #[schema(value_type = ReportStatus, example = "draft")]
     pub status: String,
     /// Counts every change; also the ETag.
     pub revision: i32,
     /// Indicator code → value; null when a draft leaves it out.
-    #[schema(value_type = Object, example = json!({"jobs_created": 4, "ps_jobs_created_with_grants": 2}))]
+    #[schema(value_type = OwesValues, example = json!({"jobs_created": 4, "ps_jobs_created_with_grants": 2}))]
     pub values: ValuesOut,
     pub note: Option<String>,
     /// UTC, RFC 3339.
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub updated_at: String,
     /// The `sub` of the token that made the last change.
     pub updated_by: String,
     /// The last submission.
+    #[schema(format = DateTime)]
     pub submitted_at: Option<String>,
+    #[schema(format = DateTime)]
     pub approved_at: Option<String>,
     /// Why an analyst returned or reopened it.
     pub return_reason: Option<String>,
@@ -69,8 +75,9 @@ impl From<Report> for OwesReportView {
 #[schema(example = json!({"values": {"initiative_groups_created": 1, "enterprises_created": 1, "jobs_created": 4, "ps_jobs_created_with_grants": 2, "local_partnerships_created": 0, "procurement_procedures_supported": 1, "animators_employed": 2, "joint_projects": 0, "vocational_training_participants": 6, "reintegration_plans": 3}, "note": "Dane z arkusza OWES Subregionu północnego"}))]
 pub struct OwesReportPut {
     /// Indicator code → non-negative whole number, or null to leave it out of a draft.
-    #[schema(value_type = Object, example = json!({"jobs_created": 4, "ps_jobs_created_with_grants": 2, "animators_employed": 3}))]
+    #[schema(value_type = OwesValuesIn, example = json!({"jobs_created": 4, "ps_jobs_created_with_grants": 2, "animators_employed": 3}))]
     pub values: super::reports::ValuesIn,
+    #[schema(pattern = r"^[^\u0000]*$")]
     pub note: Option<String>,
 }
 
@@ -89,6 +96,13 @@ pub fn check_owes_access(caller: &Caller, code: &str) -> Result<(), ApiError> {
     }
 }
 
+/// The report routes take any last segment but their literal siblings `import` and
+/// `template`, so those paths answer their own methods only (405 with `Allow` otherwise).
+fn is_period_path(ctx: &actix_web::guard::GuardContext) -> bool {
+    let path = ctx.head().uri.path();
+    !(path.ends_with("/reports/import") || path.ends_with("/reports/template"))
+}
+
 fn key(code: &str, period: &str) -> Result<rops_store::reports::ReportKey, ApiError> {
     report_key(Stream::Owes, code, period)
 }
@@ -104,9 +118,9 @@ fn key(code: &str, period: &str) -> Result<rops_store::reports::ReportKey, ApiEr
     operation_id = "put_owes_report",
     tag = "OWES reports",
     params(
-        ("code" = String, Path, description = "OWES code", example = "OWES-PN"),
-        ("period" = String, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
-        ("If-Match" = Option<String>, Header, description = "The ETag as read; a stale one gets 412"),
+        ("code" = OwesCode, Path, description = "OWES code", example = "OWES-PN"),
+        ("period" = Quarter, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
+        IfMatchHeader,
         DryRun,
     ),
     request_body = OwesReportPut,
@@ -120,7 +134,7 @@ fn key(code: &str, period: &str) -> Result<rops_store::reports::ReportKey, ApiEr
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[put("/owes/{code}/reports/{period}")]
+#[put("/owes/{code}/reports/{period}", guard = "is_period_path")]
 pub async fn put_report(
     state: web::Data<AppState>,
     caller: Caller,
@@ -144,9 +158,11 @@ pub async fn put_report(
         results: None,
         note: body.note,
     };
-    let dry_run = dry.dry_run;
+    let clock = state.clock;
     let (report, put) = state
-        .db(move |conn| reports::put(conn, &key, &input, if_match, &actor(&caller), dry_run))
+        .write_as(rops_store::WriteMode::dry_run(dry.dry_run), move |conn| {
+            reports::put(conn, &key, &input, if_match, &actor(&caller, clock))
+        })
         .await?;
     let status = if put == Put::Created {
         HttpResponse::Created()
@@ -167,8 +183,8 @@ pub async fn put_report(
     operation_id = "get_owes_report",
     tag = "OWES reports",
     params(
-        ("code" = String, Path, description = "OWES code", example = "OWES-PN"),
-        ("period" = String, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
+        ("code" = OwesCode, Path, description = "OWES code", example = "OWES-PN"),
+        ("period" = Quarter, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
     ),
     responses(
         (status = 200, body = OwesReportView, headers(("ETag" = String))),
@@ -177,7 +193,7 @@ pub async fn put_report(
         (status = 422, description = "Malformed period", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/owes/{code}/reports/{period}")]
+#[get("/owes/{code}/reports/{period}", guard = "is_period_path")]
 pub async fn get_report(
     state: web::Data<AppState>,
     caller: Caller,
@@ -200,12 +216,13 @@ pub async fn get_report(
 #[into_params(parameter_in = Query)]
 pub struct OwesReportFilter {
     /// First quarter, inclusive.
-    #[param(example = "2024-Q1")]
+    #[param(value_type = Option<Quarter>, example = "2024-Q1")]
     pub from: Option<String>,
     /// Last quarter, inclusive.
-    #[param(example = "2024-Q4")]
+    #[param(value_type = Option<Quarter>, example = "2024-Q4")]
     pub to: Option<String>,
-    /// `draft`, `submitted`, `approved` or `returned`.
+    /// Only reports with this status.
+    #[param(value_type = Option<ReportStatus>)]
     pub status: Option<String>,
 }
 
@@ -237,7 +254,7 @@ fn parse_filter(
 #[utoipa::path(
     operation_id = "list_owes_reports",
     tag = "OWES reports",
-    params(("code" = String, Path, description = "OWES code", example = "OWES-PN"), OwesReportFilter),
+    params(("code" = OwesCode, Path, description = "OWES code", example = "OWES-PN"), OwesReportFilter),
     responses(
         (status = 200, body = Vec<OwesReportView>),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -278,27 +295,31 @@ pub async fn list_reports(
 
 super::reports::report_transition!(
     tag: "OWES reports", view: OwesReportView, access: check_owes_access, key: key,
-    unit: ("code", "OWES code", "OWES-PN"), period: ("period", "Quarter YYYY-Qn", "2024-Q3"),
+    unit: ("code", OwesCode, "OWES code", "OWES-PN"), period: ("period", Quarter, "Quarter YYYY-Qn", "2024-Q3"),
     submit, "submit_owes_report", "/owes/{code}/reports/{period}/submit", Transition::Submit,
-    "Submits a draft or returned report (that OWES, analyst, admin). Every indicator needs a value."
+    "Submits a draft or returned report (that OWES, analyst, admin). Every indicator needs a value.",
+    body: (Option<TransitionBody>), "Optional: send none, or an object"
 );
 super::reports::report_transition!(
     tag: "OWES reports", view: OwesReportView, access: check_owes_access, key: key,
-    unit: ("code", "OWES code", "OWES-PN"), period: ("period", "Quarter YYYY-Qn", "2024-Q3"),
+    unit: ("code", OwesCode, "OWES code", "OWES-PN"), period: ("period", Quarter, "Quarter YYYY-Qn", "2024-Q3"),
     approve, "approve_owes_report", "/owes/{code}/reports/{period}/approve", Transition::Approve,
-    "Approves a submitted report (analyst, admin); it is then locked."
+    "Approves a submitted report (analyst, admin); it is then locked.",
+    body: (Option<TransitionBody>), "Optional: send none, or an object"
 );
 super::reports::report_transition!(
     tag: "OWES reports", view: OwesReportView, access: check_owes_access, key: key,
-    unit: ("code", "OWES code", "OWES-PN"), period: ("period", "Quarter YYYY-Qn", "2024-Q3"),
+    unit: ("code", OwesCode, "OWES code", "OWES-PN"), period: ("period", Quarter, "Quarter YYYY-Qn", "2024-Q3"),
     return_report, "return_owes_report", "/owes/{code}/reports/{period}/return", Transition::Return,
-    "Returns a submitted report for correction, with a reason (analyst, admin)."
+    "Returns a submitted report for correction, with a reason (analyst, admin).",
+    body: (ReturnBody), "`reason` is required"
 );
 super::reports::report_transition!(
     tag: "OWES reports", view: OwesReportView, access: check_owes_access, key: key,
-    unit: ("code", "OWES code", "OWES-PN"), period: ("period", "Quarter YYYY-Qn", "2024-Q3"),
+    unit: ("code", OwesCode, "OWES code", "OWES-PN"), period: ("period", Quarter, "Quarter YYYY-Qn", "2024-Q3"),
     reopen, "reopen_owes_report", "/owes/{code}/reports/{period}/reopen", Transition::Reopen,
-    "Reopens an approved report (approved → returned) so it can change (analyst, admin)."
+    "Reopens an approved report (approved → returned) so it can change (analyst, admin).",
+    body: (Option<TransitionBody>), "Optional: send none, or an object with a `reason`"
 );
 
 /// Every revision of a report, oldest first: values, status, who and when.
@@ -309,8 +330,8 @@ super::reports::report_transition!(
     operation_id = "list_owes_report_revisions",
     tag = "OWES reports",
     params(
-        ("code" = String, Path, description = "OWES code", example = "OWES-PN"),
-        ("period" = String, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
+        ("code" = OwesCode, Path, description = "OWES code", example = "OWES-PN"),
+        ("period" = Quarter, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
     ),
     responses(
         (status = 200, body = Vec<RevisionView>),
@@ -342,13 +363,17 @@ pub async fn revisions(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct QueueFilter {
-    #[param(example = "16")]
+    /// Only OWES of this region.
+    #[param(value_type = Option<RegionCode>, example = "16")]
     pub region: Option<String>,
-    #[param(example = "OPL-PN")]
+    /// Only OWES of this subregion.
+    #[param(value_type = Option<SubregionCode>, example = "OPL-PN")]
     pub subregion: Option<String>,
-    #[param(example = "2024-Q3")]
+    /// Only reports for this quarter.
+    #[param(value_type = Option<Quarter>, example = "2024-Q3")]
     pub period: Option<String>,
-    #[param(example = "submitted")]
+    /// Only reports with this status.
+    #[param(value_type = Option<ReportStatus>, example = "submitted")]
     pub status: Option<String>,
 }
 
@@ -375,6 +400,18 @@ pub async fn queue(
     caller.require_rops("read the report queue")?;
     let q = query.into_inner();
     let mut errors = FieldErrors::default();
+    super::check_filter(
+        &mut errors,
+        "region",
+        q.region.as_deref(),
+        rops_domain::territory::RegionCode::parse,
+    );
+    super::check_filter(
+        &mut errors,
+        "subregion",
+        q.subregion.as_deref(),
+        rops_domain::code::SubregionCode::parse,
+    );
     let mut filter = parse_filter(None, None, q.status, &mut errors);
     filter.period = q
         .period
@@ -425,11 +462,12 @@ pub struct ImportWarning {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportedReportView {
-    #[schema(example = "2024-Q1")]
+    #[schema(value_type = Quarter, example = "2024-Q1")]
     pub period: String,
     /// `created`, `updated` or `unchanged`.
     #[schema(example = "created")]
     pub outcome: String,
+    #[schema(value_type = ReportStatus)]
     pub status: String,
     pub revision: i32,
 }
@@ -468,10 +506,10 @@ impl From<ImportedReport> for ImportedReportView {
 #[utoipa::path(
     operation_id = "import_owes_reports",
     tag = "OWES reports",
-    params(("code" = String, Path, description = "OWES code", example = "OWES-PN"), DryRun),
-    request_body(content(
-        (String = "text/csv", example = "period;indicator;value\n2024-Q1;jobs_created;4\n2024-Q1;animators_employed;2\n"),
-        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    params(("code" = OwesCode, Path, description = "OWES code", example = "OWES-PN"), DryRun),
+    request_body(description = "The file as it is: CSV text, or the bytes of an XLSX workbook", content(
+        (CsvText = "text/csv", example = "period;indicator;value\n2024-Q1;jobs_created;4\n2024-Q1;animators_employed;2\n"),
+        (Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     )),
     responses(
         (status = 200, body = ImportResult),
@@ -518,16 +556,19 @@ pub async fn import(
         .map_err(ApiError::internal)?
         .map_err(|e| ApiError::validation(e.into_vec()))?;
     let dry_run = dry.dry_run;
-    let batches = parsed.batches;
+    let file = parsed.batches;
+    let clock = state.clock;
     let done = state
-        .db(move |conn| {
-            reports::import(
-                conn,
-                Stream::Owes,
-                &code,
-                &batches,
-                &actor(&caller),
-                dry_run,
+        .write_as(rops_store::WriteMode::dry_run(dry_run), move |conn| {
+            let batches: Vec<_> = file.iter().map(csv_import::FileBatch::to_store).collect();
+            reports::import(conn, Stream::Owes, &code, &batches, &actor(&caller, clock)).map_err(
+                |e| match e {
+                    // The store says which period and indicator; the file, which line and column.
+                    rops_store::StoreError::ImportRefused(problems) => {
+                        rops_store::StoreError::Invalid(csv_import::locate(&file, problems))
+                    }
+                    other => other,
+                },
             )
         })
         .await?;
@@ -549,10 +590,10 @@ pub async fn import(
 #[into_params(parameter_in = Query)]
 pub struct TemplateQuery {
     /// `csv` (the default: UTF-8 with BOM, `;`, for Excel in Polish settings) or `xlsx`.
-    #[param(example = "xlsx")]
+    #[param(value_type = Option<TemplateFormat>, example = "xlsx")]
     pub format: Option<String>,
     /// A quarter to write into every row; left out, the period column is left empty.
-    #[param(example = "2025-Q1")]
+    #[param(value_type = Option<Quarter>, example = "2025-Q1")]
     pub period: Option<String>,
 }
 
@@ -565,11 +606,11 @@ pub struct TemplateQuery {
 #[utoipa::path(
     operation_id = "owes_report_template",
     tag = "OWES reports",
-    params(("code" = String, Path, description = "OWES code", example = "OWES-PN"), TemplateQuery),
+    params(("code" = OwesCode, Path, description = "OWES code", example = "OWES-PN"), TemplateQuery),
     responses(
-        (status = 200, description = "The template as CSV or XLSX", content(
-            (String = "text/csv"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 200, description = "The template as CSV text (`format=csv`) or XLSX bytes (`format=xlsx`)", content(
+            (CsvText = "text/csv"),
+            (Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such OWES", body = Problem, content_type = "application/problem+json"),

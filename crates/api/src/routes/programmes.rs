@@ -2,6 +2,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{get, web};
+use rops_domain::code::ProgrammeCode;
+use rops_domain::territory::RegionCode;
 use rops_store::queries;
 use rops_store::views::{ProgrammeDetail, ProgrammeSummary};
 use serde::Deserialize;
@@ -11,7 +13,7 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ProgrammeFilter {
     /// Only programmes of this region.
-    #[param(example = "16")]
+    #[param(value_type = Option<RegionCode>, example = "16")]
     pub region: Option<String>,
 }
 
@@ -26,6 +28,16 @@ pub async fn list(
     filter: web::Query<ProgrammeFilter>,
 ) -> Result<web::Json<Vec<ProgrammeSummary>>, ApiError> {
     let region = filter.into_inner().region;
+    let mut errors = rops_domain::validation::FieldErrors::default();
+    super::check_filter(
+        &mut errors,
+        "region",
+        region.as_deref(),
+        rops_domain::territory::RegionCode::parse,
+    );
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors.into_vec()));
+    }
     Ok(web::Json(
         state
             .db(move |conn| queries::programmes(conn, region.as_deref()))
@@ -41,7 +53,7 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "get_programme",
     tag = "reference",
-    params(("code" = String, Path, description = "Programme code", example = "OPL-2024-2027")),
+    params(("code" = ProgrammeCode, Path, description = "Programme code", example = "OPL-2024-2027")),
     responses(
         (status = 200, body = ProgrammeDetail),
         (status = 404, body = Problem, content_type = "application/problem+json"),

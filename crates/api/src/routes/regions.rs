@@ -2,6 +2,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{get, web};
+use rops_domain::territory::RegionCode;
 use rops_store::queries;
 use rops_store::views::{RegionDetail, RegionSummary};
 
@@ -24,7 +25,7 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "get_region",
     tag = "reference",
-    params(("code" = String, Path, description = "TERYT region code, 2 digits", example = "16")),
+    params(("code" = RegionCode, Path, description = "TERYT region code, 2 digits", example = "16")),
     responses(
         (status = 200, body = RegionDetail),
         (status = 404, body = Problem, content_type = "application/problem+json"),

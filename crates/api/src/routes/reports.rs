@@ -11,16 +11,18 @@ use rops_domain::report::{ReportPeriod, Transition};
 use rops_domain::validation::FieldErrors;
 use rops_domain::values::{Input, Values};
 use rops_store::reports::{self, Actor, Report, ReportKey, Revision};
-use rops_store::IfMatch;
+use rops_store::{Clock, IfMatch};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
 /// The revisions the caller's `If-Match` accepts: one ETag (`"3"`, `W/"3"` or `3`) or a list
-/// (`"3", "4"`: any may match, RFC 9110); `*` or no header accepts any.
+/// (`"3", "4"`: any may match, RFC 9110); `*` or no header accepts any; an empty one is 400.
 pub fn if_match(req: &HttpRequest) -> Result<IfMatch, ApiError> {
     let mut revisions = Vec::new();
+    let mut sent = false;
     for value in req.headers().get_all(header::IF_MATCH) {
+        sent = true;
         let text = value.to_str().unwrap_or_default();
         for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
             if tag == "*" {
@@ -36,7 +38,14 @@ pub fn if_match(req: &HttpRequest) -> Result<IfMatch, ApiError> {
         }
     }
     if revisions.is_empty() {
-        return Ok(IfMatch::ANY);
+        return if sent {
+            // An empty list matches nothing (RFC 9110 §13.1.1): a mistake, not a wildcard.
+            Err(ApiError::BadRequest(
+                "If-Match is empty; send back the ETag you read, e.g. \"3\", or leave the header out".into(),
+            ))
+        } else {
+            Ok(IfMatch::ANY)
+        };
     }
     IfMatch::of(&revisions).ok_or_else(|| {
         ApiError::BadRequest(format!(
@@ -59,11 +68,9 @@ pub fn with_etag(
     builder.json(body)
 }
 
-pub fn actor(caller: &Caller) -> Actor<'_> {
-    Actor {
-        name: &caller.sub,
-        today: chrono::Utc::now().date_naive(),
-    }
+/// The caller as the store records it, with the application's clock.
+pub fn actor(caller: &Caller, clock: Clock) -> Actor<'_> {
+    Actor::new(&caller.sub, clock)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -156,17 +163,36 @@ pub fn shorten(text: &str) -> String {
     }
 }
 
-/// Body of a transition: a reason, required to return a report.
+/// Body of a transition; optional for submit, approve and reopen (send none, or an object).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "Liczba miejsc pracy nie zgadza się z listą umów"}))]
 pub struct TransitionBody {
-    #[schema(example = "Liczba miejsc pracy nie zgadza się z listą umów")]
+    /// Why (kept as the report's `return_reason` when reopening).
+    #[schema(
+        example = "Liczba miejsc pracy nie zgadza się z listą umów",
+        pattern = r"^[^\u0000]*$"
+    )]
     pub reason: Option<String>,
 }
 
+/// Body of a return: the reason is required.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Liczba miejsc pracy nie zgadza się z listą umów"}))]
+#[allow(dead_code)] // Describes the body `transition_body` reads for a return.
+pub struct ReturnBody {
+    /// Why the report goes back to its unit: some text besides spaces.
+    #[schema(
+        example = "Liczba miejsc pracy nie zgadza się z listą umów",
+        min_length = 1,
+        pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+    )]
+    pub reason: String,
+}
+
 /// Reads an optional JSON transition body: an empty body is fine, one that is there must say
-/// it is JSON (415 otherwise).
+/// it is JSON (415 otherwise) and be an object (422 otherwise, `null` too).
 pub fn transition_body(req: &HttpRequest, body: &[u8]) -> Result<TransitionBody, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(TransitionBody::default());
@@ -179,7 +205,13 @@ pub fn transition_body(req: &HttpRequest, body: &[u8]) -> Result<TransitionBody,
         )));
     }
     if body.trim_ascii() == b"null" {
-        return Ok(TransitionBody::default());
+        // The document offers no body or an object; `null` is neither.
+        return Err(ApiError::validation(vec![
+            rops_domain::validation::FieldError::new(
+                "body",
+                "null is not a transition body; send an object, e.g. {\"reason\": \"…\"}, or no body",
+            ),
+        ]));
     }
     serde_json::from_slice(body).map_err(|e| {
         if e.is_data() {
@@ -265,15 +297,16 @@ pub async fn transition(
     }
     let if_match = if_match(req)?;
     let reason = transition_body(req, body)?.reason;
+    let clock = state.clock;
     state
-        .db(move |conn| {
+        .write(move |conn| {
             reports::transition(
                 conn,
                 &key,
                 transition,
                 reason.as_deref(),
                 if_match,
-                &actor(&caller),
+                &actor(&caller, clock),
             )
         })
         .await
@@ -299,9 +332,10 @@ pub fn report_key(stream: Stream, unit: &str, period: &str) -> Result<ReportKey,
 macro_rules! report_transition {
     (
         tag: $tag:literal, view: $view:ty, access: $access:path, key: $key:path,
-        unit: ($unit:literal, $unit_doc:literal, $unit_ex:literal),
-        period: ($period:literal, $period_doc:literal, $period_ex:literal),
-        $fn:ident, $op:literal, $path:literal, $transition:expr, $doc:literal
+        unit: ($unit:literal, $unit_ty:ident, $unit_doc:literal, $unit_ex:literal),
+        period: ($period:literal, $period_ty:ident, $period_doc:literal, $period_ex:literal),
+        $fn:ident, $op:literal, $path:literal, $transition:expr, $doc:literal,
+        body: ($($body:tt)+), $body_doc:literal
     ) => {
         #[doc = $doc]
         #[doc = ""]
@@ -310,11 +344,11 @@ macro_rules! report_transition {
             operation_id = $op,
             tag = $tag,
             params(
-                ($unit = String, Path, description = $unit_doc, example = $unit_ex),
-                ($period = String, Path, description = $period_doc, example = $period_ex),
-                ("If-Match" = Option<String>, Header, description = "The ETag as read; a stale one gets 412"),
+                ($unit = $unit_ty, Path, description = $unit_doc, example = $unit_ex),
+                ($period = $period_ty, Path, description = $period_doc, example = $period_ex),
+                $crate::schemas::IfMatchHeader,
             ),
-            request_body(content = Option<TransitionBody>, description = "`reason`: required to return, optional to reopen"),
+            request_body(content = $($body)+, description = $body_doc),
             responses(
                 (status = 200, body = $view, headers(("ETag" = String))),
                 (status = 403, body = Problem, content_type = "application/problem+json"),

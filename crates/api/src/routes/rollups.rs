@@ -1,14 +1,17 @@
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::export::{self, Names, Table};
+use crate::schemas::{CsvText, RollupFormat, Xlsx};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use rops_aggregation::rollup::Rollup;
 use rops_aggregation::{rollup, Request, Scope};
-use rops_domain::period::{Quarter, Window};
+use rops_domain::code::{OwesCode, SubregionCode};
+use rops_domain::period::{Quarter, Window, Year};
 use rops_domain::role::Role;
+use rops_domain::territory::RegionCode;
 use rops_domain::validation::FieldErrors;
 use rops_store::{queries, rollups, DbConnection, StoreResult};
 use serde::Deserialize;
@@ -17,32 +20,68 @@ use utoipa::IntoParams;
 /// The longest window a rollup covers, in quarters.
 pub const MAX_QUARTERS: u32 = 40;
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
+/// The query of every rollup endpoint, as read; which parameters an endpoint documents is
+/// in [`RollupWindow`], [`RollupOptions`] and [`CsvTable`].
+#[derive(Debug, Default, Deserialize)]
 pub struct RollupQuery {
-    /// First quarter of the window (with `to`).
-    #[param(example = "2024-Q1")]
     pub from: Option<String>,
-    /// Last quarter of the window (with `from`).
-    #[param(example = "2024-Q4")]
     pub to: Option<String>,
-    /// A calendar year instead of `from`/`to`; neither means the current year.
-    #[param(example = 2024)]
     pub year: Option<String>,
-    /// The figures as they were recorded at that moment (RFC 3339); default now.
-    #[param(example = "2025-01-31T12:00:00Z")]
     pub as_of: Option<String>,
-    /// Only approved reports count.
     #[serde(default)]
     pub approved_only: bool,
-    /// `json` (default), `csv` or `xlsx`; or ask with the Accept header.
-    #[param(example = "json")]
     pub format: Option<String>,
+    pub table: Option<String>,
+}
+
+/// Which quarters, as of when, counting what. `year`, or `from` with `to`: not both.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Describes the parameters `RollupQuery` reads.
+pub struct RollupWindow {
+    /// First quarter of the window (with `to`; not with `year`).
+    #[param(value_type = Option<Quarter>, example = "2024-Q1")]
+    from: Option<String>,
+    /// Last quarter of the window (with `from`; not with `year`).
+    #[param(value_type = Option<Quarter>, example = "2024-Q4")]
+    to: Option<String>,
+    /// A calendar year instead of `from`/`to`; neither means the current year.
+    #[param(value_type = Option<Year>)]
+    year: Option<String>,
+    /// The figures as they were recorded at that moment (RFC 3339, e.g.
+    /// `2025-01-31T12:00:00Z`); default now.
+    #[param(value_type = Option<String>, format = DateTime)]
+    as_of: Option<String>,
+    /// Only approved reports count.
+    approved_only: Option<bool>,
+}
+
+/// How the rollup is answered.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Describes the parameters `RollupQuery` reads.
+pub struct RollupOptions {
+    /// `json` (default), `csv` or `xlsx`; or ask with the Accept header. Generated clients
+    /// read CSV and XLSX from the `…/csv` and `…/xlsx` endpoints, which answer only that.
+    #[param(value_type = Option<RollupFormat>, example = "json")]
+    format: Option<String>,
     /// Which table a CSV holds, with the columns of the XLSX sheet of that name: `indicators`
     /// (default; Wskaźniki), `targets` (Cele), `completeness` (Kompletność), `lpres` (LPRES)
     /// or `results` (Rezultaty). An XLSX holds every table; JSON holds everything.
     #[param(value_type = Option<Table>, inline, example = "indicators")]
-    pub table: Option<String>,
+    table: Option<String>,
+}
+
+/// Which table of the rollup a CSV holds.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Describes the parameter `RollupQuery` reads.
+pub struct CsvTable {
+    /// Which table the CSV holds, with the columns of the XLSX sheet of that name:
+    /// `indicators` (default; Wskaźniki), `targets` (Cele), `completeness` (Kompletność),
+    /// `lpres` (LPRES) or `results` (Rezultaty).
+    #[param(value_type = Option<Table>, inline, example = "indicators")]
+    table: Option<String>,
 }
 
 enum Format {
@@ -62,10 +101,13 @@ fn parse(q: &RollupQuery, req: &HttpRequest) -> Result<Parsed, ApiError> {
     let mut e = FieldErrors::default();
     let window = match (&q.from, &q.to, &q.year) {
         (None, None, None) => Window::year(chrono::Datelike::year(&Utc::now())).ok(),
-        (None, None, Some(y)) => match y.parse::<i32>() {
-            Ok(y) if y.to_string().len() == 4 => e.take("year", Window::year(y)),
-            _ => {
-                e.push("year", format!("`{y}` is not a year; write e.g. 2024"));
+        (None, None, Some(y)) => match Year::parse(y) {
+            Ok(y) => Some(Window::of_year(y)),
+            Err(_) => {
+                e.push(
+                    "year",
+                    format!("`{y}` is not a year from 1900 to 9999; write e.g. 2024"),
+                );
                 None
             }
         },
@@ -168,19 +210,35 @@ enum Of {
 async fn respond(
     state: web::Data<AppState>,
     of: Of,
-    q: RollupQuery,
+    mut q: RollupQuery,
     req: HttpRequest,
+    only: Option<Format>,
 ) -> Result<HttpResponse, ApiError> {
+    // The CSV and XLSX endpoints answer only that; they take no `format` (nor XLSX a table).
+    match only {
+        Some(Format::Csv) => q.format = Some("csv".into()),
+        Some(Format::Xlsx) => {
+            q.format = Some("xlsx".into());
+            q.table = None;
+        }
+        _ => {}
+    }
     let Parsed {
         window,
         as_of,
         format,
         table,
     } = parse(&q, &req)?;
+    // A code that is not well formed names nothing: 404, as an unknown one.
     let scope = match &of {
         Of::Region(_) => Scope::Region,
-        Of::Subregion(s) => Scope::Subregion(s.clone()),
-        Of::Owes(o) => Scope::Owes(o.clone()),
+        Of::Subregion(s) => Scope::Subregion(
+            SubregionCode::parse(s)
+                .map_err(|_| ApiError::NotFound(format!("no subregion with code {s}")))?,
+        ),
+        Of::Owes(o) => Scope::Owes(
+            OwesCode::parse(o).map_err(|_| ApiError::NotFound(format!("no OWES with code {o}")))?,
+        ),
     };
     let request = Request {
         scope,
@@ -255,21 +313,37 @@ fn names(conn: &mut DbConnection, region_code: &str) -> StoreResult<Names> {
     Ok(names)
 }
 
+/// What every rollup endpoint's description says.
+macro_rules! rollup_doc {
+    () => {
+        "Computed from the live data at request time, as recorded at `as_of` (default now), for `from`..`to` quarters or a `year` (default the current year; at most 40 quarters). `approved_only=true` counts approved reports only. Every table has one row per measure, level (`poziom`) and unit."
+    };
+}
+
+/// Declares the three endpoints of one rollup scope: JSON (or CSV/XLSX by `format`), CSV, XLSX.
 macro_rules! rollup_endpoint {
-    ($fn:ident, $op:literal, $path:literal, $param:literal, $example:literal, $doc:literal, |$caller:ident, $code:ident| $check:expr, $of:expr) => {
+    (
+        ($fn:ident, $op:literal, $path:literal),
+        ($csv_fn:ident, $csv_op:literal, $csv_path:literal),
+        ($xlsx_fn:ident, $xlsx_op:literal, $xlsx_path:literal),
+        ($param_ty:ident, $param:literal, $example:literal), $doc:literal,
+        |$caller:ident, $code:ident| $check:expr, $of:expr
+    ) => {
         #[doc = $doc]
         #[doc = ""]
-        #[doc = "Computed from the live data at request time, as recorded at `as_of` (default now), for `from`..`to` quarters or a `year` (default the current year; at most 40 quarters). `approved_only=true` counts approved reports only. `format=xlsx` gives the same figures as a workbook with the sheets Wskaźniki, Cele, Kompletność, LPRES and Rezultaty (Polish names beside the codes, numbers formatted per unit); `format=csv` (or Accept: text/csv) gives one of those tables, chosen with `table`, for Excel in Polish settings (UTF-8 with BOM, `;`, decimal comma). Every table has one row per measure, level (`poziom`) and unit."]
+        #[doc = rollup_doc!()]
+        #[doc = ""]
+        #[doc = "`format=xlsx` gives the same figures as a workbook with the sheets Wskaźniki, Cele, Kompletność, LPRES and Rezultaty (Polish names beside the codes, numbers formatted per unit); `format=csv` (or Accept: text/csv) gives one of those tables, chosen with `table`, for Excel in Polish settings (UTF-8 with BOM, `;`, decimal comma). The `…/csv` and `…/xlsx` endpoints answer the same files and nothing else, for clients generated from this document."]
         #[utoipa::path(
             operation_id = $op,
             tag = "rollups",
-            params(("code" = String, Path, description = $param, example = $example), RollupQuery),
+            params(("code" = $param_ty, Path, description = $param, example = $example), RollupWindow, RollupOptions),
             responses(
-                (status = 200, description = "The rollup as JSON, or as CSV (text/csv) or XLSX with `format` or Accept", body = Rollup,
+                (status = 200, description = "The rollup as JSON, or as CSV (text/csv) or XLSX with `format` or Accept",
                     content(
                         (Rollup = "application/json"),
-                        (String = "text/csv"),
-                        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                        (CsvText = "text/csv"),
+                        (Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
                     )),
                 (status = 403, body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "Unknown scope code", body = Problem, content_type = "application/problem+json"),
@@ -286,25 +360,102 @@ macro_rules! rollup_endpoint {
         ) -> Result<HttpResponse, ApiError> {
             let $code = $code.into_inner();
             $check?;
-            respond(state, $of, query.into_inner(), req).await
+            respond(state, $of, query.into_inner(), req, None).await
+        }
+
+        #[doc = $doc]
+        #[doc = ""]
+        #[doc = "As CSV: one table of the rollup, chosen with `table`, for Excel in Polish settings (UTF-8 with BOM, `;`, decimal comma)."]
+        #[doc = ""]
+        #[doc = rollup_doc!()]
+        #[utoipa::path(
+            operation_id = $csv_op,
+            tag = "rollups",
+            params(("code" = $param_ty, Path, description = $param, example = $example), RollupWindow, CsvTable),
+            responses(
+                (status = 200, description = "One table of the rollup as CSV", content((CsvText = "text/csv"))),
+                (status = 403, body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "Unknown scope code", body = Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Bad window, as_of or table", body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        #[get($csv_path)]
+        pub async fn $csv_fn(
+            state: web::Data<AppState>,
+            $caller: Caller,
+            $code: web::Path<String>,
+            query: web::Query<RollupQuery>,
+            req: HttpRequest,
+        ) -> Result<HttpResponse, ApiError> {
+            let $code = $code.into_inner();
+            $check?;
+            respond(state, $of, query.into_inner(), req, Some(Format::Csv)).await
+        }
+
+        #[doc = $doc]
+        #[doc = ""]
+        #[doc = "As an XLSX workbook with the sheets Wskaźniki, Cele, Kompletność, LPRES and Rezultaty (Polish names beside the codes, numbers formatted per unit)."]
+        #[doc = ""]
+        #[doc = rollup_doc!()]
+        #[utoipa::path(
+            operation_id = $xlsx_op,
+            tag = "rollups",
+            params(("code" = $param_ty, Path, description = $param, example = $example), RollupWindow),
+            responses(
+                (status = 200, description = "The rollup as an XLSX workbook", content((Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+                (status = 403, body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "Unknown scope code", body = Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Bad window or as_of", body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        #[get($xlsx_path)]
+        pub async fn $xlsx_fn(
+            state: web::Data<AppState>,
+            $caller: Caller,
+            $code: web::Path<String>,
+            query: web::Query<RollupQuery>,
+            req: HttpRequest,
+        ) -> Result<HttpResponse, ApiError> {
+            let $code = $code.into_inner();
+            $check?;
+            respond(state, $of, query.into_inner(), req, Some(Format::Xlsx)).await
         }
     };
 }
 
-rollup_endpoint!(region, "get_region_rollup", "/rollups/regions/{code}", "Region code", "16",
+rollup_endpoint!(
+    (region, "get_region_rollup", "/rollups/regions/{code}"),
+    (region_csv, "get_region_rollup_csv", "/rollups/regions/{code}/csv"),
+    (region_xlsx, "get_region_rollup_xlsx", "/rollups/regions/{code}/xlsx"),
+    (RegionCode, "Region code", "16"),
     "The region's rollup: every indicator with its subregions and OWES, completeness, LPRES, results, every target (analyst, admin).",
     |caller, code| caller.require_rops("read rollups"), Of::Region(code));
 rollup_endpoint!(
-    subregion,
-    "get_subregion_rollup",
-    "/rollups/subregions/{code}",
-    "Subregion code",
-    "OPL-PN",
+    (
+        subregion,
+        "get_subregion_rollup",
+        "/rollups/subregions/{code}"
+    ),
+    (
+        subregion_csv,
+        "get_subregion_rollup_csv",
+        "/rollups/subregions/{code}/csv"
+    ),
+    (
+        subregion_xlsx,
+        "get_subregion_rollup_xlsx",
+        "/rollups/subregions/{code}/xlsx"
+    ),
+    (SubregionCode, "Subregion code", "OPL-PN"),
     "A subregion's rollup (analyst, admin).",
     |caller, code| caller.require_rops("read rollups"),
     Of::Subregion(code)
 );
-rollup_endpoint!(owes, "get_owes_rollup", "/rollups/owes/{code}", "OWES code", "OWES-PN",
+rollup_endpoint!(
+    (owes, "get_owes_rollup", "/rollups/owes/{code}"),
+    (owes_csv, "get_owes_rollup_csv", "/rollups/owes/{code}/csv"),
+    (owes_xlsx, "get_owes_rollup_xlsx", "/rollups/owes/{code}/xlsx"),
+    (OwesCode, "OWES code", "OWES-PN"),
     "An OWES's rollup: its own reports, and its subregion for gmina figures (analyst, admin, that OWES).",
     |caller, code| match caller.role {
         Role::Owes if caller.org.as_deref() == Some(code.as_str()) => Ok(()),

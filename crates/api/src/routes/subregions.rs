@@ -15,12 +15,12 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"region": "16", "name": "Subregion północny", "powiats": ["1601", "1604", "1606", "1608"]}))]
 pub struct SubregionPut {
-    #[schema(example = "16")]
+    #[schema(value_type = RegionCode, example = "16")]
     pub region: String,
-    #[schema(example = "Subregion północny")]
+    #[schema(example = "Subregion północny", pattern = r"^[^\u0000]*$")]
     pub name: String,
     /// Powiat codes. A powiat lies in at most one subregion.
-    #[schema(example = json!(["1601", "1604", "1606", "1608"]))]
+    #[schema(value_type = Vec<PowiatCode>, example = json!(["1601", "1604", "1606", "1608"]))]
     pub powiats: Vec<String>,
 }
 
@@ -31,7 +31,7 @@ pub struct SubregionPut {
 #[utoipa::path(
     operation_id = "put_subregion",
     tag = "reference",
-    params(("code" = String, Path, description = "Subregion code: upper-case letters, digits, hyphens", example = "OPL-PN")),
+    params(("code" = SubregionCode, Path, description = "Subregion code: upper-case letters, digits, hyphens", example = "OPL-PN")),
     request_body = SubregionPut,
     responses(
         (status = 201, description = "Created", body = SubregionDetail),
@@ -63,7 +63,7 @@ pub async fn put(
         powiats,
     };
     let (view, put) = state
-        .db(move |conn| writes::put_subregion(conn, &code, &input))
+        .write(move |conn| writes::put_subregion(conn, &code, &input))
         .await?;
     Ok(match put {
         Put::Created => HttpResponse::Created().json(view),

@@ -1,0 +1,81 @@
+//! The gminas' own picture: LPRES statuses and adoptions, and the results checklist.
+
+use super::{period_quarter, Engine, LpresFigures, ResultCount, SubregionLpres, Units};
+use crate::inputs::Scope;
+use rops_domain::indicator::Stream;
+use rops_domain::lpres::LpresStatus;
+use rops_domain::period::Window;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+impl<'a> Engine<'a> {
+    fn status_of(&self, teryt: &str) -> LpresStatus {
+        self.lpres
+            .get(teryt)
+            .map_or(LpresStatus::None, |l| l.status)
+    }
+
+    pub(super) fn lpres_adopted(&self, gminas: &[&str], window: Window) -> usize {
+        let last_day = window.to.last_day();
+        gminas
+            .iter()
+            .filter_map(|g| self.lpres.get(g))
+            .filter(|l| l.status == LpresStatus::Adopted)
+            .filter(|l| l.adopted_on.is_some_and(|d| d <= last_day))
+            .filter(|l| l.plan_to.is_some_and(|y| y >= window.to.year()))
+            .count()
+    }
+
+    pub(super) fn lpres_figures(&self, units: &Units<'a>) -> LpresFigures {
+        let w = self.req.window;
+        let mut by_status: BTreeMap<String, usize> = LpresStatus::ALL
+            .iter()
+            .map(|s| (s.as_str().to_owned(), 0))
+            .collect();
+        for g in &units.gminas {
+            *by_status
+                .entry(self.status_of(g).as_str().to_owned())
+                .or_default() += 1;
+        }
+        let adopted = self.lpres_adopted(&units.gminas, w);
+        LpresFigures {
+            gminas: units.gminas.len(),
+            adopted,
+            share: (!units.gminas.is_empty()).then(|| adopted as f64 / units.gminas.len() as f64),
+            by_subregion: matches!(self.req.scope, Scope::Region).then(|| {
+                self.inputs
+                    .subregions
+                    .iter()
+                    .map(|s| {
+                        let u = self.subregion_units(s.as_str());
+                        SubregionLpres {
+                            subregion: s.to_string(),
+                            gminas: u.gminas.len(),
+                            adopted: self.lpres_adopted(&u.gminas, w),
+                        }
+                    })
+                    .collect()
+            }),
+            by_status,
+        }
+    }
+
+    /// Per checklist result, the gminas that report it in a counted annual report of the window.
+    pub(super) fn results(&self, units: &Units<'a>) -> Vec<ResultCount> {
+        let mut gminas: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+        for s in self.reports(Stream::Gmina, &units.gminas) {
+            if self.req.window.contains(period_quarter(s.period)) {
+                for r in s.results {
+                    gminas.entry(r.as_str()).or_default().insert(s.unit);
+                }
+            }
+        }
+        self.inputs
+            .result_codes
+            .iter()
+            .map(|c| ResultCount {
+                code: c.to_string(),
+                gminas: gminas.get(c.as_str()).map_or(0, BTreeSet::len),
+            })
+            .collect()
+    }
+}
