@@ -71,6 +71,12 @@ RIGHTS = {
     "get_region_rollup": R(*ROPS),
     "get_subregion_rollup": R(*ROPS),
     "get_owes_rollup": R(*ROPS, "owes", own="owes"),
+    "get_region_rollup_csv": R(*ROPS),
+    "get_region_rollup_xlsx": R(*ROPS),
+    "get_subregion_rollup_csv": R(*ROPS),
+    "get_subregion_rollup_xlsx": R(*ROPS),
+    "get_owes_rollup_csv": R(*ROPS, "owes", own="owes"),
+    "get_owes_rollup_xlsx": R(*ROPS, "owes", own="owes"),
 }
 
 PUBLIC = {"healthz", "readyz"}
