@@ -214,5 +214,57 @@ mod tests {
                 "README's configuration table lacks {v}"
             );
         }
+        // …and lists nothing the service does not read.
+        let section = readme
+            .split("## Configuration")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .unwrap_or_default();
+        for row in section.lines().filter(|l| l.starts_with("| `")) {
+            let name = row
+                .trim_start_matches("| `")
+                .split('`')
+                .next()
+                .unwrap_or_default();
+            assert!(
+                VARIABLES.contains(&name),
+                "README lists {name}, which the service does not read"
+            );
+        }
+    }
+
+    /// The README's sentence on dependencies, rebuilt from every crate's `Cargo.toml`.
+    #[test]
+    fn readme_states_the_dependency_graph_as_it_is() {
+        let manifests = [
+            ("aggregation", include_str!("../../aggregation/Cargo.toml")),
+            ("store", include_str!("../../store/Cargo.toml")),
+            ("api", include_str!("../Cargo.toml")),
+            ("cli", include_str!("../../cli/Cargo.toml")),
+        ];
+        let order = ["store", "aggregation", "domain"];
+        let edges: Vec<String> = manifests
+            .iter()
+            .map(|(name, manifest)| {
+                let deps = manifest
+                    .split("[dependencies]")
+                    .nth(1)
+                    .and_then(|s| s.split("\n[").next())
+                    .unwrap_or_default();
+                let inner: Vec<&str> = order
+                    .iter()
+                    .copied()
+                    .filter(|o| deps.lines().any(|l| l.starts_with(&format!("rops-{o}"))))
+                    .collect();
+                if inner.is_empty() {
+                    format!("`{name}` → none")
+                } else {
+                    format!("`{name} → {}`", inner.join(", "))
+                }
+            })
+            .collect();
+        let sentence = format!("Dependencies point one way: {}.", edges.join("; "));
+        let readme = include_str!("../../../README.md").replace('\n', " ");
+        assert!(readme.contains(&sentence), "README should say: {sentence}");
     }
 }

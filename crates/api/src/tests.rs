@@ -24,8 +24,24 @@ pub(crate) fn bearer(role: Role, org: Option<&str>) -> (&'static str, String) {
     ("Authorization", format!("Bearer {}", token(role, org)))
 }
 
+/// With `TEST_LOG` set, the service's log lines show in the output of the tests (captured
+/// per test like `println!`); without it they go nowhere.
+pub(crate) fn test_log() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    if std::env::var_os("TEST_LOG").is_some() {
+        ONCE.call_once(|| {
+            crate::telemetry::init(
+                crate::config::LogFormat::Text,
+                tracing_subscriber::fmt::TestWriter::new,
+                false,
+            )
+        });
+    }
+}
+
 /// The state of an app over `db`, without the background health check.
 pub(crate) fn state_for(db: &TestDb) -> AppState {
+    test_log();
     let health = rops_store::Health::unmonitored(db.url()).expect("the test database exists");
     AppState::new(db.pool().clone(), health, Arc::new(Keys::new(SECRET)), 15)
 }
@@ -100,6 +116,12 @@ backend_tests! {
         assert_eq!((status, body["updated_at"].as_str()), (StatusCode::CREATED, Some("2024-02-10T09:00:00.000000Z")), "{body}");
         let (status, _, body) = call(&db, put("2024-Q2")).await;
         assert_eq!(status, StatusCode::CREATED, "by the system clock 2024-Q2 has begun: {body}");
+        // A rollup without a window or a moment is this year's, as of now: both by the clock.
+        let rollup = TestRequest::get().uri("/api/v1/rollups/regions/16").insert_header(bearer(Role::Analyst, None));
+        let (status, _, body) = call_with(state(), rollup).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!((body["from"].as_str(), body["to"].as_str()), (Some("2024-Q1"), Some("2024-Q4")));
+        assert_eq!(body["as_of"], "2024-02-10T09:00:00.000000Z");
     }
 
     async fn region_16_and_kluczbork(db) {

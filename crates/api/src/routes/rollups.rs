@@ -97,10 +97,12 @@ struct Parsed {
     table: Table,
 }
 
-fn parse(q: &RollupQuery, req: &HttpRequest) -> Result<Parsed, ApiError> {
+/// The window (this year's by default) and the moment (now by default), `now` being the
+/// application's clock.
+fn parse(q: &RollupQuery, req: &HttpRequest, now: DateTime<Utc>) -> Result<Parsed, ApiError> {
     let mut e = FieldErrors::default();
     let window = match (&q.from, &q.to, &q.year) {
-        (None, None, None) => Window::year(chrono::Datelike::year(&Utc::now())).ok(),
+        (None, None, None) => Window::year(chrono::Datelike::year(&now)).ok(),
         (None, None, Some(y)) => match Year::parse(y) {
             Ok(y) => Some(Window::of_year(y)),
             Err(_) => {
@@ -145,7 +147,7 @@ fn parse(q: &RollupQuery, req: &HttpRequest) -> Result<Parsed, ApiError> {
         );
     }
     let as_of = match &q.as_of {
-        None => Some(Utc::now()),
+        None => Some(now),
         Some(t) => match DateTime::parse_from_rfc3339(t) {
             Ok(t) => Some(t.with_timezone(&Utc)),
             Err(_) => {
@@ -228,7 +230,7 @@ async fn respond(
         as_of,
         format,
         table,
-    } = parse(&q, &req)?;
+    } = parse(&q, &req, state.clock.now())?;
     // A code that is not well formed names nothing: 404, as an unknown one.
     let scope = match &of {
         Of::Region(_) => Scope::Region,
