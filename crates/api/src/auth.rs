@@ -6,9 +6,8 @@ use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
-use rops_domain::code::OwesCode;
+use rops_domain::policy::{Action, Principal, Resource};
 use rops_domain::role::Role;
-use rops_domain::territory::Teryt;
 use serde::{Deserialize, Serialize};
 use std::future::{ready, Ready};
 use std::io::Write;
@@ -57,7 +56,7 @@ impl Keys {
         org: Option<&str>,
         ttl: Duration,
     ) -> Result<String, String> {
-        check_org(role, org)?;
+        Principal::new(role, org).map_err(|e| e.to_string())?;
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_err(|e| e.to_string())?
@@ -100,11 +99,12 @@ impl Keys {
             return Err("the token was issued in the future (iat)".into());
         }
         let role = Role::parse(&c.role).map_err(|e| e.to_string())?;
-        check_org(role, c.org.as_deref())?;
+        let principal = Principal::new(role, c.org.as_deref()).map_err(|e| e.to_string())?;
         Ok(Caller {
             sub: c.sub,
             role,
             org: c.org,
+            principal,
         })
     }
 }
@@ -136,17 +136,6 @@ fn check_header(token: &str) -> Result<(), String> {
             "the token's header has `{h}`, which this server does not accept"
         )),
         None => Ok(()),
-    }
-}
-
-fn check_org(role: Role, org: Option<&str>) -> Result<(), String> {
-    match (role, org) {
-        (Role::Owes, Some(o)) => OwesCode::parse(o).map(drop).map_err(|e| e.to_string()),
-        (Role::Gmina, Some(o)) => Teryt::parse(o).map(drop).map_err(|e| e.to_string()),
-        (Role::Owes | Role::Gmina, None) => Err(format!(
-            "role {role} needs `org` (the OWES code or gmina TERYT)"
-        )),
-        (Role::Admin | Role::Analyst, _) => Ok(()),
     }
 }
 
@@ -201,24 +190,22 @@ pub struct Caller {
     pub sub: String,
     pub role: Role,
     pub org: Option<String>,
+    /// Who the token speaks for, as the domain's policy knows it.
+    pub principal: Principal,
 }
 
 impl Caller {
-    /// ROPS staff only (analysts and admins); `what` says what was attempted.
-    pub fn require_rops(&self, what: &str) -> Result<(), ApiError> {
-        if self.role.is_rops() {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(format!(
-                "only ROPS analysts and admins may {what}; the token's role is {}",
-                self.role
-            )))
-        }
+    /// Asks the domain's one policy (`rops_domain::policy`) whether this caller may perform
+    /// `action` on `resource`; 403 with the policy's reason when not.
+    pub fn may(&self, action: Action, resource: Resource<'_>) -> Result<(), ApiError> {
+        self.principal
+            .may(action, resource)
+            .map_err(|denied| ApiError::Forbidden(denied.to_string()))
     }
 }
 
-/// A caller with the admin role. As an extractor placed before the body, it answers 403
-/// before the body is even read.
+/// A caller who may change reference data (the policy's `WriteReference`). As an extractor
+/// placed before the body, it answers 403 before the body is even read.
 #[derive(Debug, Clone)]
 pub struct Admin(pub Caller);
 
@@ -227,11 +214,9 @@ impl FromRequest for Admin {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(caller(req).and_then(|c| match c.role {
-            Role::Admin => Ok(Admin(c)),
-            other => Err(ApiError::Forbidden(format!(
-                "this needs the admin role; the token's role is {other}"
-            ))),
+        ready(caller(req).and_then(|c| {
+            c.may(Action::WriteReference, Resource::Reference)?;
+            Ok(Admin(c))
         }))
     }
 }

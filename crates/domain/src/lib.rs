@@ -11,6 +11,7 @@ pub mod number;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod period;
+pub mod policy;
 pub mod reference;
 pub mod report;
 pub mod role;

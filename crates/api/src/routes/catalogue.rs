@@ -2,6 +2,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{get, web};
+use rops_domain::policy::{Action, Resource};
 use rops_store::queries;
 use rops_store::views::Catalogue;
 
@@ -15,7 +16,8 @@ use rops_store::views::Catalogue;
 #[get("/indicators")]
 pub async fn get(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
 ) -> Result<web::Json<Catalogue>, ApiError> {
+    caller.may(Action::ReadReference, Resource::Reference)?;
     Ok(web::Json(state.db(queries::catalogue).await?))
 }

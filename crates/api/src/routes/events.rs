@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use rops_domain::code::SubregionCode;
 use rops_domain::event::{check_event, EventInput};
 use rops_domain::period::Quarter;
+use rops_domain::policy::{Action, Resource};
 use rops_domain::territory::RegionCode;
 use rops_domain::validation::FieldErrors;
 use rops_store::events::{self, EventDetail, EventDraft, EventFilter, EventView};
@@ -95,7 +96,7 @@ pub async fn create(
     code: web::Path<String>,
     body: web::Json<EventPut>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_rops("keep the activity register")?;
+    caller.may(Action::WriteEvents, Resource::ActivityRegister)?;
     let code = code.into_inner();
     let clock = state.clock;
     let draft = draft(body.into_inner(), clock.today())?;
@@ -157,10 +158,11 @@ fn bound(field: &str, value: &str, last: bool, errors: &mut FieldErrors) -> Opti
 #[get("/regions/{code}/events")]
 pub async fn list(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     code: web::Path<String>,
     query: web::Query<EventQuery>,
 ) -> Result<web::Json<Vec<EventView>>, ApiError> {
+    caller.may(Action::ReadEvents, Resource::ActivityRegister)?;
     let code = code.into_inner();
     let q = query.into_inner();
     let mut errors = FieldErrors::default();
@@ -232,9 +234,10 @@ pub async fn list(
 #[get("/events/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.may(Action::ReadEvents, Resource::ActivityRegister)?;
     let id = id.into_inner();
     let detail = state.db(move |conn| events::get(conn, &id)).await?;
     Ok(with_etag(HttpResponse::Ok(), detail.event.revision, detail))
@@ -269,7 +272,7 @@ pub async fn update(
     req: HttpRequest,
     body: web::Json<EventPut>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_rops("keep the activity register")?;
+    caller.may(Action::WriteEvents, Resource::ActivityRegister)?;
     let id = id.into_inner();
     let if_match = if_match(&req)?;
     let clock = state.clock;
@@ -306,7 +309,7 @@ pub async fn withdraw(
     id: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_rops("keep the activity register")?;
+    caller.may(Action::WriteEvents, Resource::ActivityRegister)?;
     let id = id.into_inner();
     let if_match = if_match(&req)?;
     let clock = state.clock;

@@ -3,6 +3,7 @@ use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{get, web};
 use rops_domain::code::SubregionCode;
+use rops_domain::policy::{Action, Resource};
 use rops_domain::territory::{RegionCode, Teryt};
 use rops_domain::validation::FieldErrors;
 use rops_store::queries;
@@ -29,9 +30,10 @@ pub struct GminaFilter {
 #[get("/gminas")]
 pub async fn list(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     filter: web::Query<GminaFilter>,
 ) -> Result<web::Json<Vec<GminaView>>, ApiError> {
+    caller.may(Action::ReadReference, Resource::Reference)?;
     let GminaFilter { region, subregion } = filter.into_inner();
     let mut errors = FieldErrors::default();
     super::check_filter(&mut errors, "region", region.as_deref(), RegionCode::parse);
@@ -66,9 +68,10 @@ pub async fn list(
 #[get("/gminas/{teryt}")]
 pub async fn get(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     teryt: web::Path<String>,
 ) -> Result<web::Json<GminaView>, ApiError> {
+    caller.may(Action::ReadReference, Resource::Reference)?;
     let teryt =
         Teryt::parse(&teryt).map_err(|e| ApiError::NotFound(format!("no such gmina: {e}")))?;
     let found = state.db({

@@ -1,4 +1,3 @@
-use super::gmina_reports::check_gmina_access;
 use super::reports::{actor, if_match, with_etag};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -6,6 +5,7 @@ use crate::schemas::IfMatchHeader;
 use crate::state::AppState;
 use actix_web::{get, put, web, HttpRequest, HttpResponse};
 use rops_domain::lpres::{check_lpres, LpresInput, LpresStatus};
+use rops_domain::policy::{Action, Resource};
 use rops_domain::territory::{RegionCode, Teryt};
 use rops_store::lpres::{self, GminaLpres, LpresState, LpresWithHistory};
 use rops_store::writes::Put;
@@ -73,7 +73,7 @@ pub async fn put_lpres(
     body: web::Json<LpresPut>,
 ) -> Result<HttpResponse, ApiError> {
     let teryt = teryt.into_inner();
-    check_gmina_access(&caller, &teryt)?;
+    caller.may(Action::WriteLpres, Resource::Gmina(&teryt))?;
     let if_match = if_match(&req)?;
     let b = body.into_inner();
     let input = LpresInput {
@@ -113,10 +113,11 @@ pub async fn put_lpres(
 #[get("/gminas/{teryt}/lpres")]
 pub async fn get_lpres(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     teryt: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let teryt = teryt.into_inner();
+    caller.may(Action::ReadLpres, Resource::Gmina(&teryt))?;
     let found = state.db(move |conn| lpres::get(conn, &teryt)).await?;
     Ok(with_etag(HttpResponse::Ok(), found.current.revision, found))
 }
@@ -136,10 +137,11 @@ pub async fn get_lpres(
 #[get("/regions/{code}/lpres")]
 pub async fn region_lpres(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     code: web::Path<String>,
 ) -> Result<web::Json<Vec<GminaLpres>>, ApiError> {
     let code = code.into_inner();
+    caller.may(Action::ReadLpres, Resource::Region(&code))?;
     Ok(web::Json(
         state.db(move |conn| lpres::region(conn, &code)).await?,
     ))

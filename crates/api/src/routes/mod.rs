@@ -12,6 +12,7 @@ pub mod owes;
 pub mod owes_reports;
 pub mod programmes;
 pub mod regions;
+pub mod report_resource;
 pub mod reports;
 pub mod rollups;
 pub mod subregions;
@@ -46,26 +47,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(owes::put)
                 .service(owes_reports::import)
                 .service(owes_reports::template)
-                .service(owes_reports::list_reports)
-                .service(owes_reports::get_report)
-                .service(owes_reports::put_report)
-                .service(owes_reports::revisions)
-                .service(owes_reports::submit)
-                .service(owes_reports::approve)
-                .service(owes_reports::return_report)
-                .service(owes_reports::reopen)
+                .configure(owes_reports::configure)
                 .service(owes_reports::queue)
                 .service(lpres::put_lpres)
                 .service(lpres::get_lpres)
                 .service(lpres::region_lpres)
-                .service(gmina_reports::list_reports)
-                .service(gmina_reports::get_report)
-                .service(gmina_reports::put_report)
-                .service(gmina_reports::revisions)
-                .service(gmina_reports::submit)
-                .service(gmina_reports::approve)
-                .service(gmina_reports::return_report)
-                .service(gmina_reports::reopen)
+                .configure(gmina_reports::configure)
                 .service(events::create)
                 .service(events::list)
                 .service(events::get)

@@ -4,6 +4,7 @@ use crate::state::AppState;
 use actix_web::{get, put, web, HttpResponse};
 use rops_domain::code::{OwesCode, SubregionCode};
 use rops_domain::period::Quarter;
+use rops_domain::policy::{Action, Resource};
 use rops_domain::territory::RegionCode;
 use rops_domain::validation::{FieldError, FieldErrors};
 use rops_store::queries;
@@ -27,9 +28,10 @@ pub struct OwesFilter {
 #[get("/owes")]
 pub async fn list(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     filter: web::Query<OwesFilter>,
 ) -> Result<web::Json<Vec<OwesView>>, ApiError> {
+    caller.may(Action::ReadReference, Resource::Reference)?;
     let region = filter.into_inner().region;
     let mut errors = rops_domain::validation::FieldErrors::default();
     super::check_filter(
@@ -63,9 +65,10 @@ pub async fn list(
 #[get("/owes/{code}")]
 pub async fn get(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     code: web::Path<String>,
 ) -> Result<web::Json<OwesView>, ApiError> {
+    caller.may(Action::ReadReference, Resource::Reference)?;
     let code = code.into_inner();
     let found = state.db({
         let code = code.clone();

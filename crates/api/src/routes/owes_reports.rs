@@ -1,21 +1,19 @@
-use super::reports::{
-    actor, if_match, numbers, report_key, with_etag, DryRun, ReturnBody, RevisionView,
-    TransitionBody, ValuesOut,
-};
+use super::report_resource::ReportStream;
+use super::reports::{actor, numbers, DryRun, ReturnBody, TransitionBody, ValuesOut};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
-use crate::schemas::{CsvText, IfMatchHeader, OwesValues, OwesValuesIn, TemplateFormat, Xlsx};
+use crate::schemas::{CsvText, OwesValues, OwesValuesIn, TemplateFormat, Xlsx};
 use crate::state::AppState;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use rops_domain::code::{OwesCode, SubregionCode};
 use rops_domain::indicator::Stream;
 use rops_domain::period::Quarter;
+use rops_domain::policy::{Action, Resource};
 use rops_domain::report::{ReportStatus, Transition};
-use rops_domain::role::Role;
 use rops_domain::territory::RegionCode;
 use rops_domain::validation::FieldErrors;
 use rops_store::reports::{self, ImportedReport, Report, ReportFilter, ReportInput};
-use rops_store::writes::Put;
+use rops_store::{DbConnection, StoreResult};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -81,21 +79,6 @@ pub struct OwesReportPut {
     pub note: Option<String>,
 }
 
-/// OWES staff reach only their own OWES; gmina tokens no OWES report.
-pub fn check_owes_access(caller: &Caller, code: &str) -> Result<(), ApiError> {
-    match caller.role {
-        Role::Admin | Role::Analyst => Ok(()),
-        Role::Owes if caller.org.as_deref() == Some(code) => Ok(()),
-        Role::Owes => Err(ApiError::Forbidden(format!(
-            "this token is for OWES {}; it cannot reach the reports of OWES {code}",
-            caller.org.as_deref().unwrap_or("?")
-        ))),
-        Role::Gmina => Err(ApiError::Forbidden(
-            "gmina tokens cannot reach OWES reports".into(),
-        )),
-    }
-}
-
 /// The report routes take any last segment but their literal siblings `import` and
 /// `template`, so those paths answer their own methods only (405 with `Allow` otherwise).
 fn is_period_path(ctx: &actix_web::guard::GuardContext) -> bool {
@@ -103,113 +86,83 @@ fn is_period_path(ctx: &actix_web::guard::GuardContext) -> bool {
     !(path.ends_with("/reports/import") || path.ends_with("/reports/template"))
 }
 
-fn key(code: &str, period: &str) -> Result<rops_store::reports::ReportKey, ApiError> {
-    report_key(Stream::Owes, code, period)
-}
+/// The OWES quarterly stream, as its report resource serves it.
+pub struct OwesStream;
 
-/// Creates (201) or replaces (200) an OWES's report for a quarter. A draft may leave values
-/// out; an approved or submitted report cannot change (409).
-///
-/// That OWES, analysts and admins. `values` holds the OWES indicators of `GET /indicators`:
-/// non-negative whole numbers, `ps_jobs_created_with_grants` at most `jobs_created`. The
-/// quarter must have started and the OWES be active in it. `?dry_run=true` validates and
-/// answers without storing.
-#[utoipa::path(
-    operation_id = "put_owes_report",
-    tag = "OWES reports",
-    params(
-        ("code" = OwesCode, Path, description = "OWES code", example = "OWES-PN"),
-        ("period" = Quarter, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
-        IfMatchHeader,
-        DryRun,
-    ),
-    request_body = OwesReportPut,
-    responses(
-        (status = 201, description = "Created", body = OwesReportView, headers(("ETag" = String))),
-        (status = 200, description = "Updated", body = OwesReportView, headers(("ETag" = String))),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such OWES", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The report is submitted or approved", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[put("/owes/{code}/reports/{period}", guard = "is_period_path")]
-pub async fn put_report(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(String, String)>,
-    dry: web::Query<DryRun>,
-    req: HttpRequest,
-    body: web::Json<OwesReportPut>,
-) -> Result<HttpResponse, ApiError> {
-    let (code, period) = path.into_inner();
-    check_owes_access(&caller, &code)?;
-    let key = key(&code, &period)?;
-    let if_match = if_match(&req)?;
-    let body = body.into_inner();
-    let mut errors = FieldErrors::default();
-    let values = numbers(body.values, &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors.into_vec()));
+impl ReportStream for OwesStream {
+    const STREAM: Stream = Stream::Owes;
+    const UNIT: &'static str = "OWES";
+    type View = OwesReportView;
+    type Put = OwesReportPut;
+    type ListQuery = OwesReportFilter;
+
+    fn resource(code: &str) -> Resource<'_> {
+        Resource::Owes(code)
     }
-    let input = ReportInput {
-        values,
-        results: None,
-        note: body.note,
-    };
-    let clock = state.clock;
-    let (report, put) = state
-        .write_as(rops_store::WriteMode::dry_run(dry.dry_run), move |conn| {
-            reports::put(conn, &key, &input, if_match, &actor(&caller, clock))
-        })
-        .await?;
-    let status = if put == Put::Created {
-        HttpResponse::Created()
-    } else {
-        HttpResponse::Ok()
-    };
-    Ok(with_etag(
-        status,
-        report.revision,
-        OwesReportView::from(report),
-    ))
+
+    fn input(body: OwesReportPut, errors: &mut FieldErrors) -> ReportInput {
+        ReportInput {
+            values: numbers(body.values, errors),
+            results: None,
+            note: body.note,
+        }
+    }
+
+    fn list_filter(q: OwesReportFilter, errors: &mut FieldErrors) -> ReportFilter {
+        parse_filter(q.from, q.to, q.status, errors)
+    }
+
+    fn check_unit(conn: &mut DbConnection, code: &str) -> StoreResult<()> {
+        match rops_store::queries::owes(conn, code)? {
+            Some(_) => Ok(()),
+            None => Err(rops_store::StoreError::NotFound(format!(
+                "no OWES with code {code}"
+            ))),
+        }
+    }
 }
 
-/// One OWES report.
-///
-/// That OWES, analysts and admins. The response carries the revision as its ETag.
-#[utoipa::path(
-    operation_id = "get_owes_report",
-    tag = "OWES reports",
-    params(
-        ("code" = OwesCode, Path, description = "OWES code", example = "OWES-PN"),
-        ("period" = Quarter, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
-    ),
-    responses(
-        (status = 200, body = OwesReportView, headers(("ETag" = String))),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Malformed period", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/owes/{code}/reports/{period}", guard = "is_period_path")]
-pub async fn get_report(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    let (code, period) = path.into_inner();
-    check_owes_access(&caller, &code)?;
-    let key = key(&code, &period)?;
-    let found = state.db(move |conn| reports::get(conn, &key)).await?;
-    let report = found
-        .ok_or_else(|| ApiError::NotFound(format!("OWES {code} has no report for {period}")))?;
-    Ok(with_etag(
-        HttpResponse::Ok(),
-        report.revision,
-        OwesReportView::from(report),
-    ))
+super::report_resource::report_resource! {
+    stream: OwesStream, tag: "OWES reports", view: OwesReportView, put_body: OwesReportPut,
+    unit: ("code", OwesCode, "OWES code", "OWES-PN"),
+    period: ("period", Quarter, "Quarter YYYY-Qn", "2024-Q3"),
+    /// Creates (201) or replaces (200) an OWES's report for a quarter. A draft may leave values
+    /// out; an approved or submitted report cannot change (409).
+    ///
+    /// That OWES, analysts and admins. `values` holds the OWES indicators of `GET /indicators`:
+    /// non-negative whole numbers, `ps_jobs_created_with_grants` at most `jobs_created`. The
+    /// quarter must have started and the OWES be active in it. `?dry_run=true` validates and
+    /// answers without storing.
+    put: ("put_owes_report", "/owes/{code}/reports/{period}", guard = "is_period_path"), not_found: "No such OWES";
+    /// One OWES report.
+    ///
+    /// That OWES, analysts and admins. The response carries the revision as its ETag.
+    get: ("get_owes_report", "/owes/{code}/reports/{period}", guard = "is_period_path"), unprocessable: "Malformed period";
+    /// An OWES's reports, by window and status.
+    ///
+    /// That OWES, analysts and admins. `from` and `to` are quarters; `status` one of draft,
+    /// submitted, approved, returned.
+    list: ("list_owes_reports", "/owes/{code}/reports"), query: OwesReportFilter, params: [OwesReportFilter],
+        responses: [(status = 422, body = Problem, content_type = "application/problem+json")];
+    /// Every revision of a report, oldest first: values, status, who and when.
+    ///
+    /// That OWES, analysts and admins. Nothing is ever overwritten: every create, update, import
+    /// and transition is a revision with its values, status, who and when.
+    revisions: ("list_owes_report_revisions", "/owes/{code}/reports/{period}/revisions");
+    transitions: [
+        (submit, "submit_owes_report", "/owes/{code}/reports/{period}/submit", Transition::Submit,
+            "Submits a draft or returned report (that OWES, analyst, admin). Every indicator needs a value.",
+            body: (Option<TransitionBody>), "Optional: send none, or an object"),
+        (approve, "approve_owes_report", "/owes/{code}/reports/{period}/approve", Transition::Approve,
+            "Approves a submitted report (analyst, admin); it is then locked.",
+            body: (Option<TransitionBody>), "Optional: send none, or an object"),
+        (return_report, "return_owes_report", "/owes/{code}/reports/{period}/return", Transition::Return,
+            "Returns a submitted report for correction, with a reason (analyst, admin).",
+            body: (ReturnBody), "`reason` is required"),
+        (reopen, "reopen_owes_report", "/owes/{code}/reports/{period}/reopen", Transition::Reopen,
+            "Reopens an approved report (approved → returned) so it can change (analyst, admin).",
+            body: (Option<TransitionBody>), "Optional: send none, or an object with a `reason`"),
+    ]
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -245,119 +198,6 @@ fn parse_filter(
         status,
         ..ReportFilter::default()
     }
-}
-
-/// An OWES's reports, by window and status.
-///
-/// That OWES, analysts and admins. `from` and `to` are quarters; `status` one of draft,
-/// submitted, approved, returned.
-#[utoipa::path(
-    operation_id = "list_owes_reports",
-    tag = "OWES reports",
-    params(("code" = OwesCode, Path, description = "OWES code", example = "OWES-PN"), OwesReportFilter),
-    responses(
-        (status = 200, body = Vec<OwesReportView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/owes/{code}/reports")]
-pub async fn list_reports(
-    state: web::Data<AppState>,
-    caller: Caller,
-    code: web::Path<String>,
-    query: web::Query<OwesReportFilter>,
-) -> Result<web::Json<Vec<OwesReportView>>, ApiError> {
-    let code = code.into_inner();
-    check_owes_access(&caller, &code)?;
-    let q = query.into_inner();
-    let mut errors = FieldErrors::default();
-    let mut filter = parse_filter(q.from, q.to, q.status, &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors.into_vec()));
-    }
-    filter.units = Some(vec![code.clone()]);
-    let found = state
-        .db(move |conn| {
-            if rops_store::queries::owes(conn, &code)?.is_none() {
-                return Err(rops_store::StoreError::NotFound(format!(
-                    "no OWES with code {code}"
-                )));
-            }
-            reports::list(conn, Stream::Owes, &filter)
-        })
-        .await?;
-    Ok(web::Json(
-        found.into_iter().map(OwesReportView::from).collect(),
-    ))
-}
-
-super::reports::report_transition!(
-    tag: "OWES reports", view: OwesReportView, access: check_owes_access, key: key,
-    unit: ("code", OwesCode, "OWES code", "OWES-PN"), period: ("period", Quarter, "Quarter YYYY-Qn", "2024-Q3"),
-    submit, "submit_owes_report", "/owes/{code}/reports/{period}/submit", Transition::Submit,
-    "Submits a draft or returned report (that OWES, analyst, admin). Every indicator needs a value.",
-    body: (Option<TransitionBody>), "Optional: send none, or an object"
-);
-super::reports::report_transition!(
-    tag: "OWES reports", view: OwesReportView, access: check_owes_access, key: key,
-    unit: ("code", OwesCode, "OWES code", "OWES-PN"), period: ("period", Quarter, "Quarter YYYY-Qn", "2024-Q3"),
-    approve, "approve_owes_report", "/owes/{code}/reports/{period}/approve", Transition::Approve,
-    "Approves a submitted report (analyst, admin); it is then locked.",
-    body: (Option<TransitionBody>), "Optional: send none, or an object"
-);
-super::reports::report_transition!(
-    tag: "OWES reports", view: OwesReportView, access: check_owes_access, key: key,
-    unit: ("code", OwesCode, "OWES code", "OWES-PN"), period: ("period", Quarter, "Quarter YYYY-Qn", "2024-Q3"),
-    return_report, "return_owes_report", "/owes/{code}/reports/{period}/return", Transition::Return,
-    "Returns a submitted report for correction, with a reason (analyst, admin).",
-    body: (ReturnBody), "`reason` is required"
-);
-super::reports::report_transition!(
-    tag: "OWES reports", view: OwesReportView, access: check_owes_access, key: key,
-    unit: ("code", OwesCode, "OWES code", "OWES-PN"), period: ("period", Quarter, "Quarter YYYY-Qn", "2024-Q3"),
-    reopen, "reopen_owes_report", "/owes/{code}/reports/{period}/reopen", Transition::Reopen,
-    "Reopens an approved report (approved → returned) so it can change (analyst, admin).",
-    body: (Option<TransitionBody>), "Optional: send none, or an object with a `reason`"
-);
-
-/// Every revision of a report, oldest first: values, status, who and when.
-///
-/// That OWES, analysts and admins. Nothing is ever overwritten: every create, update, import
-/// and transition is a revision with its values, status, who and when.
-#[utoipa::path(
-    operation_id = "list_owes_report_revisions",
-    tag = "OWES reports",
-    params(
-        ("code" = OwesCode, Path, description = "OWES code", example = "OWES-PN"),
-        ("period" = Quarter, Path, description = "Quarter YYYY-Qn", example = "2024-Q3"),
-    ),
-    responses(
-        (status = 200, body = Vec<RevisionView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/owes/{code}/reports/{period}/revisions")]
-pub async fn revisions(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(String, String)>,
-) -> Result<web::Json<Vec<RevisionView>>, ApiError> {
-    let (code, period) = path.into_inner();
-    check_owes_access(&caller, &code)?;
-    let key = key(&code, &period)?;
-    let found = state.db(move |conn| reports::revisions(conn, &key)).await?;
-    if found.is_empty() {
-        return Err(ApiError::NotFound(format!(
-            "OWES {code} has no report for {period}"
-        )));
-    }
-    Ok(web::Json(
-        found.into_iter().map(RevisionView::from).collect(),
-    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -397,7 +237,7 @@ pub async fn queue(
     caller: Caller,
     query: web::Query<QueueFilter>,
 ) -> Result<web::Json<Vec<OwesReportView>>, ApiError> {
-    caller.require_rops("read the report queue")?;
+    caller.may(Action::ReadQueue, Resource::ReportQueue)?;
     let q = query.into_inner();
     let mut errors = FieldErrors::default();
     super::check_filter(
@@ -530,7 +370,7 @@ pub async fn import(
 ) -> Result<web::Json<ImportResult>, ApiError> {
     use crate::csv_import::{self, Source};
     let code = code.into_inner();
-    check_owes_access(&caller, &code)?;
+    caller.may(Action::WriteReports, Resource::Owes(&code))?;
     let media = crate::http::MediaType::of(&req);
     let source = match media.essence() {
         Some("text/csv") => Source::Csv {
@@ -626,7 +466,7 @@ pub async fn template(
 ) -> Result<HttpResponse, ApiError> {
     use crate::csv_import;
     let code = code.into_inner();
-    check_owes_access(&caller, &code)?;
+    caller.may(Action::ReadReports, Resource::Owes(&code))?;
     let q = query.into_inner();
     let mut errors = FieldErrors::default();
     let xlsx = match q.format.as_deref() {

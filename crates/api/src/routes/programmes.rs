@@ -3,6 +3,7 @@ use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{get, web};
 use rops_domain::code::ProgrammeCode;
+use rops_domain::policy::{Action, Resource};
 use rops_domain::territory::RegionCode;
 use rops_store::queries;
 use rops_store::views::{ProgrammeDetail, ProgrammeSummary};
@@ -24,9 +25,10 @@ pub struct ProgrammeFilter {
 #[get("/programmes")]
 pub async fn list(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     filter: web::Query<ProgrammeFilter>,
 ) -> Result<web::Json<Vec<ProgrammeSummary>>, ApiError> {
+    caller.may(Action::ReadReference, Resource::Reference)?;
     let region = filter.into_inner().region;
     let mut errors = rops_domain::validation::FieldErrors::default();
     super::check_filter(
@@ -62,9 +64,10 @@ pub async fn list(
 #[get("/programmes/{code}")]
 pub async fn get(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     code: web::Path<String>,
 ) -> Result<web::Json<ProgrammeDetail>, ApiError> {
+    caller.may(Action::ReadReference, Resource::Reference)?;
     let code = code.into_inner();
     let found = state.db({
         let code = code.clone();

@@ -2,6 +2,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{get, web};
+use rops_domain::policy::{Action, Resource};
 use rops_domain::territory::RegionCode;
 use rops_store::queries;
 use rops_store::views::{RegionDetail, RegionSummary};
@@ -13,8 +14,9 @@ use rops_store::views::{RegionDetail, RegionSummary};
 #[get("/regions")]
 pub async fn list(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
 ) -> Result<web::Json<Vec<RegionSummary>>, ApiError> {
+    caller.may(Action::ReadReference, Resource::Reference)?;
     Ok(web::Json(state.db(queries::regions).await?))
 }
 
@@ -34,9 +36,10 @@ pub async fn list(
 #[get("/regions/{code}")]
 pub async fn get(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     code: web::Path<String>,
 ) -> Result<web::Json<RegionDetail>, ApiError> {
+    caller.may(Action::ReadReference, Resource::Reference)?;
     let code = code.into_inner();
     let found = state.db({
         let code = code.clone();

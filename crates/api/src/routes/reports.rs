@@ -292,9 +292,6 @@ pub async fn transition(
     body: &[u8],
     transition: Transition,
 ) -> Result<Report, ApiError> {
-    if transition != Transition::Submit {
-        caller.require_rops(&format!("{} reports", transition.as_str()))?;
-    }
     let if_match = if_match(req)?;
     let reason = transition_body(req, body)?.reason;
     let clock = state.clock;
@@ -327,11 +324,11 @@ pub fn report_key(stream: Stream, unit: &str, period: &str) -> Result<ReportKey,
     })
 }
 
-/// Declares one lifecycle transition endpoint of a report stream (`POST …/submit` etc.):
-/// access check, key, the shared transition, the stream's view, and its OpenAPI description.
+/// Declares one lifecycle transition endpoint of a report stream (`POST …/submit` etc.),
+/// for `report_resource!`: the policy's check, key, the shared transition, the stream's view, and its OpenAPI description.
 macro_rules! report_transition {
     (
-        tag: $tag:literal, view: $view:ty, access: $access:path, key: $key:path,
+        tag: $tag:literal, view: $view:ty, stream: $s:ty,
         unit: ($unit:literal, $unit_ty:ident, $unit_doc:literal, $unit_ex:literal),
         period: ($period:literal, $period_ty:ident, $period_doc:literal, $period_ex:literal),
         $fn:ident, $op:literal, $path:literal, $transition:expr, $doc:literal,
@@ -367,8 +364,15 @@ macro_rules! report_transition {
             body: actix_web::web::Bytes,
         ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
             let (unit, period) = path.into_inner();
-            $access(&caller, &unit)?;
-            let key = $key(&unit, &period)?;
+            caller.may(
+                rops_domain::policy::Action::of_transition($transition),
+                <$s as $crate::routes::report_resource::ReportStream>::resource(&unit),
+            )?;
+            let key = $crate::routes::reports::report_key(
+                <$s as $crate::routes::report_resource::ReportStream>::STREAM,
+                &unit,
+                &period,
+            )?;
             let report = $crate::routes::reports::transition(&state, caller, key, &req, &body, $transition).await?;
             Ok($crate::routes::reports::with_etag(actix_web::HttpResponse::Ok(), report.revision, <$view>::from(report)))
         }

@@ -10,7 +10,7 @@ use rops_aggregation::rollup::Rollup;
 use rops_aggregation::{rollup, Request, Scope};
 use rops_domain::code::{OwesCode, SubregionCode};
 use rops_domain::period::{Quarter, Window, Year};
-use rops_domain::role::Role;
+use rops_domain::policy::{Action, Resource};
 use rops_domain::territory::RegionCode;
 use rops_domain::validation::FieldErrors;
 use rops_store::{queries, rollups, DbConnection, StoreResult};
@@ -431,7 +431,7 @@ rollup_endpoint!(
     (region_xlsx, "get_region_rollup_xlsx", "/rollups/regions/{code}/xlsx"),
     (RegionCode, "Region code", "16"),
     "The region's rollup: every indicator with its subregions and OWES, completeness, LPRES, results, every target (analyst, admin).",
-    |caller, code| caller.require_rops("read rollups"), Of::Region(code));
+    |caller, code| caller.may(Action::ReadRollup, Resource::Region(&code)), Of::Region(code));
 rollup_endpoint!(
     (
         subregion,
@@ -450,7 +450,7 @@ rollup_endpoint!(
     ),
     (SubregionCode, "Subregion code", "OPL-PN"),
     "A subregion's rollup (analyst, admin).",
-    |caller, code| caller.require_rops("read rollups"),
+    |caller, code| caller.may(Action::ReadRollup, Resource::Subregion(&code)),
     Of::Subregion(code)
 );
 rollup_endpoint!(
@@ -459,9 +459,5 @@ rollup_endpoint!(
     (owes_xlsx, "get_owes_rollup_xlsx", "/rollups/owes/{code}/xlsx"),
     (OwesCode, "OWES code", "OWES-PN"),
     "An OWES's rollup: its own reports, and its subregion for gmina figures (analyst, admin, that OWES).",
-    |caller, code| match caller.role {
-        Role::Owes if caller.org.as_deref() == Some(code.as_str()) => Ok(()),
-        Role::Owes => Err(ApiError::Forbidden(format!("this token is for OWES {}; it cannot read the rollup of OWES {code}", caller.org.as_deref().unwrap_or("?")))),
-        _ => caller.require_rops("read rollups"),
-    },
+    |caller, code| caller.may(Action::ReadRollup, Resource::Owes(&code)),
     Of::Owes(code));

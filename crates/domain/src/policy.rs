@@ -1,0 +1,414 @@
+//! Who may do what (DOMAIN.md "Who may do what"): one policy, asked by every handler.
+//!
+//! A [`Principal`] is a role and, for the roles bound to one organisation, that organisation.
+//! [`Principal::may`] answers whether it may perform an [`Action`] on a [`Resource`], and when
+//! not, a [`Denied`] that says which role or unit the principal has and what was refused.
+//!
+//! A resource names its unit as the caller wrote it (a path segment), not parsed: who may reach
+//! a unit is decided before its code is checked, so a bound caller is refused (403) for every
+//! unit but its own, a malformed one included, and learns nothing about which units exist.
+
+use crate::code::{OwesCode, ParseError};
+use crate::report::Transition;
+use crate::role::Role;
+use crate::territory::Teryt;
+
+/// The organisation a bound role acts for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Org {
+    /// Staff of this OWES.
+    Owes(OwesCode),
+    /// Officials of this gmina.
+    Gmina(Teryt),
+}
+
+impl std::fmt::Display for Org {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Owes(code) => write!(f, "OWES {}", code.as_str()),
+            Self::Gmina(teryt) => write!(f, "gmina {}", teryt.as_str()),
+        }
+    }
+}
+
+/// Who acts: a role, bound to its organisation for `owes` and `gmina`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Principal {
+    role: Role,
+    org: Option<Org>,
+}
+
+/// A role and `org` that do not make a principal.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrincipalError {
+    #[error("role {0} needs `org` (the OWES code or gmina TERYT)")]
+    MissingOrg(Role),
+    #[error(transparent)]
+    Org(#[from] ParseError),
+}
+
+impl Principal {
+    /// The principal of `role`; `org` is the OWES code or gmina TERYT of a bound role, and
+    /// ignored for ROPS staff.
+    pub fn new(role: Role, org: Option<&str>) -> Result<Self, PrincipalError> {
+        let org = match (role, org) {
+            (Role::Owes, Some(o)) => Some(Org::Owes(OwesCode::parse(o)?)),
+            (Role::Gmina, Some(o)) => Some(Org::Gmina(Teryt::parse(o)?)),
+            (Role::Owes | Role::Gmina, None) => return Err(PrincipalError::MissingOrg(role)),
+            (Role::Admin | Role::Analyst, _) => None,
+        };
+        Ok(Self { role, org })
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    pub fn org(&self) -> Option<&Org> {
+        self.org.as_ref()
+    }
+
+    /// May this principal perform `action` on `resource`?
+    pub fn may(&self, action: Action, resource: Resource<'_>) -> Result<(), Denied> {
+        use Action as A;
+        use Resource as R;
+        match (action, resource) {
+            // Reference data, the LPRES statuses and the activity register: any role reads.
+            (A::ReadReference, _) | (A::ReadLpres, R::Gmina(_) | R::Region(_)) => Ok(()),
+            (A::ReadEvents, R::ActivityRegister) => Ok(()),
+            (A::WriteReference, R::Reference) => self.admin(),
+            (A::WriteEvents, R::ActivityRegister) => self.rops(action),
+            (A::ReadQueue, R::ReportQueue) => self.rops(action),
+            // A unit's reports and LPRES: that unit, and ROPS staff.
+            (A::ReadReports | A::WriteReports, R::Owes(code)) => {
+                self.reach(Unit::Owes, code, "reach the reports of")
+            }
+            (A::ReadReports | A::WriteReports | A::WriteLpres, R::Gmina(teryt)) => {
+                self.reach(Unit::Gmina, teryt, "reach")
+            }
+            // Reviewing: ROPS staff only, once the unit is within reach.
+            (A::Review(_), R::Owes(code)) => {
+                self.reach(Unit::Owes, code, "reach the reports of")?;
+                self.rops(action)
+            }
+            (A::Review(_), R::Gmina(teryt)) => {
+                self.reach(Unit::Gmina, teryt, "reach")?;
+                self.rops(action)
+            }
+            // Rollups: ROPS staff; an OWES its own.
+            (A::ReadRollup, R::Owes(code)) if self.role == Role::Owes => {
+                self.reach(Unit::Owes, code, "read the rollup of")
+            }
+            (A::ReadRollup, R::Region(_) | R::Subregion(_) | R::Owes(_)) => self.rops(action),
+            (action, resource) => Err(Denied::NotAnAction {
+                action,
+                resource: resource.to_string(),
+            }),
+        }
+    }
+
+    fn admin(&self) -> Result<(), Denied> {
+        match self.role {
+            Role::Admin => Ok(()),
+            role => Err(Denied::AdminOnly { role }),
+        }
+    }
+
+    fn rops(&self, action: Action) -> Result<(), Denied> {
+        if self.role.is_rops() {
+            Ok(())
+        } else {
+            Err(Denied::RopsOnly {
+                role: self.role,
+                action,
+            })
+        }
+    }
+
+    /// ROPS staff reach every unit; a bound principal its own unit only, and no unit of the
+    /// other kind.
+    fn reach(&self, kind: Unit, unit: &str, verb: &'static str) -> Result<(), Denied> {
+        match (&self.org, kind) {
+            (None, _) => Ok(()),
+            (Some(Org::Owes(own)), Unit::Owes) if own.as_str() == unit => Ok(()),
+            (Some(Org::Gmina(own)), Unit::Gmina) if own.as_str() == unit => Ok(()),
+            (Some(own), Unit::Owes) if matches!(own, Org::Owes(_)) => Err(Denied::OtherUnit {
+                own: own.clone(),
+                verb,
+                unit: format!("OWES {unit}"),
+            }),
+            (Some(own), Unit::Gmina) if matches!(own, Org::Gmina(_)) => Err(Denied::OtherUnit {
+                own: own.clone(),
+                verb,
+                unit: format!("gmina {unit}"),
+            }),
+            (Some(_), kind) => Err(Denied::OtherKind {
+                role: self.role,
+                kind,
+            }),
+        }
+    }
+}
+
+/// The kinds of unit a role can be bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Owes,
+    Gmina,
+}
+
+/// What a principal wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Territory, catalogue, OWES register, programmes.
+    ReadReference,
+    /// Subregions, OWES, catalogue, programme targets.
+    WriteReference,
+    /// A unit's reports, their revisions and templates.
+    ReadReports,
+    /// Put, import and submit a unit's reports.
+    WriteReports,
+    /// Approve, return or reopen a report (never `Submit`, which is [`Action::WriteReports`]).
+    Review(Transition),
+    /// The report queue of the region, across units.
+    ReadQueue,
+    ReadLpres,
+    WriteLpres,
+    ReadEvents,
+    /// Keep the activity register.
+    WriteEvents,
+    ReadRollup,
+}
+
+impl Action {
+    /// The action a report transition needs: submitting is writing, the rest reviewing.
+    pub fn of_transition(transition: Transition) -> Self {
+        match transition {
+            Transition::Submit => Self::WriteReports,
+            other => Self::Review(other),
+        }
+    }
+
+    /// What the action is, in words that follow "may".
+    fn describe(self) -> String {
+        match self {
+            Self::ReadReference => "read reference data".into(),
+            Self::WriteReference => "change reference data".into(),
+            Self::ReadReports => "read reports".into(),
+            Self::WriteReports => "write reports".into(),
+            Self::Review(t) => format!("{} reports", t.as_str()),
+            Self::ReadQueue => "read the report queue".into(),
+            Self::ReadLpres => "read LPRES statuses".into(),
+            Self::WriteLpres => "change LPRES statuses".into(),
+            Self::ReadEvents => "read the activity register".into(),
+            Self::WriteEvents => "keep the activity register".into(),
+            Self::ReadRollup => "read rollups".into(),
+        }
+    }
+}
+
+/// What an action is performed on; a unit as the caller named it (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource<'a> {
+    /// The reference data of the region.
+    Reference,
+    /// The activity register.
+    ActivityRegister,
+    /// Reports across units (the queue).
+    ReportQueue,
+    /// An OWES, by its code.
+    Owes(&'a str),
+    /// A gmina, by its TERYT.
+    Gmina(&'a str),
+    /// A region, by its code.
+    Region(&'a str),
+    /// A subregion, by its code.
+    Subregion(&'a str),
+}
+
+impl std::fmt::Display for Resource<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Reference => f.write_str("reference data"),
+            Self::ActivityRegister => f.write_str("the activity register"),
+            Self::ReportQueue => f.write_str("the report queue"),
+            Self::Owes(c) => write!(f, "OWES {c}"),
+            Self::Gmina(t) => write!(f, "gmina {t}"),
+            Self::Region(c) => write!(f, "region {c}"),
+            Self::Subregion(c) => write!(f, "subregion {c}"),
+        }
+    }
+}
+
+/// Why the policy refused, worded for the caller: the token's role or unit, and what it
+/// cannot do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("this needs the admin role; the token's role is {role}")]
+    AdminOnly { role: Role },
+    #[error("only ROPS analysts and admins may {}; the token's role is {role}", .action.describe())]
+    RopsOnly { role: Role, action: Action },
+    #[error("this token is for {own}; it cannot {verb} {unit}")]
+    OtherUnit {
+        own: Org,
+        verb: &'static str,
+        unit: String,
+    },
+    #[error("{} tokens cannot reach {}", role_label(*.role), kind_label(*.kind))]
+    OtherKind { role: Role, kind: Unit },
+    #[error("no role may {} on {resource}", .action.describe())]
+    NotAnAction { action: Action, resource: String },
+}
+
+fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Owes => "OWES",
+        other => other.as_str(),
+    }
+}
+
+fn kind_label(kind: Unit) -> &'static str {
+    match kind {
+        Unit::Owes => "OWES reports",
+        Unit::Gmina => "gmina data",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(role: Role, org: Option<&str>) -> Principal {
+        Principal::new(role, org).unwrap()
+    }
+
+    fn admin() -> Principal {
+        p(Role::Admin, None)
+    }
+    fn analyst() -> Principal {
+        p(Role::Analyst, None)
+    }
+    fn owes() -> Principal {
+        p(Role::Owes, Some("OWES-PN"))
+    }
+    fn gmina() -> Principal {
+        p(Role::Gmina, Some("1604023"))
+    }
+
+    const OWN_OWES: Resource<'static> = Resource::Owes("OWES-PN");
+    const OTHER_OWES: Resource<'static> = Resource::Owes("OWES-PD");
+    const OWN_GMINA: Resource<'static> = Resource::Gmina("1604023");
+    const OTHER_GMINA: Resource<'static> = Resource::Gmina("1601011");
+
+    /// The table: each (action, resource) with who of admin, analyst, OWES-PN, gmina 1604023
+    /// may do it.
+    #[test]
+    fn the_policy_table() {
+        use Action as A;
+        use Resource as R;
+        let approve = A::Review(Transition::Approve);
+        let ret = A::Review(Transition::Return);
+        let reopen = A::Review(Transition::Reopen);
+        #[rustfmt::skip]
+        let table: Vec<(Action, Resource, [bool; 4])> = vec![
+            (A::ReadReference, R::Reference, [true, true, true, true]),
+            (A::WriteReference, R::Reference, [true, false, false, false]),
+            (A::ReadReports, OWN_OWES, [true, true, true, false]),
+            (A::ReadReports, OTHER_OWES, [true, true, false, false]),
+            (A::WriteReports, OWN_OWES, [true, true, true, false]),
+            (A::WriteReports, OTHER_OWES, [true, true, false, false]),
+            (A::WriteReports, R::Owes("not a code"), [true, true, false, false]),
+            (approve, OWN_OWES, [true, true, false, false]),
+            (ret, OWN_OWES, [true, true, false, false]),
+            (reopen, OWN_OWES, [true, true, false, false]),
+            (A::ReadReports, OWN_GMINA, [true, true, false, true]),
+            (A::ReadReports, OTHER_GMINA, [true, true, false, false]),
+            (A::WriteReports, OWN_GMINA, [true, true, false, true]),
+            (A::WriteReports, OTHER_GMINA, [true, true, false, false]),
+            (approve, OWN_GMINA, [true, true, false, false]),
+            (reopen, OTHER_GMINA, [true, true, false, false]),
+            (A::ReadQueue, R::ReportQueue, [true, true, false, false]),
+            (A::ReadLpres, OWN_GMINA, [true, true, true, true]),
+            (A::ReadLpres, OTHER_GMINA, [true, true, true, true]),
+            (A::ReadLpres, R::Region("16"), [true, true, true, true]),
+            (A::WriteLpres, OWN_GMINA, [true, true, false, true]),
+            (A::WriteLpres, OTHER_GMINA, [true, true, false, false]),
+            (A::ReadEvents, R::ActivityRegister, [true, true, true, true]),
+            (A::WriteEvents, R::ActivityRegister, [true, true, false, false]),
+            (A::ReadRollup, R::Region("16"), [true, true, false, false]),
+            (A::ReadRollup, R::Subregion("OPL-PN"), [true, true, false, false]),
+            (A::ReadRollup, OWN_OWES, [true, true, true, false]),
+            (A::ReadRollup, OTHER_OWES, [true, true, false, false]),
+            // Pairs that make no sense are refused to everyone.
+            (A::WriteLpres, OWN_OWES, [false, false, false, false]),
+            (A::WriteEvents, R::Reference, [false, false, false, false]),
+        ];
+        let who = [admin(), analyst(), owes(), gmina()];
+        for (action, resource, expected) in table {
+            for (principal, allowed) in who.iter().zip(expected) {
+                assert_eq!(
+                    principal.may(action, resource).is_ok(),
+                    allowed,
+                    "{:?} {action:?} on {resource}",
+                    principal.role()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_refusal_names_the_role_or_unit_and_what_was_refused() {
+        let msg = |p: Principal, a, r| p.may(a, r).unwrap_err().to_string();
+        assert_eq!(
+            msg(owes(), Action::WriteReports, OTHER_OWES),
+            "this token is for OWES OWES-PN; it cannot reach the reports of OWES OWES-PD"
+        );
+        assert_eq!(
+            msg(gmina(), Action::ReadReports, OWN_OWES),
+            "gmina tokens cannot reach OWES reports"
+        );
+        assert_eq!(
+            msg(gmina(), Action::WriteLpres, OTHER_GMINA),
+            "this token is for gmina 1604023; it cannot reach gmina 1601011"
+        );
+        assert_eq!(
+            msg(owes(), Action::WriteReports, OWN_GMINA),
+            "OWES tokens cannot reach gmina data"
+        );
+        assert_eq!(
+            msg(owes(), Action::Review(Transition::Approve), OWN_OWES),
+            "only ROPS analysts and admins may approve reports; the token's role is owes"
+        );
+        assert_eq!(
+            msg(analyst(), Action::WriteReference, Resource::Reference),
+            "this needs the admin role; the token's role is analyst"
+        );
+        assert_eq!(
+            msg(owes(), Action::ReadRollup, OTHER_OWES),
+            "this token is for OWES OWES-PN; it cannot read the rollup of OWES OWES-PD"
+        );
+        assert_eq!(
+            msg(gmina(), Action::ReadRollup, OWN_OWES),
+            "only ROPS analysts and admins may read rollups; the token's role is gmina"
+        );
+        assert_eq!(
+            msg(gmina(), Action::WriteEvents, Resource::ActivityRegister),
+            "only ROPS analysts and admins may keep the activity register; the token's role is gmina"
+        );
+    }
+
+    #[test]
+    fn bound_roles_need_a_valid_org() {
+        assert_eq!(
+            Principal::new(Role::Owes, None),
+            Err(PrincipalError::MissingOrg(Role::Owes))
+        );
+        assert!(Principal::new(Role::Gmina, Some("OWES-PN")).is_err());
+        assert!(Principal::new(Role::Owes, Some("not a code")).is_err());
+        assert_eq!(
+            gmina().org(),
+            Some(&Org::Gmina(Teryt::parse("1604023").unwrap()))
+        );
+        assert_eq!(p(Role::Analyst, Some("anything")).org(), None);
+    }
+}
