@@ -1,6 +1,6 @@
 //! Reading the rows of a CSV text or of an XLSX workbook's first sheet.
 
-use super::{MAX_SHEET_CELLS, MAX_SHEET_ELEMENTS};
+use super::{MAX_SHEET_CELLS, MAX_SHEET_ELEMENTS, MAX_UNPACKED};
 use rops_domain::validation::FieldErrors;
 use std::collections::BTreeMap;
 
@@ -95,11 +95,34 @@ pub(super) fn read_csv(text: &str, errors: &mut FieldErrors) -> Vec<Record> {
 /// The first sheet of a workbook, row by row. Only rows that hold something are kept, and
 /// every row gets as many cells as the widest of them (at most as wide as the header and
 /// one more, which is enough to tell that a row goes beyond it).
+/// Refuses a workbook whose parts unpack to more than [`MAX_UNPACKED`] before any is read.
+fn check_unpacked(bytes: &[u8]) -> Result<(), String> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        format!("the file cannot be read as an XLSX workbook: {e}; save it from the spreadsheet as \"Excel 2007-365 (.xlsx)\"")
+    })?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let part = archive
+            .by_index_raw(i)
+            .map_err(|e| format!("the workbook's part {i} cannot be read: {e}"))?;
+        total = total.saturating_add(part.size());
+    }
+    if total > MAX_UNPACKED {
+        return Err(format!(
+            "the workbook unpacks to {} MB, more than the {} MB accepted; import fewer rows at once",
+            total >> 20,
+            MAX_UNPACKED >> 20
+        ));
+    }
+    Ok(())
+}
+
 pub(super) fn read_xlsx(bytes: &[u8]) -> Result<Vec<Record>, String> {
     use calamine::{DataRef, Reader as _};
     let unreadable = |e: calamine::XlsxError| {
         format!("the file cannot be read as an XLSX workbook: {e}; save it from the spreadsheet as \"Excel 2007-365 (.xlsx)\"")
     };
+    check_unpacked(bytes)?;
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
     let Some(first) = book.sheet_names().first().cloned() else {
         return Err("the workbook has no sheet".into());

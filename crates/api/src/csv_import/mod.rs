@@ -58,6 +58,10 @@ const MAX_SHEET_CELLS: usize = 1 << 16;
 /// unpack to far more XML than its upload size).
 const MAX_SHEET_ELEMENTS: usize = 1 << 20;
 
+/// Most bytes an uploaded workbook may unpack to, by the sizes its zip directory declares:
+/// 64 KiB of deflated XML can claim gigabytes, and calamine reads the shared strings whole.
+const MAX_UNPACKED: u64 = 16 << 20;
+
 /// What an upload is.
 #[derive(Debug, Clone, Copy)]
 pub enum Source {

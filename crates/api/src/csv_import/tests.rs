@@ -280,3 +280,27 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "period").unwrap();
+    // 600 different strings of 32,000 characters: ~19 MB of shared strings that deflate to
+    // a few dozen KiB.
+    for i in 0..600u32 {
+        sheet
+            .write_string(i + 1, 0, format!("{i}{}", "A".repeat(32_000)))
+            .unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    assert!(
+        bytes.len() < crate::app::BODY_LIMIT,
+        "{} bytes",
+        bytes.len()
+    );
+    let errors = parse(&bytes, Source::Xlsx, Stream::Owes, &catalogue())
+        .unwrap_err()
+        .into_vec();
+    assert!(errors[0].message.contains("unpacks to"), "{errors:?}");
+}
