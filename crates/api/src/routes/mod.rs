@@ -31,6 +31,22 @@ pub(crate) fn check_filter<T>(
     }
 }
 
+/// A lone `region` filter: 422 unless it is a region code.
+pub(crate) fn region_filter(region: Option<&str>) -> Result<(), crate::error::ApiError> {
+    let mut errors = rops_domain::validation::FieldErrors::default();
+    check_filter(
+        &mut errors,
+        "region",
+        region,
+        rops_domain::territory::RegionCode::parse,
+    );
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::error::ApiError::validation(errors.into_vec()))
+    }
+}
+
 /// Every route of the service, with its OpenAPI description.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)

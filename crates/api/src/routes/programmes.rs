@@ -30,16 +30,7 @@ pub async fn list(
 ) -> Result<web::Json<Vec<ProgrammeSummary>>, ApiError> {
     caller.may(Action::ReadReference, Resource::Reference)?;
     let region = filter.into_inner().region;
-    let mut errors = rops_domain::validation::FieldErrors::default();
-    super::check_filter(
-        &mut errors,
-        "region",
-        region.as_deref(),
-        rops_domain::territory::RegionCode::parse,
-    );
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors.into_vec()));
-    }
+    super::region_filter(region.as_deref())?;
     Ok(web::Json(
         state
             .db(move |conn| queries::programmes(conn, region.as_deref()))
