@@ -22,7 +22,8 @@ use utoipa_swagger_ui::SwaggerUi;
 /// Largest request body accepted.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// The application with the default limits (see [`crate::guard::Limits::default`]).
+/// The application with the default limits (see [`crate::guard::Limits::default`]) and CORS
+/// closed.
 pub fn build(
     state: AppState,
 ) -> App<
@@ -34,22 +35,7 @@ pub fn build(
         InitError = (),
     >,
 > {
-    build_with_limits(state, crate::guard::Limits::default())
-}
-
-pub fn build_with_limits(
-    state: AppState,
-    limits: crate::guard::Limits,
-) -> App<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
-    build_with(state, limits, Cors::default())
+    build_with(state, crate::guard::Limits::default(), Cors::default())
 }
 
 /// The application with these limits and CORS origins.

@@ -172,16 +172,7 @@ pub fn create(
     actor: &Actor<'_>,
 ) -> StoreResult<EventView> {
     require_transaction(conn)?;
-    if schema::regions::table
-        .find(region)
-        .count()
-        .get_result::<i64>(conn)?
-        == 0
-    {
-        return Err(StoreError::NotFound(format!(
-            "no region with code {region}"
-        )));
-    }
+    region_exists(conn, region)?;
     check_refs(conn, region, draft)?;
     let mut id = [0u8; 8];
     rand::rng().fill_bytes(&mut id);
@@ -343,21 +334,26 @@ pub struct EventFilter {
 }
 
 /// The region's events that were not withdrawn, by date.
+/// `NotFound` unless the region exists.
+fn region_exists(conn: &mut DbConnection, region: &str) -> StoreResult<()> {
+    let found = schema::regions::table
+        .find(region)
+        .count()
+        .get_result::<i64>(conn)?;
+    if found == 0 {
+        return Err(StoreError::NotFound(format!(
+            "no region with code {region}"
+        )));
+    }
+    Ok(())
+}
+
 pub fn list(
     conn: &mut DbConnection,
     region: &str,
     filter: &EventFilter,
 ) -> StoreResult<Vec<EventView>> {
-    if schema::regions::table
-        .find(region)
-        .count()
-        .get_result::<i64>(conn)?
-        == 0
-    {
-        return Err(StoreError::NotFound(format!(
-            "no region with code {region}"
-        )));
-    }
+    region_exists(conn, region)?;
     let mut q = ev::table
         .filter(ev::region_code.eq(region))
         .filter(ev::withdrawn_at.is_null())
