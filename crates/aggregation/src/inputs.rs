@@ -46,27 +46,7 @@ pub struct Target {
 }
 
 /// Who a report is from; the kind of code says which stream.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ReportingUnit {
-    Owes(OwesCode),
-    Gmina(Teryt),
-}
-
-impl ReportingUnit {
-    pub fn stream(&self) -> Stream {
-        match self {
-            Self::Owes(_) => Stream::Owes,
-            Self::Gmina(_) => Stream::Gmina,
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Owes(code) => code.as_str(),
-            Self::Gmina(teryt) => teryt.as_str(),
-        }
-    }
-}
+pub use rops_domain::stream::UnitCode as ReportingUnit;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportRevision {

@@ -1,7 +1,7 @@
 //! Unit tests for every rule of the rollup, and property tests for its invariants.
 
 use crate::inputs::*;
-use crate::rollup::{rollup, Rollup};
+use crate::rollup::{rollup, Rollup, TargetUnit};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use rops_domain::indicator::{IndicatorCode, IndicatorDef, IndicatorKind, Stream, Unit};
@@ -140,10 +140,7 @@ fn rev(
     } else {
         (Stream::Gmina, ReportPeriod::Year(period.parse().unwrap()))
     };
-    let unit = match stream {
-        Stream::Owes => ReportingUnit::Owes(code(unit)),
-        Stream::Gmina => ReportingUnit::Gmina(code(unit)),
-    };
+    let unit = stream.parse_unit(unit).unwrap();
     ReportRevision {
         unit,
         period,
@@ -594,21 +591,21 @@ fn target_statuses() {
         let t = r
             .targets
             .iter()
-            .find(|t| t.indicator == indicator && t.unit.as_deref() == unit)
+            .find(|t| t.indicator == indicator && t.unit.as_ref().map(TargetUnit::as_str) == unit)
             .unwrap();
-        (t.status.clone(), t.actual, t.expected_to_date)
+        (t.status.as_str(), t.actual, t.expected_to_date)
     };
-    assert_eq!(status("jobs", Some("O1")), ("achieved".into(), 45.0, 20.0));
-    assert_eq!(status("jobs", Some("O2")), ("on_track".into(), 20.0, 20.0));
-    assert_eq!(status("jobs", Some("O3")), ("at_risk".into(), 12.0, 20.0));
+    assert_eq!(status("jobs", Some("O1")), ("achieved", 45.0, 20.0));
+    assert_eq!(status("jobs", Some("O2")), ("on_track", 20.0, 20.0));
+    assert_eq!(status("jobs", Some("O3")), ("at_risk", 12.0, 20.0));
     assert_eq!(
         status("meet", None),
-        ("behind".into(), 1.0, 3.0),
+        ("behind", 1.0, 3.0),
         "annual: 4 of 4 quarters elapsed"
     );
     assert_eq!(status("meet", Some("SA")).0, "achieved");
     assert_eq!(status("meet", Some("SB")).0, "behind");
-    assert_eq!(status("lpres_adopted", None), ("behind".into(), 0.0, 0.5));
+    assert_eq!(status("lpres_adopted", None), ("behind", 0.0, 0.5));
     let owes = rollup(
         &i,
         &request(Scope::Owes(code("O3")), "2025-Q1", "2025-Q4", "2026-02-01"),
@@ -616,7 +613,7 @@ fn target_statuses() {
     assert_eq!(
         owes.targets
             .iter()
-            .map(|t| t.unit.clone().unwrap_or_default())
+            .map(|t| t.unit.as_ref().map_or("", TargetUnit::as_str))
             .collect::<Vec<_>>(),
         ["O3"]
     );

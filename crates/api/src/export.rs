@@ -8,7 +8,7 @@
 //! (region) its subregions, then its OWES. An OWES rollup lists its OWES once, so a SUMIF or
 //! a pivot table filtered on `poziom` counts every value once.
 
-use rops_aggregation::rollup::{Counts, Figure, Rollup};
+use rops_aggregation::rollup::{Counts, Figure, Rollup, TargetStatus, TargetUnit};
 use rops_domain::indicator::{Unit, LPRES_ADOPTED};
 use rops_domain::lpres::LpresStatus;
 use rops_domain::number::grosze_text;
@@ -180,15 +180,13 @@ fn unit_name(unit: Unit) -> &'static str {
     }
 }
 
-fn status_pl(status: &str) -> String {
+fn status_pl(status: TargetStatus) -> &'static str {
     match status {
-        "achieved" => "osiągnięty",
-        "on_track" => "na dobrej drodze",
-        "at_risk" => "zagrożony",
-        "behind" => "opóźniony",
-        other => other,
+        TargetStatus::Achieved => "osiągnięty",
+        TargetStatus::OnTrack => "na dobrej drodze",
+        TargetStatus::AtRisk => "zagrożony",
+        TargetStatus::Behind => "opóźniony",
     }
-    .to_owned()
 }
 
 const fn lpres_status_pl(status: LpresStatus) -> &'static str {
@@ -218,14 +216,14 @@ fn indicators(r: &Rollup, names: &Names) -> Sheet {
     let mut rows = Vec::new();
     let mut seen: HashSet<(&str, &str, &str)> = HashSet::new();
     for f in &r.indicators {
-        let name = names.indicator(&f.code);
+        let name = names.indicator(f.code.as_str());
         let mut push =
             |level: &'static str, unit: &str, value: Figure, parts: [Option<Figure>; 2]| {
                 let [numerator, denominator] = parts.map(|p| p.map_or(Cell::empty(), Cell::Figure));
                 rows.push(vec![
                     Cell::Text(name.clone()),
-                    Cell::Text(f.code.clone()),
-                    Cell::Text(f.kind.clone()),
+                    Cell::Text(f.code.to_string()),
+                    Cell::Text(f.kind.as_str().to_owned()),
                     Cell::Text(level.to_owned()),
                     Cell::Text(unit.to_owned()),
                     Cell::Figure(value),
@@ -235,24 +233,21 @@ fn indicators(r: &Rollup, names: &Names) -> Sheet {
                     denominator,
                 ]);
             };
-        let level = match r.scope.kind.as_str() {
-            "subregion" => "subregion",
-            "owes" => "owes",
-            _ => "region",
-        };
+        let level = r.scope.kind().as_str();
+        let code = f.code.as_str();
         // One row per (indicator, level, unit): an OWES rollup's `by_owes` repeats the OWES
         // itself, which its scope row already holds.
-        if seen.insert((&f.code, level, &r.scope.code)) {
-            push(level, &r.scope.code, f.value, [f.numerator, f.denominator]);
+        if seen.insert((code, level, r.scope.code())) {
+            push(level, r.scope.code(), f.value, [f.numerator, f.denominator]);
         }
         for s in f.by_subregion.iter().flatten() {
-            if seen.insert((&f.code, "subregion", &s.subregion)) {
-                push("subregion", &s.subregion, s.value, [None, None]);
+            if seen.insert((code, "subregion", s.subregion.as_str())) {
+                push("subregion", s.subregion.as_str(), s.value, [None, None]);
             }
         }
         for o in f.by_owes.iter().flatten() {
-            if seen.insert((&f.code, "owes", &o.owes)) {
-                push("owes", &o.owes, o.value, [None, None]);
+            if seen.insert((code, "owes", o.owes.as_str())) {
+                push("owes", o.owes.as_str(), o.value, [None, None]);
             }
         }
     }
@@ -273,16 +268,16 @@ fn targets(r: &Rollup, names: &Names) -> Sheet {
         .targets
         .iter()
         .map(|t| {
-            let unit = unit_of(&t.indicator);
+            let unit = unit_of(t.indicator.as_str());
             let shown = Shown::of(unit);
-            let code = t.unit.clone().unwrap_or_default();
+            let code = t.unit.as_ref().map_or("", TargetUnit::as_str);
             vec![
-                Cell::Text(names.indicator(&t.indicator)),
-                Cell::Text(t.indicator.clone()),
-                Cell::Text(t.scope.clone()),
-                Cell::Text(code.clone()),
-                Cell::Text(names.unit(&t.scope, &code)),
-                Cell::Text(t.window.clone()),
+                Cell::Text(names.indicator(t.indicator.as_str())),
+                Cell::Text(t.indicator.to_string()),
+                Cell::Text(t.scope.as_str().to_owned()),
+                Cell::Text(code.to_owned()),
+                Cell::Text(names.unit(t.scope.as_str(), code)),
+                Cell::Text(t.window.as_str().to_owned()),
                 Cell::Number(Some(t.target), shown),
                 Cell::Number(Some(t.actual), shown),
                 Cell::Number(
@@ -294,7 +289,7 @@ fn targets(r: &Rollup, names: &Names) -> Sheet {
                     },
                 ),
                 Cell::Text(unit_name(unit).to_owned()),
-                Cell::Text(status_pl(&t.status)),
+                Cell::Text(status_pl(t.status).to_owned()),
             ]
         })
         .collect();
@@ -329,9 +324,13 @@ fn completeness(r: &Rollup, names: &Names) -> Sheet {
             Cell::Number(c.rate, Shown::Share),
         ]
     };
-    let mut rows = vec![row(&r.scope.kind, &r.scope.code, &r.completeness.counts)];
+    let mut rows = vec![row(
+        r.scope.kind().as_str(),
+        r.scope.code(),
+        &r.completeness.counts,
+    )];
     for s in r.completeness.by_subregion.iter().flatten() {
-        rows.push(row("subregion", &s.subregion, &s.counts));
+        rows.push(row("subregion", s.subregion.as_str(), &s.counts));
     }
     Sheet {
         headers: &[
@@ -374,13 +373,20 @@ fn lpres(r: &Rollup, names: &Names) -> Sheet {
             Cell::Number(share, Shown::Share),
         ]
     };
-    let by_status = |s: &LpresStatus| l.by_status.get(s.as_str()).copied().unwrap_or(0);
-    let mut first = head(&r.scope.kind, &r.scope.code, l.gminas, l.adopted, l.share);
+    let by_status = |s: &LpresStatus| l.by_status.get(s).copied().unwrap_or(0);
+    let kind = r.scope.kind();
+    let mut first = head(kind.as_str(), r.scope.code(), l.gminas, l.adopted, l.share);
     first.extend(LpresStatus::ALL.iter().map(|s| Cell::count(by_status(s))));
     let mut rows = vec![first];
     for s in l.by_subregion.iter().flatten() {
         let share = (s.gminas > 0).then(|| s.adopted as f64 / s.gminas as f64);
-        let mut row = head("subregion", &s.subregion, s.gminas, s.adopted, share);
+        let mut row = head(
+            "subregion",
+            s.subregion.as_str(),
+            s.gminas,
+            s.adopted,
+            share,
+        );
         // The rollup counts statuses for its scope only.
         row.extend(LpresStatus::ALL.map(|_| Cell::empty()));
         rows.push(row);
@@ -399,8 +405,8 @@ fn results(r: &Rollup, names: &Names) -> Sheet {
             .iter()
             .map(|c| {
                 vec![
-                    Cell::Text(c.code.clone()),
-                    Cell::Text(names.result(&c.code)),
+                    Cell::Text(c.code.to_string()),
+                    Cell::Text(names.result(c.code.as_str())),
                     Cell::count(c.gminas),
                 ]
             })

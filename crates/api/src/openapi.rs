@@ -96,7 +96,7 @@ pub fn example_problem(status: u16) -> serde_json::Value {
         ),
         401 => ApiError::Unauthorized("the token has expired; get a new one".into()),
         403 => ApiError::Forbidden(
-            "this token is for OWES OWES-PD; it cannot reach the reports of OWES OWES-PN".into(),
+            "this token is for OWES OWES-PD; it cannot reach OWES OWES-PN".into(),
         ),
         404 => ApiError::NotFound("no OWES with code OWES-XX".into()),
         405 => ApiError::MethodNotAllowed("DELETE is not allowed on /api/v1/regions/16".into()),

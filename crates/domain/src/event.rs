@@ -1,6 +1,29 @@
 //! Events of the ROPS activity register: what can be checked without stored data.
 
+use crate::code::code_type;
 use crate::validation::FieldErrors;
+use serde::{Deserialize, Serialize};
+
+code_type!(
+    /// An event of the activity register, as the service numbers it: 16 hexadecimal digits.
+    EventId,
+    "event id",
+    "16 lower-case hexadecimal digits, e.g. 3f2a9c1d0b7e4a56",
+    pattern: "^[0-9a-f]{16}$",
+    example: "3f2a9c1d0b7e4a56",
+    |v| v.len() == 16 && v.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+);
+
+/// What recorded an event revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EventAction {
+    Create,
+    Update,
+    Withdraw,
+}
+
 use chrono::NaiveDate;
 
 /// An event as written, before checking.

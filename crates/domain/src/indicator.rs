@@ -28,32 +28,17 @@ code_type!(
     }
 );
 
-/// Which reporting stream an indicator belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub use crate::stream::Stream;
+
+/// What a programme target's code names: a catalogue indicator, an event type of the
+/// register (counted), or the LPRES figure `lpres_adopted`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
-pub enum Stream {
-    /// OWES quarterly reports.
-    Owes,
-    /// Gmina annual reports.
-    Gmina,
-}
-
-impl Stream {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Owes => "owes",
-            Self::Gmina => "gmina",
-        }
-    }
-
-    pub fn parse(value: &str) -> Result<Self, ParseError> {
-        match value {
-            "owes" => Ok(Self::Owes),
-            "gmina" => Ok(Self::Gmina),
-            _ => Err(ParseError::new("stream", value, "owes or gmina")),
-        }
-    }
+pub enum Measure {
+    Indicator,
+    EventCount,
+    LpresAdopted,
 }
 
 /// How an indicator consolidates (DOMAIN.md, "Indicator kinds").

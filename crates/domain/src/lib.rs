@@ -15,6 +15,7 @@ pub mod policy;
 pub mod reference;
 pub mod report;
 pub mod role;
+pub mod stream;
 pub mod territory;
 pub mod validation;
 pub mod values;

@@ -8,30 +8,15 @@
 //! a unit is decided before its code is checked, so a bound caller is refused (403) for every
 //! unit but its own, a malformed one included, and learns nothing about which units exist.
 
-use crate::code::{OwesCode, ParseError};
+use crate::code::ParseError;
 use crate::report::Transition;
 use crate::role::Role;
-use crate::territory::Teryt;
+use crate::stream::{Stream, UnitCode};
 
-/// The organisation a bound role acts for.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Org {
-    /// Staff of this OWES.
-    Owes(OwesCode),
-    /// Officials of this gmina.
-    Gmina(Teryt),
-}
+/// The organisation a bound role acts for: one unit of its stream ("OWES OWES-PN").
+pub type Org = UnitCode;
 
-impl std::fmt::Display for Org {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Owes(code) => write!(f, "OWES {}", code.as_str()),
-            Self::Gmina(teryt) => write!(f, "gmina {}", teryt.as_str()),
-        }
-    }
-}
-
-/// Who acts: a role, bound to its organisation for `owes` and `gmina`.
+/// Who acts: a role, bound to one unit for the roles of a stream (`owes`, `gmina`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Principal {
     role: Role,
@@ -41,21 +26,20 @@ pub struct Principal {
 /// A role and `org` that do not make a principal.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PrincipalError {
-    #[error("role {0} needs `org` (the OWES code or gmina TERYT)")]
+    #[error("role {0} needs `org` (the code of its {noun})", noun = .0.stream().map_or("unit", Stream::unit_noun))]
     MissingOrg(Role),
     #[error(transparent)]
     Org(#[from] ParseError),
 }
 
 impl Principal {
-    /// The principal of `role`; `org` is the OWES code or gmina TERYT of a bound role, and
-    /// ignored for ROPS staff.
+    /// The principal of `role`; `org` is the code of a bound role's unit (as its stream
+    /// names units), and ignored for ROPS staff.
     pub fn new(role: Role, org: Option<&str>) -> Result<Self, PrincipalError> {
-        let org = match (role, org) {
-            (Role::Owes, Some(o)) => Some(Org::Owes(OwesCode::parse(o)?)),
-            (Role::Gmina, Some(o)) => Some(Org::Gmina(Teryt::parse(o)?)),
-            (Role::Owes | Role::Gmina, None) => return Err(PrincipalError::MissingOrg(role)),
-            (Role::Admin | Role::Analyst, _) => None,
+        let org = match (role.stream(), org) {
+            (Some(stream), Some(o)) => Some(stream.parse_unit(o)?),
+            (Some(_), None) => return Err(PrincipalError::MissingOrg(role)),
+            (None, _) => None,
         };
         Ok(Self { role, org })
     }
@@ -72,34 +56,29 @@ impl Principal {
     pub fn may(&self, action: Action, resource: Resource<'_>) -> Result<(), Denied> {
         use Action as A;
         use Resource as R;
+        const GMINA: Stream = Stream::Gmina;
         match (action, resource) {
             // Reference data, the LPRES statuses and the activity register: any role reads.
-            (A::ReadReference, _) | (A::ReadLpres, R::Gmina(_) | R::Region(_)) => Ok(()),
+            (A::ReadReference, _) | (A::ReadLpres, R::Unit(GMINA, _) | R::Region(_)) => Ok(()),
             (A::ReadEvents, R::ActivityRegister) => Ok(()),
             (A::WriteReference, R::Reference) => self.admin(),
             (A::WriteEvents, R::ActivityRegister) => self.rops(action),
             (A::ReadQueue, R::ReportQueue) => self.rops(action),
-            // A unit's reports and LPRES: that unit, and ROPS staff.
-            (A::ReadReports | A::WriteReports, R::Owes(code)) => {
-                self.reach(Unit::Owes, code, "reach the reports of")
-            }
-            (A::ReadReports | A::WriteReports | A::WriteLpres, R::Gmina(teryt)) => {
-                self.reach(Unit::Gmina, teryt, "reach")
-            }
+            // A unit's reports (and a gmina's LPRES): that unit, and ROPS staff.
+            (A::ReadReports | A::WriteReports, R::Unit(stream, unit))
+            | (A::WriteLpres, R::Unit(stream @ GMINA, unit)) => self.reach(stream, unit, "reach"),
             // Reviewing: ROPS staff only, once the unit is within reach.
-            (A::Review(_), R::Owes(code)) => {
-                self.reach(Unit::Owes, code, "reach the reports of")?;
-                self.rops(action)
-            }
-            (A::Review(_), R::Gmina(teryt)) => {
-                self.reach(Unit::Gmina, teryt, "reach")?;
+            (A::Review(_), R::Unit(stream, unit)) => {
+                self.reach(stream, unit, "reach")?;
                 self.rops(action)
             }
             // Rollups: ROPS staff; an OWES its own.
-            (A::ReadRollup, R::Owes(code)) if self.role == Role::Owes => {
-                self.reach(Unit::Owes, code, "read the rollup of")
+            (A::ReadRollup, R::Unit(stream @ Stream::Owes, unit)) if self.role == stream.role() => {
+                self.reach(stream, unit, "read the rollup of")
             }
-            (A::ReadRollup, R::Region(_) | R::Subregion(_) | R::Owes(_)) => self.rops(action),
+            (A::ReadRollup, R::Region(_) | R::Subregion(_) | R::Unit(Stream::Owes, _)) => {
+                self.rops(action)
+            }
             (action, resource) => Err(Denied::NotAnAction {
                 action,
                 resource: resource.to_string(),
@@ -125,36 +104,23 @@ impl Principal {
         }
     }
 
-    /// ROPS staff reach every unit; a bound principal its own unit only, and no unit of the
-    /// other kind.
-    fn reach(&self, kind: Unit, unit: &str, verb: &'static str) -> Result<(), Denied> {
-        match (&self.org, kind) {
-            (None, _) => Ok(()),
-            (Some(Org::Owes(own)), Unit::Owes) if own.as_str() == unit => Ok(()),
-            (Some(Org::Gmina(own)), Unit::Gmina) if own.as_str() == unit => Ok(()),
-            (Some(own), Unit::Owes) if matches!(own, Org::Owes(_)) => Err(Denied::OtherUnit {
+    /// ROPS staff reach every unit; a bound principal its own unit only, and no unit of
+    /// another stream.
+    fn reach(&self, stream: Stream, unit: &str, verb: &'static str) -> Result<(), Denied> {
+        match &self.org {
+            None => Ok(()),
+            Some(own) if own.stream() == stream && own.as_str() == unit => Ok(()),
+            Some(own) if own.stream() == stream => Err(Denied::OtherUnit {
                 own: own.clone(),
                 verb,
-                unit: format!("OWES {unit}"),
+                unit: format!("{} {unit}", stream.unit_noun()),
             }),
-            (Some(own), Unit::Gmina) if matches!(own, Org::Gmina(_)) => Err(Denied::OtherUnit {
-                own: own.clone(),
-                verb,
-                unit: format!("gmina {unit}"),
-            }),
-            (Some(_), kind) => Err(Denied::OtherKind {
+            Some(_) => Err(Denied::OtherKind {
                 role: self.role,
-                kind,
+                kind: stream,
             }),
         }
     }
-}
-
-/// The kinds of unit a role can be bound to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    Owes,
-    Gmina,
 }
 
 /// What a principal wants to do.
@@ -216,10 +182,8 @@ pub enum Resource<'a> {
     ActivityRegister,
     /// Reports across units (the queue).
     ReportQueue,
-    /// An OWES, by its code.
-    Owes(&'a str),
-    /// A gmina, by its TERYT.
-    Gmina(&'a str),
+    /// A reporting unit of a stream, by its code.
+    Unit(Stream, &'a str),
     /// A region, by its code.
     Region(&'a str),
     /// A subregion, by its code.
@@ -232,8 +196,7 @@ impl std::fmt::Display for Resource<'_> {
             Self::Reference => f.write_str("reference data"),
             Self::ActivityRegister => f.write_str("the activity register"),
             Self::ReportQueue => f.write_str("the report queue"),
-            Self::Owes(c) => write!(f, "OWES {c}"),
-            Self::Gmina(t) => write!(f, "gmina {t}"),
+            Self::Unit(stream, code) => write!(f, "{} {code}", stream.unit_noun()),
             Self::Region(c) => write!(f, "region {c}"),
             Self::Subregion(c) => write!(f, "subregion {c}"),
         }
@@ -255,23 +218,17 @@ pub enum Denied {
         unit: String,
     },
     #[error("{} tokens cannot reach {}", role_label(*.role), kind_label(*.kind))]
-    OtherKind { role: Role, kind: Unit },
+    OtherKind { role: Role, kind: Stream },
     #[error("no role may {} on {resource}", .action.describe())]
     NotAnAction { action: Action, resource: String },
 }
 
 fn role_label(role: Role) -> &'static str {
-    match role {
-        Role::Owes => "OWES",
-        other => other.as_str(),
-    }
+    role.stream().map_or(role.as_str(), Stream::unit_noun)
 }
 
-fn kind_label(kind: Unit) -> &'static str {
-    match kind {
-        Unit::Owes => "OWES reports",
-        Unit::Gmina => "gmina data",
-    }
+fn kind_label(kind: Stream) -> String {
+    format!("{} data", kind.unit_noun())
 }
 
 #[cfg(test)]
@@ -295,10 +252,10 @@ mod tests {
         p(Role::Gmina, Some("1604023"))
     }
 
-    const OWN_OWES: Resource<'static> = Resource::Owes("OWES-PN");
-    const OTHER_OWES: Resource<'static> = Resource::Owes("OWES-PD");
-    const OWN_GMINA: Resource<'static> = Resource::Gmina("1604023");
-    const OTHER_GMINA: Resource<'static> = Resource::Gmina("1601011");
+    const OWN_OWES: Resource<'static> = Resource::Unit(Stream::Owes, "OWES-PN");
+    const OTHER_OWES: Resource<'static> = Resource::Unit(Stream::Owes, "OWES-PD");
+    const OWN_GMINA: Resource<'static> = Resource::Unit(Stream::Gmina, "1604023");
+    const OTHER_GMINA: Resource<'static> = Resource::Unit(Stream::Gmina, "1601011");
 
     /// The table: each (action, resource) with who of admin, analyst, OWES-PN, gmina 1604023
     /// may do it.
@@ -317,7 +274,7 @@ mod tests {
             (A::ReadReports, OTHER_OWES, [true, true, false, false]),
             (A::WriteReports, OWN_OWES, [true, true, true, false]),
             (A::WriteReports, OTHER_OWES, [true, true, false, false]),
-            (A::WriteReports, R::Owes("not a code"), [true, true, false, false]),
+            (A::WriteReports, R::Unit(Stream::Owes, "not a code"), [true, true, false, false]),
             (approve, OWN_OWES, [true, true, false, false]),
             (ret, OWN_OWES, [true, true, false, false]),
             (reopen, OWN_OWES, [true, true, false, false]),
@@ -361,11 +318,11 @@ mod tests {
         let msg = |p: Principal, a, r| p.may(a, r).unwrap_err().to_string();
         assert_eq!(
             msg(owes(), Action::WriteReports, OTHER_OWES),
-            "this token is for OWES OWES-PN; it cannot reach the reports of OWES OWES-PD"
+            "this token is for OWES OWES-PN; it cannot reach OWES OWES-PD"
         );
         assert_eq!(
             msg(gmina(), Action::ReadReports, OWN_OWES),
-            "gmina tokens cannot reach OWES reports"
+            "gmina tokens cannot reach OWES data"
         );
         assert_eq!(
             msg(gmina(), Action::WriteLpres, OTHER_GMINA),
@@ -407,7 +364,9 @@ mod tests {
         assert!(Principal::new(Role::Owes, Some("not a code")).is_err());
         assert_eq!(
             gmina().org(),
-            Some(&Org::Gmina(Teryt::parse("1604023").unwrap()))
+            Some(&Org::Gmina(
+                crate::territory::Teryt::parse("1604023").unwrap()
+            ))
         );
         assert_eq!(p(Role::Analyst, Some("anything")).org(), None);
     }

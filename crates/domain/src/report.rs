@@ -5,8 +5,8 @@
 //! analyst reopens it (approved → returned).
 
 use crate::code::ParseError;
-use crate::indicator::Stream;
 use crate::period::Quarter;
+use crate::stream::{PeriodKind, Stream};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -18,11 +18,11 @@ pub enum ReportPeriod {
 }
 
 impl ReportPeriod {
-    /// Parses the period form of `stream`: `2024-Q3` for OWES, `2024` for gminas.
+    /// Parses the period form of `stream` (its [`PeriodKind`]): `2024-Q3` or `2024`.
     pub fn parse(stream: Stream, value: &str) -> Result<Self, ParseError> {
-        match stream {
-            Stream::Owes => Quarter::parse(value).map(Self::Quarter),
-            Stream::Gmina => crate::period::Year::parse(value).map(|y| Self::Year(y.get())),
+        match stream.period_kind() {
+            PeriodKind::Quarter => Quarter::parse(value).map(Self::Quarter),
+            PeriodKind::Year => crate::period::Year::parse(value).map(|y| Self::Year(y.get())),
         }
     }
 
@@ -157,6 +157,7 @@ impl ReportStatus {
 /// What recorded a report revision: a write of its values (`create` for the first,
 /// `update` after, `import` from a spreadsheet) or a lifecycle [`Transition`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RevisionAction {
     Create,

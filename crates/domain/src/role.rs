@@ -1,6 +1,7 @@
 //! Who a caller is: the roles of DOMAIN.md "Who may do what".
 
 use crate::code::ParseError;
+use crate::stream::Stream;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -35,9 +36,14 @@ impl Role {
             .ok_or_else(|| ParseError::new("role", value, "admin, analyst, owes or gmina"))
     }
 
+    /// The stream whose units this role is bound to, one unit each.
+    pub fn stream(self) -> Option<Stream> {
+        Stream::ALL.into_iter().find(|s| s.role() == self)
+    }
+
     /// Roles bound to one organisation carry its code in `org`.
     pub fn needs_org(self) -> bool {
-        matches!(self, Self::Owes | Self::Gmina)
+        self.stream().is_some()
     }
 
     /// ROPS staff read everything in the region.

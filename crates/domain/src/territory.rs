@@ -89,6 +89,7 @@ impl GminaKind {
 
 /// A powiat proper, or a city with powiat rights (codes 61–65).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PowiatKind {
     Powiat,

@@ -21,22 +21,30 @@ use utoipa::ToSchema;
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct EventView {
     #[cfg_attr(feature = "openapi", schema(example = "3f2a9c1d0b7e4a56"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::event::EventId))]
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::territory::RegionCode))]
     pub region: String,
     #[cfg_attr(feature = "openapi", schema(example = "business_meeting"))]
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::indicator::IndicatorCode))]
     pub event_type: String,
     #[cfg_attr(feature = "openapi", schema(example = "2024-05-14"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub date: String,
     /// Where it took place; null for region-wide.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<rops_domain::code::SubregionCode>))]
     pub subregion: Option<String>,
     pub title: String,
     pub participants: i32,
     pub evidence_url: Option<String>,
     /// When it was withdrawn; withdrawn events are not counted.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub withdrawn_at: Option<String>,
     pub revision: i32,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: String,
     pub updated_by: String,
 }
@@ -49,13 +57,17 @@ pub struct EventRevision {
     pub revision: i32,
     /// `create`, `update` or `withdraw`.
     #[cfg_attr(feature = "openapi", schema(example = "create"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::event::EventAction))]
     pub action: String,
     #[serde(rename = "type")]
     #[cfg_attr(feature = "openapi", schema(example = "business_meeting"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::indicator::IndicatorCode))]
     pub event_type: String,
     #[cfg_attr(feature = "openapi", schema(example = "2024-05-14"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub date: String,
     #[cfg_attr(feature = "openapi", schema(example = "OPL-PN"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<rops_domain::code::SubregionCode>))]
     pub subregion: Option<String>,
     #[cfg_attr(
         feature = "openapi",
@@ -65,8 +77,10 @@ pub struct EventRevision {
     #[cfg_attr(feature = "openapi", schema(example = 23))]
     pub participants: i32,
     pub evidence_url: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub withdrawn_at: Option<String>,
     #[cfg_attr(feature = "openapi", schema(example = "2024-05-15T08:00:00.000000Z"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub recorded_at: String,
     #[cfg_attr(feature = "openapi", schema(example = "rops-analityk"))]
     pub recorded_by: String,

@@ -18,13 +18,16 @@ use utoipa::ToSchema;
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct LpresState {
     #[cfg_attr(feature = "openapi", schema(example = "1604023"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::territory::Teryt))]
     pub teryt: String,
     /// `none`, `in_preparation`, `draft`, `adopted` or `repealed`.
     #[cfg_attr(feature = "openapi", schema(example = "adopted"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::lpres::LpresStatus))]
     pub status: String,
     #[cfg_attr(feature = "openapi", schema(example = "XLV/512/2023"))]
     pub resolution_number: Option<String>,
     #[cfg_attr(feature = "openapi", schema(example = "2023-10-26"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub adopted_on: Option<String>,
     #[cfg_attr(feature = "openapi", schema(example = 2023))]
     pub plan_from: Option<i32>,
@@ -33,6 +36,7 @@ pub struct LpresState {
     pub document_url: Option<String>,
     /// Counts every change (0 before the first); also the ETag.
     pub revision: i32,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub updated_at: Option<String>,
     pub updated_by: Option<String>,
 }
@@ -44,10 +48,12 @@ pub struct LpresChange {
     #[cfg_attr(feature = "openapi", schema(example = 3))]
     pub revision: i32,
     #[cfg_attr(feature = "openapi", schema(example = "adopted"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::lpres::LpresStatus))]
     pub status: String,
     #[cfg_attr(feature = "openapi", schema(example = "XLV/512/2023"))]
     pub resolution_number: Option<String>,
     #[cfg_attr(feature = "openapi", schema(example = "2023-10-26"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub adopted_on: Option<String>,
     #[cfg_attr(feature = "openapi", schema(example = 2023))]
     pub plan_from: Option<i32>,
@@ -55,6 +61,7 @@ pub struct LpresChange {
     pub plan_to: Option<i32>,
     pub document_url: Option<String>,
     #[cfg_attr(feature = "openapi", schema(example = "2024-01-15T09:30:00.000000Z"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub recorded_at: String,
     #[cfg_attr(feature = "openapi", schema(example = "kluczbork-urzad"))]
     pub recorded_by: String,
@@ -74,18 +81,23 @@ pub struct LpresWithHistory {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct GminaLpres {
     #[cfg_attr(feature = "openapi", schema(example = "1604023"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::territory::Teryt))]
     pub teryt: String,
     #[cfg_attr(feature = "openapi", schema(example = "Kluczbork"))]
     pub name: String,
     #[cfg_attr(feature = "openapi", schema(example = "1604"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::territory::PowiatCode))]
     pub powiat: String,
     #[cfg_attr(feature = "openapi", schema(example = "OPL-PN"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<rops_domain::code::SubregionCode>))]
     pub subregion: Option<String>,
     #[cfg_attr(feature = "openapi", schema(example = "adopted"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::lpres::LpresStatus))]
     pub status: String,
     #[cfg_attr(feature = "openapi", schema(example = "XLV/512/2023"))]
     pub resolution_number: Option<String>,
     #[cfg_attr(feature = "openapi", schema(example = "2023-10-26"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub adopted_on: Option<String>,
     #[cfg_attr(feature = "openapi", schema(example = 2023))]
     pub plan_from: Option<i32>,

@@ -35,10 +35,8 @@ pub struct ReportKey {
 
 impl std::fmt::Display for ReportKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.stream {
-            Stream::Owes => write!(f, "the report of OWES {} for {}", self.unit, self.period),
-            Stream::Gmina => write!(f, "the report of gmina {} for {}", self.unit, self.period),
-        }
+        let noun = self.stream.unit_noun();
+        write!(f, "the report of {noun} {} for {}", self.unit, self.period)
     }
 }
 
@@ -143,50 +141,54 @@ pub fn catalogue(conn: &mut DbConnection, stream: Stream) -> StoreResult<Vec<Ind
         .collect()
 }
 
-/// The reporting unit exists and may report for the period (OWES: active; both: started).
+/// When a unit reports: its active span, first and last quarter (open ends: `None`).
+type Span = (Option<Quarter>, Option<Quarter>);
+
+/// A unit's active span, `None` when there is no such unit. The one place that knows where
+/// each stream keeps its units.
+fn unit_span(conn: &mut DbConnection, stream: Stream, unit: &str) -> StoreResult<Option<Span>> {
+    let quarter = |q: Option<&str>| q.and_then(|q| Quarter::parse(q).ok());
+    Ok(match stream {
+        Stream::Owes => schema::owes::table
+            .find(unit)
+            .select((schema::owes::active_from, schema::owes::active_to))
+            .first::<(String, Option<String>)>(conn)
+            .optional()?
+            .map(|(from, to)| (quarter(Some(&from)), quarter(to.as_deref()))),
+        Stream::Gmina => schema::gminas::table
+            .find(unit)
+            .select(schema::gminas::teryt)
+            .first::<String>(conn)
+            .optional()?
+            .map(|_| (None, None)),
+    })
+}
+
+/// The unit's span; a `NotFound` naming it when there is no such unit.
+pub fn require_unit(conn: &mut DbConnection, stream: Stream, unit: &str) -> StoreResult<Span> {
+    unit_span(conn, stream, unit)?
+        .ok_or_else(|| StoreError::NotFound(format!("no {} with code {unit}", stream.unit_noun())))
+}
+
+/// The reporting unit exists, was active in the period and the period has started.
 fn check_unit(conn: &mut DbConnection, key: &ReportKey, today: NaiveDate) -> StoreResult<()> {
-    match key.stream {
-        Stream::Owes => {
-            let active: Option<(String, Option<String>)> = schema::owes::table
-                .find(&key.unit)
-                .select((schema::owes::active_from, schema::owes::active_to))
-                .first(conn)
-                .optional()?;
-            let Some((from, to)) = active else {
-                return Err(StoreError::NotFound(format!(
-                    "no OWES with code {}",
-                    key.unit
-                )));
-            };
-            if let ReportPeriod::Quarter(q) = key.period {
-                let from = Quarter::parse(&from).ok();
-                let to = to.as_deref().and_then(|t| Quarter::parse(t).ok());
-                if from.is_some_and(|f| q < f) || to.is_some_and(|t| q > t) {
-                    let span = match (from, to) {
-                        (Some(f), Some(t)) => format!("from {f} to {t}"),
-                        (Some(f), None) => format!("from {f}"),
-                        _ => "in no quarter".to_owned(),
-                    };
-                    return Err(invalid(
-                        "period",
-                        format!("OWES {} is active {span}; {q} is outside", key.unit),
-                    ));
-                }
-            }
-        }
-        Stream::Gmina => {
-            let exists = schema::gminas::table
-                .find(&key.unit)
-                .count()
-                .get_result::<i64>(conn)?
-                > 0;
-            if !exists {
-                return Err(StoreError::NotFound(format!(
-                    "no gmina with TERYT {}",
-                    key.unit
-                )));
-            }
-        }
+    let noun = key.stream.unit_noun();
+    let (from, to) = require_unit(conn, key.stream, &key.unit)?;
+    let (first, last) = key.period.quarters();
+    if from.is_some_and(|f| last < f) || to.is_some_and(|t| first > t) {
+        let span = match (from, to) {
+            (Some(f), Some(t)) => format!("from {f} to {t}"),
+            (Some(f), None) => format!("from {f}"),
+            (None, Some(t)) => format!("until {t}"),
+            (None, None) => "in no quarter".to_owned(),
+        };
+        return Err(invalid(
+            "period",
+            format!(
+                "{noun} {} is active {span}; {} is outside",
+                key.unit, key.period
+            ),
+        ));
     }
     if !key.period.has_started(today) {
         return Err(invalid(
@@ -355,6 +357,7 @@ fn save(
 
 /// How one write ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Created,
@@ -423,17 +426,20 @@ fn write_values_once(
     let catalogue = catalogue(conn, key.stream)?;
     let values =
         check_values(&catalogue, &wanted, false).map_err(|e| StoreError::Invalid(e.into_vec()))?;
-    let results = match (key.stream, &input.results) {
-        (Stream::Gmina, Some(results)) => Some(crate::reports::check_results(conn, results)?),
-        (Stream::Gmina, None) if merge => current.as_ref().and_then(|c| c.results.clone()),
-        (Stream::Gmina, None) => Some(Vec::new()),
-        (Stream::Owes, Some(_)) => {
+    let results = match (key.stream.has_results(), &input.results) {
+        (true, Some(results)) => Some(crate::reports::check_results(conn, results)?),
+        (true, None) if merge => current.as_ref().and_then(|c| c.results.clone()),
+        (true, None) => Some(Vec::new()),
+        (false, Some(_)) => {
             return Err(invalid(
                 "results",
-                "OWES reports have no results checklist".into(),
+                format!(
+                    "{} reports have no results checklist",
+                    key.stream.unit_noun()
+                ),
             ))
         }
-        (Stream::Owes, None) => None,
+        (false, None) => None,
     };
     let note = match (&input.note, &current) {
         (None, Some(cur)) if merge => cur.note.clone(),

@@ -10,8 +10,7 @@ use crate::{queries, reports, DbConnection, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use rops_aggregation::inputs::{
-    EventRevision, GminaUnit, Inputs, LpresRevision, OwesUnit, ReportRevision, ReportingUnit,
-    Target,
+    EventRevision, GminaUnit, Inputs, LpresRevision, OwesUnit, ReportRevision, Target,
 };
 use rops_domain::code::{OwesCode, SubregionCode};
 use rops_domain::indicator::{IndicatorCode, ResultCode, Stream};
@@ -65,10 +64,7 @@ fn report_revision(stream: Stream, r: RevisionRow) -> StoreResult<ReportRevision
         "report_revisions {}/{}/{} revision {}",
         r.stream, r.unit_code, r.period, r.revision
     );
-    let unit = match stream {
-        Stream::Owes => ReportingUnit::Owes(parse(&at, OwesCode::parse(&r.unit_code))?),
-        Stream::Gmina => ReportingUnit::Gmina(parse(&at, Teryt::parse(&r.unit_code))?),
-    };
+    let unit = parse(&at, stream.parse_unit(&r.unit_code))?;
     let results: Option<Vec<ResultCode>> = r
         .results_json
         .as_deref()
@@ -129,8 +125,10 @@ pub fn inputs(conn: &mut DbConnection, region: &str) -> StoreResult<Inputs> {
             })
         })
         .collect::<StoreResult<_>>()?;
-    let mut indicators = reports::catalogue(conn, Stream::Owes)?;
-    indicators.extend(reports::catalogue(conn, Stream::Gmina)?);
+    let mut indicators = Vec::new();
+    for stream in Stream::ALL {
+        indicators.extend(reports::catalogue(conn, stream)?);
+    }
     let catalogue = queries::catalogue(conn)?;
     let event_types = catalogue
         .event_types

@@ -59,6 +59,7 @@ pub struct PowiatSummary {
     pub code: String,
     pub name: String,
     /// `powiat`, or `city` for a city with powiat rights.
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::territory::PowiatKind))]
     pub kind: String,
     pub gmina_count: usize,
 }
@@ -132,17 +133,24 @@ pub struct Catalogue {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct IndicatorView {
     #[cfg_attr(feature = "openapi", schema(example = "jobs_created"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::indicator::IndicatorCode))]
     pub code: String,
     /// `owes` (quarterly) or `gmina` (annual).
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::indicator::Stream))]
     pub stream: String,
     pub name_pl: String,
     /// `flow`, `stock` or `ratio`.
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::indicator::IndicatorKind))]
     pub kind: String,
     /// `count`, `pln` or `share`.
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::indicator::Unit))]
     pub unit: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<rops_domain::indicator::IndicatorCode>))]
     pub numerator: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<rops_domain::indicator::IndicatorCode>))]
     pub denominator: Option<String>,
     /// In one report the value may not exceed this indicator's.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<rops_domain::indicator::IndicatorCode>))]
     pub at_most: Option<String>,
 }
 
@@ -150,6 +158,7 @@ pub struct IndicatorView {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ResultGroupView {
     #[cfg_attr(feature = "openapi", schema(example = "A"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::indicator::ResultCode))]
     pub code: String,
     pub name_pl: String,
     pub items: Vec<ResultItemView>,
@@ -159,6 +168,7 @@ pub struct ResultGroupView {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ResultItemView {
     #[cfg_attr(feature = "openapi", schema(example = "A2"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::indicator::ResultCode))]
     pub code: String,
     pub name_pl: String,
 }
@@ -167,6 +177,7 @@ pub struct ResultItemView {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct EventTypeView {
     #[cfg_attr(feature = "openapi", schema(example = "business_meeting"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::indicator::IndicatorCode))]
     pub code: String,
     pub name_pl: String,
 }
@@ -175,8 +186,10 @@ pub struct EventTypeView {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ProgrammeSummary {
     #[cfg_attr(feature = "openapi", schema(example = "OPL-2024-2027"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::code::ProgrammeCode))]
     pub code: String,
     #[cfg_attr(feature = "openapi", schema(example = "16"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::territory::RegionCode))]
     pub region: String,
     #[cfg_attr(
         feature = "openapi",
@@ -184,8 +197,10 @@ pub struct ProgrammeSummary {
     )]
     pub name: String,
     #[cfg_attr(feature = "openapi", schema(example = "2024-Q1"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::period::Quarter))]
     pub from: String,
     #[cfg_attr(feature = "openapi", schema(example = "2027-Q4"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::period::Quarter))]
     pub to: String,
 }
 
@@ -203,17 +218,23 @@ pub struct ProgrammeDetail {
 pub struct TargetView {
     /// An indicator code, an event type code, or `lpres_adopted`.
     #[cfg_attr(feature = "openapi", schema(example = "business_meeting"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::indicator::IndicatorCode))]
     pub indicator: String,
     /// `indicator`, `event_count` or `lpres_adopted`: what the code names.
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::indicator::Measure))]
     pub measure: String,
     /// `region`, `each_subregion`, `each_owes` or `owes`.
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::reference::TargetScope))]
     pub scope: String,
     /// With scope `owes`: the OWES.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<rops_domain::code::OwesCode>))]
     pub owes: Option<String>,
     /// Always `at_least` for now.
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::reference::Comparator))]
     pub comparator: String,
     pub value: f64,
     /// `programme` or `annual`.
+    #[cfg_attr(feature = "openapi", schema(value_type = rops_domain::reference::TargetWindow))]
     pub window: String,
     pub source: Option<String>,
 }

@@ -26,7 +26,7 @@ impl<'a> Engine<'a> {
                 self.subregions
                     .iter()
                     .map(|s| SubregionCounts {
-                        subregion: s.to_string(),
+                        subregion: (*s).clone(),
                         counts: self.counts(&reports, &self.subregion_units(s.as_str()).owes),
                     })
                     .collect()

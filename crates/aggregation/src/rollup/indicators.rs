@@ -1,6 +1,9 @@
 //! The indicators of both catalogues and the event counts, for a scope and its parts.
 
-use super::{period_quarter, Engine, Figure, IndicatorFigure, OwesFigure, SubregionFigure, Units};
+use super::{
+    period_quarter, Engine, Figure, FigureKind, FigureSource, IndicatorFigure, OwesFigure,
+    SubregionFigure, Units,
+};
 use crate::inputs::Scope;
 use crate::{consolidate, share, Observation};
 use rops_domain::indicator::{IndicatorCode, IndicatorDef, IndicatorKind, Stream, Unit};
@@ -105,10 +108,10 @@ impl<'a> Engine<'a> {
             };
             let is_ratio = def.kind == IndicatorKind::Ratio;
             out.push(IndicatorFigure {
-                code: def.code.to_string(),
-                kind: def.kind.as_str().to_owned(),
-                stream: def.stream.as_str().to_owned(),
-                unit: def.unit.as_str().to_owned(),
+                code: def.code.clone(),
+                kind: def.kind.into(),
+                stream: FigureSource::Reports(def.stream),
+                unit: def.unit,
                 value,
                 numerator: is_ratio.then(|| part(&def.numerator, num)),
                 denominator: is_ratio.then(|| part(&def.denominator, den)),
@@ -117,23 +120,23 @@ impl<'a> Engine<'a> {
                         .subregions
                         .iter()
                         .map(|s| SubregionFigure {
-                            subregion: s.to_string(),
+                            subregion: s.clone(),
                             value: self.indicator(def, &self.subregion_units(s.as_str()), w).0,
                         })
                         .collect()
                 }),
                 by_owes: (def.stream == Stream::Owes).then(|| {
-                    units
-                        .owes
+                    self.owes
                         .iter()
+                        .filter(|o| units.owes.binary_search(&o.code.as_str()).is_ok())
                         .map(|o| {
                             let one = Units {
-                                owes: vec![o],
+                                owes: vec![o.code.as_str()],
                                 gminas: Vec::new(),
                                 event_subregion: None,
                             };
                             OwesFigure {
-                                owes: (*o).to_owned(),
+                                owes: o.code.clone(),
                                 value: self.indicator(def, &one, w).0,
                             }
                         })
@@ -144,10 +147,10 @@ impl<'a> Engine<'a> {
         for t in &self.inputs.event_types {
             let count = |u: &Units<'_>| Figure::Count(Some(self.event_count(t, u, w) as i128));
             out.push(IndicatorFigure {
-                code: t.to_string(),
-                kind: "event_count".into(),
-                stream: "events".into(),
-                unit: Unit::Count.as_str().to_owned(),
+                code: t.clone(),
+                kind: FigureKind::EventCount,
+                stream: FigureSource::Events,
+                unit: Unit::Count,
                 value: count(units),
                 numerator: None,
                 denominator: None,
@@ -156,7 +159,7 @@ impl<'a> Engine<'a> {
                         .subregions
                         .iter()
                         .map(|s| SubregionFigure {
-                            subregion: s.to_string(),
+                            subregion: s.clone(),
                             value: count(&self.subregion_units(s.as_str())),
                         })
                         .collect()

@@ -27,14 +27,10 @@ impl<'a> Engine<'a> {
 
     pub(super) fn lpres_figures(&self, units: &Units<'a>) -> LpresFigures {
         let w = self.req.window;
-        let mut by_status: BTreeMap<String, usize> = LpresStatus::ALL
-            .iter()
-            .map(|s| (s.as_str().to_owned(), 0))
-            .collect();
+        let mut by_status: BTreeMap<LpresStatus, usize> =
+            LpresStatus::ALL.iter().map(|s| (*s, 0)).collect();
         for g in &units.gminas {
-            *by_status
-                .entry(self.status_of(g).as_str().to_owned())
-                .or_default() += 1;
+            *by_status.entry(self.status_of(g)).or_default() += 1;
         }
         let adopted = self.lpres_adopted(&units.gminas, w);
         LpresFigures {
@@ -48,7 +44,7 @@ impl<'a> Engine<'a> {
                     .map(|s| {
                         let u = self.subregion_units(s.as_str());
                         SubregionLpres {
-                            subregion: s.to_string(),
+                            subregion: s.clone(),
                             gminas: u.gminas.len(),
                             adopted: self.lpres_adopted(&u.gminas, w),
                         }
@@ -73,7 +69,7 @@ impl<'a> Engine<'a> {
             .result_codes
             .iter()
             .map(|c| ResultCount {
-                code: c.to_string(),
+                code: c.clone(),
                 gminas: gminas.get(c.as_str()).map_or(0, BTreeSet::len),
             })
             .collect()

@@ -172,11 +172,13 @@ impl<'a> Engine<'a> {
 /// that a subregion or OWES scope names one of `inputs`; an unknown one yields empty figures.
 pub fn rollup(inputs: &Inputs, req: &Request) -> Rollup {
     let engine = Engine::new(inputs, req);
-    let (kind, code, units) = match &req.scope {
-        Scope::Region => ("region", inputs.region.to_string(), engine.region_units()),
+    let (scope, units) = match &req.scope {
+        Scope::Region => (
+            ScopeRef::Region(inputs.region.clone()),
+            engine.region_units(),
+        ),
         Scope::Subregion(s) => (
-            "subregion",
-            s.to_string(),
+            ScopeRef::Subregion(s.clone()),
             engine.subregion_units(s.as_str()),
         ),
         Scope::Owes(o) => {
@@ -188,16 +190,13 @@ pub fn rollup(inputs: &Inputs, req: &Request) -> Rollup {
                     event_subregion: Some(""),
                 },
             };
-            ("owes", o.to_string(), units)
+            (ScopeRef::Owes(o.clone()), units)
         }
     };
     Rollup {
-        scope: ScopeRef {
-            kind: kind.into(),
-            code,
-        },
-        from: req.window.from.to_string(),
-        to: req.window.to.to_string(),
+        scope,
+        from: req.window.from,
+        to: req.window.to,
         as_of: req.as_of.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
         approved_only: req.approved_only,
         indicators: engine.figures(&units),

@@ -1,8 +1,14 @@
 //! What a rollup answers, as JSON: the figures, completeness, LPRES, results and target
-//! evaluations. Codes are plain strings here: this is the serialized shape, kept stable.
+//! evaluations. Every code, period, status and kind keeps its domain type, so the OpenAPI
+//! document takes its enums and patterns from the types themselves.
 
-use rops_domain::indicator::Unit;
+use rops_domain::code::{OwesCode, SubregionCode};
+use rops_domain::indicator::{IndicatorCode, IndicatorKind, ResultCode, Stream, Unit};
+use rops_domain::lpres::LpresStatus;
 use rops_domain::number::grosze_text;
+use rops_domain::period::Quarter;
+use rops_domain::reference::{Comparator, TargetWindow};
+use rops_domain::territory::RegionCode;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -66,25 +72,189 @@ impl Serialize for Figure {
     }
 }
 
+/// What a rollup or a target evaluation is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeKind {
+    Region,
+    Subregion,
+    Owes,
+}
+
+impl ScopeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Region => "region",
+            Self::Subregion => "subregion",
+            Self::Owes => "owes",
+        }
+    }
+}
+
+/// The scope of a rollup: its kind and the code of the region, subregion or OWES.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct ScopeRef {
-    /// `region`, `subregion` or `owes`.
-    #[cfg_attr(feature = "openapi", schema(example = "region"))]
-    pub kind: String,
-    #[cfg_attr(feature = "openapi", schema(example = "16"))]
-    pub code: String,
+#[serde(tag = "kind", content = "code", rename_all = "snake_case")]
+pub enum ScopeRef {
+    Region(RegionCode),
+    Subregion(SubregionCode),
+    Owes(OwesCode),
 }
+
+impl ScopeRef {
+    pub fn kind(&self) -> ScopeKind {
+        match self {
+            Self::Region(_) => ScopeKind::Region,
+            Self::Subregion(_) => ScopeKind::Subregion,
+            Self::Owes(_) => ScopeKind::Owes,
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Region(c) => c.as_str(),
+            Self::Subregion(c) => c.as_str(),
+            Self::Owes(c) => c.as_str(),
+        }
+    }
+}
+
+/// How a figure consolidates: an indicator's kind, or a count of register events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FigureKind {
+    Flow,
+    Stock,
+    Ratio,
+    EventCount,
+}
+
+impl From<IndicatorKind> for FigureKind {
+    fn from(kind: IndicatorKind) -> Self {
+        match kind {
+            IndicatorKind::Flow => Self::Flow,
+            IndicatorKind::Stock => Self::Stock,
+            IndicatorKind::Ratio => Self::Ratio,
+        }
+    }
+}
+
+impl FigureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Flow => "flow",
+            Self::Stock => "stock",
+            Self::Ratio => "ratio",
+            Self::EventCount => "event_count",
+        }
+    }
+}
+
+/// Where a figure comes from: a report stream, or the activity register (`events`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FigureSource {
+    Reports(Stream),
+    Events,
+}
+
+impl FigureSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reports(stream) => stream.as_str(),
+            Self::Events => "events",
+        }
+    }
+}
+
+impl Serialize for FigureSource {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for FigureSource {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let names = Stream::ALL.map(|s| Self::Reports(s).as_str());
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(names.into_iter().chain(["events"])))
+            .description(Some(
+                "A report stream, or `events` for counts of the activity register",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl ToSchema for FigureSource {}
+
+/// Where a target evaluation stands (DOMAIN.md "Programme targets").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TargetStatus {
+    Achieved,
+    OnTrack,
+    AtRisk,
+    Behind,
+}
+
+impl TargetStatus {
+    pub const ALL: [TargetStatus; 4] = [Self::Achieved, Self::OnTrack, Self::AtRisk, Self::Behind];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Achieved => "achieved",
+            Self::OnTrack => "on_track",
+            Self::AtRisk => "at_risk",
+            Self::Behind => "behind",
+        }
+    }
+}
+
+/// The unit a target evaluation is for: a subregion or an OWES.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum TargetUnit {
+    Subregion(SubregionCode),
+    Owes(OwesCode),
+}
+
+impl TargetUnit {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Subregion(c) => c.as_str(),
+            Self::Owes(c) => c.as_str(),
+        }
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for TargetUnit {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        debug_assert_eq!(SubregionCode::PATTERN, OwesCode::PATTERN);
+        rops_domain::openapi::string_schema(
+            OwesCode::PATTERN,
+            "The subregion or OWES code the evaluation is for",
+            "OWES-PN",
+        )
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl ToSchema for TargetUnit {}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Rollup {
     pub scope: ScopeRef,
-    #[cfg_attr(feature = "openapi", schema(example = "2024-Q1"))]
-    pub from: String,
-    #[cfg_attr(feature = "openapi", schema(example = "2024-Q4"))]
-    pub to: String,
+    pub from: Quarter,
+    pub to: Quarter,
     /// The moment the figures are as of (UTC, RFC 3339).
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub as_of: String,
     pub approved_only: bool,
     pub indicators: Vec<IndicatorFigure>,
@@ -97,14 +267,10 @@ pub struct Rollup {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct IndicatorFigure {
-    #[cfg_attr(feature = "openapi", schema(example = "jobs_created"))]
-    pub code: String,
-    /// `flow`, `stock`, `ratio` or `event_count`.
-    pub kind: String,
-    /// `owes`, `gmina`, or `events` for event counts.
-    pub stream: String,
-    /// `count`, `pln` or `share`.
-    pub unit: String,
+    pub code: IndicatorCode,
+    pub kind: FigureKind,
+    pub stream: FigureSource,
+    pub unit: Unit,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
     pub value: Figure,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -124,8 +290,7 @@ pub struct IndicatorFigure {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SubregionFigure {
-    #[cfg_attr(feature = "openapi", schema(example = "OPL-PN"))]
-    pub subregion: String,
+    pub subregion: SubregionCode,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
     #[cfg_attr(feature = "openapi", schema(example = 15))]
     pub value: Figure,
@@ -134,8 +299,7 @@ pub struct SubregionFigure {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct OwesFigure {
-    #[cfg_attr(feature = "openapi", schema(example = "OWES-PN"))]
-    pub owes: String,
+    pub owes: OwesCode,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
     #[cfg_attr(feature = "openapi", schema(example = 15))]
     pub value: Figure,
@@ -170,8 +334,7 @@ pub struct Completeness {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SubregionCounts {
-    #[cfg_attr(feature = "openapi", schema(example = "OPL-PN"))]
-    pub subregion: String,
+    pub subregion: SubregionCode,
     #[serde(flatten)]
     pub counts: Counts,
 }
@@ -190,14 +353,13 @@ pub struct LpresFigures {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by_subregion: Option<Vec<SubregionLpres>>,
     /// Gminas per current status (`none` when never reported).
-    pub by_status: BTreeMap<String, usize>,
+    pub by_status: BTreeMap<LpresStatus, usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SubregionLpres {
-    #[cfg_attr(feature = "openapi", schema(example = "OPL-PN"))]
-    pub subregion: String,
+    pub subregion: SubregionCode,
     #[cfg_attr(feature = "openapi", schema(example = 22))]
     pub gminas: usize,
     #[cfg_attr(feature = "openapi", schema(example = 1))]
@@ -207,8 +369,7 @@ pub struct SubregionLpres {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ResultCount {
-    #[cfg_attr(feature = "openapi", schema(example = "A1"))]
-    pub code: String,
+    pub code: ResultCode,
     /// Gminas that report this result in a counted annual report of the window.
     pub gminas: usize,
 }
@@ -216,26 +377,17 @@ pub struct ResultCount {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct TargetEvaluation {
-    #[cfg_attr(feature = "openapi", schema(example = "jobs_created"))]
-    pub indicator: String,
-    /// `region`, `subregion` or `owes`.
-    #[cfg_attr(feature = "openapi", schema(example = "owes"))]
-    pub scope: String,
+    pub indicator: IndicatorCode,
+    pub scope: ScopeKind,
     /// The subregion or OWES; null for the region.
-    #[cfg_attr(feature = "openapi", schema(example = "OWES-PN"))]
-    pub unit: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(example = "at_least"))]
-    pub comparator: String,
+    pub unit: Option<TargetUnit>,
+    pub comparator: Comparator,
     #[cfg_attr(feature = "openapi", schema(example = 40.0))]
     pub target: f64,
-    /// `programme` or `annual`.
-    #[cfg_attr(feature = "openapi", schema(example = "programme"))]
-    pub window: String,
+    pub window: TargetWindow,
     #[cfg_attr(feature = "openapi", schema(example = 15.0))]
     pub actual: f64,
     #[cfg_attr(feature = "openapi", schema(example = 10.0))]
     pub expected_to_date: f64,
-    /// `achieved`, `on_track`, `at_risk` or `behind`.
-    #[cfg_attr(feature = "openapi", schema(example = "on_track"))]
-    pub status: String,
+    pub status: TargetStatus,
 }

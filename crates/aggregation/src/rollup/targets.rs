@@ -1,11 +1,11 @@
 //! Programme targets, evaluated at the window's last quarter against the share of the
 //! target's span elapsed by then.
 
-use super::{Engine, TargetEvaluation, Units};
+use super::{Engine, ScopeKind, TargetEvaluation, TargetStatus, TargetUnit, Units};
 use crate::inputs::{OwesUnit, Scope};
 use rops_domain::indicator::{IndicatorCode, LPRES_ADOPTED};
 use rops_domain::period::{Quarter, Window};
-use rops_domain::reference::{TargetScope, TargetWindow};
+use rops_domain::reference::{Comparator, TargetScope, TargetWindow};
 
 impl<'a> Engine<'a> {
     /// Any measure a target may name, as a number (nothing reported counts as 0).
@@ -46,42 +46,42 @@ impl<'a> Engine<'a> {
             let until = q.min(end);
             let elapsed = start.count_to(until);
             let window = Window::new(start, until).ok();
-            let evaluate = |scope: &str, unit: Option<String>, units: Units<'a>| {
+            let evaluate = |scope: ScopeKind, unit: Option<TargetUnit>, units: Units<'a>| {
                 let actual = window.map_or(0.0, |w| self.measure(&t.indicator, &units, w));
                 let expected = t.value * f64::from(elapsed) / f64::from(total);
                 let status = if actual >= t.value {
-                    "achieved"
+                    TargetStatus::Achieved
                 } else if actual >= expected {
-                    "on_track"
+                    TargetStatus::OnTrack
                 } else if actual >= expected / 2.0 {
-                    "at_risk"
+                    TargetStatus::AtRisk
                 } else {
-                    "behind"
+                    TargetStatus::Behind
                 };
                 TargetEvaluation {
-                    indicator: t.indicator.to_string(),
-                    scope: scope.to_owned(),
+                    indicator: t.indicator.clone(),
+                    scope,
                     unit,
-                    comparator: "at_least".into(),
+                    comparator: Comparator::AtLeast,
                     target: t.value,
-                    window: t.window.as_str().to_owned(),
+                    window: t.window,
                     actual: (actual * 1e6).round() / 1e6,
                     expected_to_date: (expected * 1e6).round() / 1e6,
-                    status: status.to_owned(),
+                    status,
                 }
             };
             let active =
                 |o: &OwesUnit| window.is_some_and(|w| w.quarters().any(|q| o.active_in(q)));
             match t.scope {
                 TargetScope::Region if matches!(self.req.scope, Scope::Region) => {
-                    out.push(evaluate("region", None, self.region_units()))
+                    out.push(evaluate(ScopeKind::Region, None, self.region_units()))
                 }
                 TargetScope::Region => {}
                 TargetScope::EachSubregion => {
                     for s in self.subregions.iter().filter(|s| in_scope_sub(s.as_str())) {
                         out.push(evaluate(
-                            "subregion",
-                            Some(s.to_string()),
+                            ScopeKind::Subregion,
+                            Some(TargetUnit::Subregion((*s).clone())),
                             self.subregion_units(s.as_str()),
                         ));
                     }
@@ -91,8 +91,8 @@ impl<'a> Engine<'a> {
                         let named = t.owes.as_ref().is_none_or(|n| n == &o.code);
                         if named && (t.scope == TargetScope::Owes || active(o)) {
                             out.push(evaluate(
-                                "owes",
-                                Some(o.code.to_string()),
+                                ScopeKind::Owes,
+                                Some(TargetUnit::Owes(o.code.clone())),
                                 self.owes_units(o),
                             ));
                         }

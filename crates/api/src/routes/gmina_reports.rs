@@ -5,12 +5,10 @@ use crate::schemas::{GminaValues, GminaValuesIn, ResultItemCode};
 use actix_web::{get, post, put};
 use rops_domain::indicator::{ResultCode, Stream};
 use rops_domain::period::Year;
-use rops_domain::policy::Resource;
 use rops_domain::report::{ReportStatus, Transition};
 use rops_domain::territory::Teryt;
 use rops_domain::validation::FieldErrors;
 use rops_store::reports::{Report, ReportFilter, ReportInput};
-use rops_store::{DbConnection, StoreResult};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -91,14 +89,9 @@ pub struct GminaStream;
 
 impl ReportStream for GminaStream {
     const STREAM: Stream = Stream::Gmina;
-    const UNIT: &'static str = "gmina";
     type View = GminaReportView;
     type Put = GminaReportPut;
     type ListQuery = NoQuery;
-
-    fn resource(teryt: &str) -> Resource<'_> {
-        Resource::Gmina(teryt)
-    }
 
     fn input(body: GminaReportPut, errors: &mut FieldErrors) -> ReportInput {
         ReportInput {
@@ -110,15 +103,6 @@ impl ReportStream for GminaStream {
 
     fn list_filter(_: NoQuery, _: &mut FieldErrors) -> ReportFilter {
         ReportFilter::default()
-    }
-
-    fn check_unit(conn: &mut DbConnection, teryt: &str) -> StoreResult<()> {
-        match rops_store::queries::gmina(conn, teryt)? {
-            Some(_) => Ok(()),
-            None => Err(rops_store::StoreError::NotFound(format!(
-                "no gmina with TERYT {teryt}"
-            ))),
-        }
     }
 }
 

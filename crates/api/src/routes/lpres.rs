@@ -6,6 +6,7 @@ use crate::state::AppState;
 use actix_web::{get, put, web, HttpRequest, HttpResponse};
 use rops_domain::lpres::{check_lpres, LpresInput, LpresStatus};
 use rops_domain::policy::{Action, Resource};
+use rops_domain::stream::Stream;
 use rops_domain::territory::{RegionCode, Teryt};
 use rops_store::lpres::{self, GminaLpres, LpresState, LpresWithHistory};
 use rops_store::writes::Put;
@@ -73,7 +74,7 @@ pub async fn put_lpres(
     body: web::Json<LpresPut>,
 ) -> Result<HttpResponse, ApiError> {
     let teryt = teryt.into_inner();
-    caller.may(Action::WriteLpres, Resource::Gmina(&teryt))?;
+    caller.may(Action::WriteLpres, Resource::Unit(Stream::Gmina, &teryt))?;
     let if_match = if_match(&req)?;
     let b = body.into_inner();
     let input = LpresInput {
@@ -117,7 +118,7 @@ pub async fn get_lpres(
     teryt: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let teryt = teryt.into_inner();
-    caller.may(Action::ReadLpres, Resource::Gmina(&teryt))?;
+    caller.may(Action::ReadLpres, Resource::Unit(Stream::Gmina, &teryt))?;
     let found = state.db(move |conn| lpres::get(conn, &teryt)).await?;
     Ok(with_etag(HttpResponse::Ok(), found.current.revision, found))
 }

@@ -13,7 +13,6 @@ use rops_domain::report::{ReportStatus, Transition};
 use rops_domain::territory::RegionCode;
 use rops_domain::validation::FieldErrors;
 use rops_store::reports::{self, ImportedReport, Report, ReportFilter, ReportInput};
-use rops_store::{DbConnection, StoreResult};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -91,14 +90,9 @@ pub struct OwesStream;
 
 impl ReportStream for OwesStream {
     const STREAM: Stream = Stream::Owes;
-    const UNIT: &'static str = "OWES";
     type View = OwesReportView;
     type Put = OwesReportPut;
     type ListQuery = OwesReportFilter;
-
-    fn resource(code: &str) -> Resource<'_> {
-        Resource::Owes(code)
-    }
 
     fn input(body: OwesReportPut, errors: &mut FieldErrors) -> ReportInput {
         ReportInput {
@@ -110,15 +104,6 @@ impl ReportStream for OwesStream {
 
     fn list_filter(q: OwesReportFilter, errors: &mut FieldErrors) -> ReportFilter {
         parse_filter(q.from, q.to, q.status, errors)
-    }
-
-    fn check_unit(conn: &mut DbConnection, code: &str) -> StoreResult<()> {
-        match rops_store::queries::owes(conn, code)? {
-            Some(_) => Ok(()),
-            None => Err(rops_store::StoreError::NotFound(format!(
-                "no OWES with code {code}"
-            ))),
-        }
     }
 }
 
@@ -306,6 +291,7 @@ pub struct ImportedReportView {
     pub period: String,
     /// `created`, `updated` or `unchanged`.
     #[schema(example = "created")]
+    #[schema(value_type = rops_store::reports::Outcome)]
     pub outcome: String,
     #[schema(value_type = ReportStatus)]
     pub status: String,
@@ -370,7 +356,7 @@ pub async fn import(
 ) -> Result<web::Json<ImportResult>, ApiError> {
     use crate::csv_import::{self, Source};
     let code = code.into_inner();
-    caller.may(Action::WriteReports, Resource::Owes(&code))?;
+    caller.may(Action::WriteReports, Resource::Unit(Stream::Owes, &code))?;
     let media = crate::http::MediaType::of(&req);
     let source = match media.essence() {
         Some("text/csv") => Source::Csv {
@@ -466,7 +452,7 @@ pub async fn template(
 ) -> Result<HttpResponse, ApiError> {
     use crate::csv_import;
     let code = code.into_inner();
-    caller.may(Action::ReadReports, Resource::Owes(&code))?;
+    caller.may(Action::ReadReports, Resource::Unit(Stream::Owes, &code))?;
     let q = query.into_inner();
     let mut errors = FieldErrors::default();
     let xlsx = match q.format.as_deref() {

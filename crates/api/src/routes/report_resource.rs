@@ -14,7 +14,6 @@ use rops_domain::policy::{Action, Resource};
 use rops_domain::validation::FieldErrors;
 use rops_store::reports::{self, Report, ReportFilter, ReportInput};
 use rops_store::writes::Put;
-use rops_store::{DbConnection, StoreResult};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -23,8 +22,6 @@ pub trait ReportStream: 'static {
     /// The stream in the store and the catalogue; it also fixes the period kind (quarter,
     /// year) the path's period is parsed as.
     const STREAM: Stream;
-    /// How a message names one of its units: "OWES", "gmina".
-    const UNIT: &'static str;
     /// A report as the API shows it.
     type View: From<Report> + Serialize;
     /// What a unit writes into a report.
@@ -32,14 +29,10 @@ pub trait ReportStream: 'static {
     /// The query of a unit's list of reports.
     type ListQuery: DeserializeOwned + 'static;
 
-    /// The unit of the path, as the policy's resource (who may reach it).
-    fn resource(unit: &str) -> Resource<'_>;
     /// The stored input of a put body; a bad field is recorded in `errors`.
     fn input(body: Self::Put, errors: &mut FieldErrors) -> ReportInput;
     /// The filter of a unit's list of reports; a bad field is recorded in `errors`.
     fn list_filter(query: Self::ListQuery, errors: &mut FieldErrors) -> ReportFilter;
-    /// A store `NotFound` naming the unit when there is no such unit.
-    fn check_unit(conn: &mut DbConnection, unit: &str) -> StoreResult<()>;
 }
 
 /// Creates (201) or replaces (200) a unit's report for a period.
@@ -51,7 +44,7 @@ pub async fn put<S: ReportStream>(
     req: HttpRequest,
     body: S::Put,
 ) -> Result<HttpResponse, ApiError> {
-    caller.may(Action::WriteReports, S::resource(&unit))?;
+    caller.may(Action::WriteReports, Resource::Unit(S::STREAM, &unit))?;
     let key = report_key(S::STREAM, &unit, &period)?;
     let if_match = if_match(&req)?;
     let mut errors = FieldErrors::default();
@@ -79,7 +72,7 @@ pub async fn get<S: ReportStream>(
     caller: Caller,
     (unit, period): (String, String),
 ) -> Result<HttpResponse, ApiError> {
-    caller.may(Action::ReadReports, S::resource(&unit))?;
+    caller.may(Action::ReadReports, Resource::Unit(S::STREAM, &unit))?;
     let key = report_key(S::STREAM, &unit, &period)?;
     let found = state.db(move |conn| reports::get(conn, &key)).await?;
     let report = found.ok_or_else(|| no_report::<S>(&unit, &period))?;
@@ -97,7 +90,7 @@ pub async fn list<S: ReportStream>(
     unit: String,
     query: S::ListQuery,
 ) -> Result<web::Json<Vec<S::View>>, ApiError> {
-    caller.may(Action::ReadReports, S::resource(&unit))?;
+    caller.may(Action::ReadReports, Resource::Unit(S::STREAM, &unit))?;
     let mut errors = FieldErrors::default();
     let mut filter = S::list_filter(query, &mut errors);
     if !errors.is_empty() {
@@ -106,7 +99,7 @@ pub async fn list<S: ReportStream>(
     filter.units = Some(vec![unit.clone()]);
     let found = state
         .db(move |conn| {
-            S::check_unit(conn, &unit)?;
+            reports::require_unit(conn, S::STREAM, &unit)?;
             reports::list(conn, S::STREAM, &filter)
         })
         .await?;
@@ -119,7 +112,7 @@ pub async fn revisions<S: ReportStream>(
     caller: Caller,
     (unit, period): (String, String),
 ) -> Result<web::Json<Vec<super::reports::RevisionView>>, ApiError> {
-    caller.may(Action::ReadReports, S::resource(&unit))?;
+    caller.may(Action::ReadReports, Resource::Unit(S::STREAM, &unit))?;
     let key = report_key(S::STREAM, &unit, &period)?;
     let found = state.db(move |conn| reports::revisions(conn, &key)).await?;
     if found.is_empty() {
@@ -134,7 +127,10 @@ pub async fn revisions<S: ReportStream>(
 }
 
 fn no_report<S: ReportStream>(unit: &str, period: &str) -> ApiError {
-    ApiError::NotFound(format!("{} {unit} has no report for {period}", S::UNIT))
+    ApiError::NotFound(format!(
+        "{} {unit} has no report for {period}",
+        S::STREAM.unit_noun()
+    ))
 }
 
 /// Generates a stream's report endpoints from its [`ReportStream`] description, the OpenAPI

@@ -231,18 +231,21 @@ pub struct RevisionView {
     pub revision: i32,
     /// `create`, `update`, `import`, `submit`, `approve`, `return` or `reopen`.
     #[schema(example = "submit")]
+    #[schema(value_type = rops_domain::report::RevisionAction)]
     pub action: String,
     #[schema(example = "submitted")]
+    #[schema(value_type = rops_domain::report::ReportStatus)]
     pub status: String,
     /// Indicator code → value (null when left out).
     #[schema(value_type = Object)]
     pub values: ValuesOut,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<rops_domain::indicator::ResultCode>>)]
     pub results: Option<Vec<String>>,
     pub note: Option<String>,
     pub return_reason: Option<String>,
     /// UTC, RFC 3339.
+    #[schema(value_type = String, format = DateTime)]
     pub recorded_at: String,
     /// The `sub` of the token that made the change.
     pub recorded_by: String,
@@ -366,7 +369,10 @@ macro_rules! report_transition {
             let (unit, period) = path.into_inner();
             caller.may(
                 rops_domain::policy::Action::of_transition($transition),
-                <$s as $crate::routes::report_resource::ReportStream>::resource(&unit),
+                rops_domain::policy::Resource::Unit(
+                    <$s as $crate::routes::report_resource::ReportStream>::STREAM,
+                    &unit,
+                ),
             )?;
             let key = $crate::routes::reports::report_key(
                 <$s as $crate::routes::report_resource::ReportStream>::STREAM,

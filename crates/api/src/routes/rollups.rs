@@ -11,6 +11,7 @@ use rops_aggregation::{rollup, Request, Scope};
 use rops_domain::code::{OwesCode, SubregionCode};
 use rops_domain::period::{Quarter, Window, Year};
 use rops_domain::policy::{Action, Resource};
+use rops_domain::stream::Stream;
 use rops_domain::territory::RegionCode;
 use rops_domain::validation::FieldErrors;
 use rops_store::{queries, rollups, DbConnection, StoreResult};
@@ -266,7 +267,12 @@ async fn respond(
             Ok((rollup(&inputs, &request), names))
         })
         .await?;
-    let mut name = format!("rollup-{}-{}-{}", rollup.scope.code, rollup.from, rollup.to);
+    let mut name = format!(
+        "rollup-{}-{}-{}",
+        rollup.scope.code(),
+        rollup.from,
+        rollup.to
+    );
     if matches!(format, Format::Csv) && table != Table::default() {
         name = format!("{name}-{}", table.as_str());
     }
@@ -459,5 +465,5 @@ rollup_endpoint!(
     (owes_xlsx, "get_owes_rollup_xlsx", "/rollups/owes/{code}/xlsx"),
     (OwesCode, "OWES code", "OWES-PN"),
     "An OWES's rollup: its own reports, and its subregion for gmina figures (analyst, admin, that OWES).",
-    |caller, code| caller.may(Action::ReadRollup, Resource::Owes(&code)),
+    |caller, code| caller.may(Action::ReadRollup, Resource::Unit(Stream::Owes, &code)),
     Of::Owes(code));
