@@ -11,7 +11,7 @@
 use rops_aggregation::rollup::{Counts, Figure, Rollup, TargetStatus, TargetUnit};
 use rops_domain::indicator::{Unit, LPRES_ADOPTED};
 use rops_domain::lpres::LpresStatus;
-use rops_domain::number::grosze_text;
+use rops_domain::number::{decimal_comma, grosze_text, rounded};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -432,14 +432,12 @@ fn text(cell: &Cell) -> String {
         Cell::Text(t) => return t.clone(),
         Cell::Figure(Figure::Count(Some(n))) => n.to_string(),
         Cell::Figure(Figure::Money(Some(g))) => grosze_text(*g),
-        Cell::Figure(Figure::Share(Some(v))) if v.is_finite() => {
-            format!("{}", (v * 1e6).round() / 1e6)
-        }
+        Cell::Figure(Figure::Share(Some(v))) if v.is_finite() => rounded(*v).to_string(),
         Cell::Number(Some(v), Shown::Money) if v.is_finite() => format!("{v:.2}"),
-        Cell::Number(Some(v), _) if v.is_finite() => format!("{}", (v * 1e6).round() / 1e6),
+        Cell::Number(Some(v), _) if v.is_finite() => rounded(*v).to_string(),
         _ => return String::new(),
     };
-    s.replace('.', ",")
+    decimal_comma(&s)
 }
 
 /// One table of the rollup as CSV.

@@ -198,11 +198,55 @@ impl fmt::Display for Money {
     }
 }
 
+// How numbers are written, in one place: for machines (JSON, CSV cells, spreadsheets) and
+// for people (the Polish way, for terminals and pages).
+
 /// Grosze as złoty text with two decimals and a point (`-` for a negative sum).
 pub fn grosze_text(grosze: i128) -> String {
     let sign = if grosze < 0 { "-" } else { "" };
     let abs = grosze.unsigned_abs();
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// A computed fraction as figures carry it: rounded to six decimal places.
+pub fn rounded(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
+/// A cell as Polish spreadsheets read it: the machine text with a decimal comma.
+pub fn decimal_comma(machine: &str) -> String {
+    machine.replace('.', ",")
+}
+
+/// A number the Polish way, for people: thousands grouped by a no-break space, a decimal
+/// comma, money with two decimals (`1 234,50`), shares as percent with one decimal (`12,5 %`),
+/// counts whole (`1 234`).
+pub fn polish(value: f64, unit: crate::indicator::Unit) -> String {
+    use crate::indicator::Unit;
+    match unit {
+        Unit::Share => format!("{}\u{a0}%", polish_decimal(value * 100.0, 1)),
+        Unit::Pln => polish_decimal(value, 2),
+        Unit::Count if value.fract() == 0.0 => polish_decimal(value, 0),
+        Unit::Count => polish_decimal(value, 2),
+    }
+}
+
+fn polish_decimal(v: f64, places: usize) -> String {
+    let text = format!("{v:.places$}");
+    let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let (sign, digits) = whole.strip_prefix('-').map_or(("", whole), |d| ("-", d));
+    let mut out = String::from(sign);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push(',');
+        out.push_str(frac);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -212,6 +256,21 @@ mod tests {
 
     fn money(text: &str) -> Result<i64, NumberError> {
         Decimal::parse(text)?.to_money().map(Money::grosze)
+    }
+
+    #[test]
+    fn writes_numbers_for_machines_and_the_polish_way() {
+        use crate::indicator::Unit;
+        assert_eq!(grosze_text(123_456_789), "1234567.89");
+        assert_eq!(grosze_text(-5), "-0.05");
+        assert_eq!(rounded(1.0 / 3.0), 0.333333);
+        assert_eq!(decimal_comma("1234.5"), "1234,5");
+        assert_eq!(polish(1_234_567.0, Unit::Count), "1\u{a0}234\u{a0}567");
+        assert_eq!(polish(-1500.0, Unit::Count), "-1\u{a0}500");
+        assert_eq!(polish(1234.5, Unit::Pln), "1\u{a0}234,50");
+        assert_eq!(polish(0.125, Unit::Share), "12,5\u{a0}%");
+        assert_eq!(polish(0.10005, Unit::Share), "10,0\u{a0}%");
+        assert_eq!(polish(2.5, Unit::Count), "2,50");
     }
 
     #[test]

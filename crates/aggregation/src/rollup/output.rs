@@ -5,7 +5,7 @@
 use rops_domain::code::{OwesCode, SubregionCode};
 use rops_domain::indicator::{IndicatorCode, IndicatorKind, ResultCode, Stream, Unit};
 use rops_domain::lpres::LpresStatus;
-use rops_domain::number::grosze_text;
+use rops_domain::number::{grosze_text, rounded};
 use rops_domain::period::Quarter;
 use rops_domain::reference::{Comparator, TargetWindow};
 use rops_domain::territory::RegionCode;
@@ -66,7 +66,7 @@ impl Serialize for Figure {
             Self::Money(Some(g)) => serde_json::value::RawValue::from_string(grosze_text(g))
                 .map_err(S::Error::custom)?
                 .serialize(s),
-            Self::Share(Some(v)) if v.is_finite() => s.serialize_f64((v * 1e6).round() / 1e6),
+            Self::Share(Some(v)) if v.is_finite() => s.serialize_f64(rounded(v)),
             _ => s.serialize_none(),
         }
     }

@@ -4,6 +4,7 @@
 use super::{Engine, ScopeKind, TargetEvaluation, TargetStatus, TargetUnit, Units};
 use crate::inputs::{OwesUnit, Scope};
 use rops_domain::indicator::{IndicatorCode, LPRES_ADOPTED};
+use rops_domain::number::rounded;
 use rops_domain::period::{Quarter, Window};
 use rops_domain::reference::{Comparator, TargetScope, TargetWindow};
 
@@ -65,8 +66,8 @@ impl<'a> Engine<'a> {
                     comparator: Comparator::AtLeast,
                     target: t.value,
                     window: t.window,
-                    actual: (actual * 1e6).round() / 1e6,
-                    expected_to_date: (expected * 1e6).round() / 1e6,
+                    actual: rounded(actual),
+                    expected_to_date: rounded(expected),
                     status,
                 }
             };
