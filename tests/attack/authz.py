@@ -58,6 +58,8 @@ RIGHTS = {
     "list_gmina_reports": R(*ROPS, "gmina", own="gmina"),
     "list_gmina_report_revisions": R(*ROPS, "gmina", own="gmina"),
     "submit_gmina_report": R(*ROPS, "gmina", own="gmina"),
+    "import_gmina_reports": R(*ROPS, "gmina", own="gmina"),
+    "gmina_report_template": R(*ROPS, "gmina", own="gmina"),
     "approve_gmina_report": R(*ROPS),
     "return_gmina_report": R(*ROPS),
     "reopen_gmina_report": R(*ROPS),
@@ -168,6 +170,8 @@ def run(ctx: Ctx, area: Area) -> None:
             return s.subregion_put(s.subregion)
         if op["id"] == "import_owes_reports":
             return "period,indicator,value\n2024-Q3,jobs_created,4\n"
+        if op["id"] == "import_gmina_reports":
+            return "period,indicator,value\n2024,social_clause_contracts,3\n"
         return copy.deepcopy(op["example"])
 
     def send(op: dict, token: str | None):

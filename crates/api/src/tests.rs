@@ -124,6 +124,45 @@ backend_tests! {
         assert_eq!(body["as_of"], "2024-02-10T09:00:00.000000Z");
     }
 
+    // Every stream gets the file endpoints from its description: a gmina imports its year as
+    // Polish Excel writes it and downloads its template, with a year as its period.
+    async fn a_year_stream_imports_and_templates_its_files_like_the_quarterly_one(db) {
+        let db = db.with_sample();
+        let gmina = || bearer(Role::Gmina, Some("1604023"));
+        let import = |csv: &'static str| TestRequest::post()
+            .uri("/api/v1/gminas/1604023/reports/import")
+            .insert_header(gmina())
+            .insert_header(("content-type", "text/csv"))
+            .set_payload(csv);
+        let (status, _, body) = call(&db, import("okres;wskaźnik;wartość\n2024;social_clause_contracts;3\n2024;procurement_value_pln;2 300 000,50\n")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["reports"][0]["period"], "2024", "{body}");
+        assert_eq!(body["reports"][0]["outcome"], "created", "{body}");
+        let (_, _, report) = call(&db, TestRequest::get().uri("/api/v1/gminas/1604023/reports/2024").insert_header(gmina())).await;
+        assert_eq!(report["values"]["procurement_value_pln"], json!(2300000.50), "{report}");
+        assert_eq!(report["values"]["social_clause_contracts"], 3, "{report}");
+        // A quarter is not a period of this stream, on a line or in the template's query.
+        let (status, ct, body) = call(&db, import("period,indicator,value\n2024-Q1,social_clause_contracts,3\n")).await;
+        assert_problem(status, &ct, &body, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["errors"][0]["field"], "rows[2].period", "{body}");
+        let template = |q: &str| TestRequest::get().uri(&format!("/api/v1/gminas/1604023/reports/template{q}")).insert_header(gmina());
+        let (status, ct, body) = call(&db, template("?period=2024-Q1")).await;
+        assert_problem(status, &ct, &body, StatusCode::UNPROCESSABLE_ENTITY);
+        let app = test::init_service(crate::app::build(state_for(&db))).await;
+        let res = test::call_service(&app, template("?period=2024").to_request()).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let text = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
+        assert!(text.contains("2024;social_clause_contracts;;"), "{text}");
+        assert!(!text.contains("jobs_created"), "only the gmina catalogue: {text}");
+        // The unit's reach and existence, as for every report endpoint.
+        let other = TestRequest::get().uri("/api/v1/gminas/1601011/reports/template").insert_header(gmina());
+        let (status, ct, body) = call(&db, other).await;
+        assert_problem(status, &ct, &body, StatusCode::FORBIDDEN);
+        let none = TestRequest::get().uri("/api/v1/gminas/1699992/reports/template").insert_header(bearer(Role::Analyst, None));
+        let (status, ct, body) = call(&db, none).await;
+        assert_problem(status, &ct, &body, StatusCode::NOT_FOUND);
+    }
+
     async fn region_16_and_kluczbork(db) {
         let db = db.with_sample();
         let (status, _, region) = call(&db, TestRequest::get().uri("/api/v1/regions/16").insert_header(bearer(Role::Analyst, None))).await;
@@ -284,6 +323,8 @@ fn the_document_describes_every_endpoint_with_its_errors() {
         ("get", "/api/v1/owes/{code}/reports"),
         ("post", "/api/v1/owes/{code}/reports/import"),
         ("get", "/api/v1/owes/{code}/reports/template"),
+        ("post", "/api/v1/gminas/{teryt}/reports/import"),
+        ("get", "/api/v1/gminas/{teryt}/reports/template"),
         ("get", "/api/v1/owes/{code}/reports/{period}"),
         ("put", "/api/v1/owes/{code}/reports/{period}"),
         ("get", "/api/v1/owes/{code}/reports/{period}/revisions"),

@@ -52,6 +52,25 @@ impl ReportPeriod {
     }
 }
 
+impl ReportPeriod {
+    /// Either period form, as a regular expression: a quarter or a year from 1900.
+    pub const PATTERN: &'static str = "^(19[0-9]{2}|[2-9][0-9]{3})(-Q[1-4])?$";
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ReportPeriod {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::openapi::string_schema(
+            Self::PATTERN,
+            "A report's period as its stream names periods: a quarter YYYY-Qn or a year YYYY",
+            "2024-Q3",
+        )
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ReportPeriod {}
+
 impl std::fmt::Display for ReportPeriod {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -1,7 +1,7 @@
 use super::report_resource::ReportStream;
 use super::reports::{numbers, ReturnBody, TransitionBody, ValuesOut};
 use crate::error::Problem;
-use crate::schemas::{GminaValues, GminaValuesIn, ResultItemCode};
+use crate::schemas::{CsvText, GminaValues, GminaValuesIn, ResultItemCode, Xlsx};
 use actix_web::{get, post, put};
 use rops_domain::indicator::{ResultCode, Stream};
 use rops_domain::period::Year;
@@ -131,6 +131,33 @@ super::report_resource::report_resource! {
     /// That gmina, analysts and admins. Nothing is ever overwritten: every create, update and
     /// transition is a revision with its values, results, status, who and when.
     revisions: ("list_gmina_report_revisions", "/gminas/{teryt}/reports/{year}/revisions");
+    /// Imports annual values from CSV or XLSX, as spreadsheets save them.
+    ///
+    /// CSV (`text/csv`): UTF-8 with or without BOM, or Windows-1250 (Polish Excel's "CSV"; read
+    /// when the bytes are not UTF-8 or `charset=windows-1250` says so); `,`, `;` or tab between
+    /// cells. XLSX (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`): the
+    /// first sheet, numbers in cells as numbers. Numbers may be written the Polish way:
+    /// `1 250,00` (thousands after a space or no-break space, decimal comma).
+    ///
+    /// Long format: the columns `period`, `indicator`, `value` (or `okres`, `wskaźnik`,
+    /// `wartość`); a `nazwa wskaźnika` column is ignored. Wide format: `period` then indicator
+    /// codes, one row per year. Other columns are ignored and listed in `warnings`; trailing
+    /// empty columns and rows are ignored. Values merge over the stored draft (an empty wide
+    /// cell leaves it alone). All or nothing: any bad row gives 422 naming each line and column
+    /// as `rows[<line>].<column>` (the header is line 1), and nothing is stored.
+    ///
+    /// That gmina, analysts and admins. The result lists each year's report with `created`,
+    /// `updated` or `unchanged`; `?dry_run=true` validates and answers the same without storing.
+    ///
+    /// The results checklist is not part of the file: set it with the report's PUT.
+    import: ("import_gmina_reports", "/gminas/{teryt}/reports/import"),
+        csv_example: "period;indicator;value\n2024;social_clause_contracts;3\n2024;procurement_value_pln;2300000,00\n";
+    /// A file to fill in and import back unchanged: one row per gmina indicator.
+    ///
+    /// The long format of the import: `period`, `indicator`, `value` and `nazwa wskaźnika`, one
+    /// row per gmina indicator of `GET /indicators`, the value left empty and the period filled
+    /// in when `?period=` gives one (a year). That gmina, analysts and admins.
+    template: ("gmina_report_template", "/gminas/{teryt}/reports/template");
     transitions: [
         (submit, "submit_gmina_report", "/gminas/{teryt}/reports/{year}/submit", Transition::Submit,
             "Submits a draft or returned annual report (that gmina, analyst, admin). Every indicator needs a value.",

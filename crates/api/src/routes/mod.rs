@@ -12,6 +12,7 @@ pub mod owes;
 pub mod owes_reports;
 pub mod programmes;
 pub mod regions;
+pub mod report_files;
 pub mod report_resource;
 pub mod reports;
 pub mod rollups;
@@ -61,8 +62,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(owes::list)
                 .service(owes::get)
                 .service(owes::put)
-                .service(owes_reports::import)
-                .service(owes_reports::template)
                 .configure(owes_reports::configure)
                 .service(owes_reports::queue)
                 .service(lpres::put_lpres)

@@ -1,10 +1,10 @@
 use super::report_resource::ReportStream;
-use super::reports::{actor, numbers, DryRun, ReturnBody, TransitionBody, ValuesOut};
+use super::reports::{numbers, ReturnBody, TransitionBody, ValuesOut};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
-use crate::schemas::{CsvText, OwesValues, OwesValuesIn, TemplateFormat, Xlsx};
+use crate::schemas::{CsvText, OwesValues, OwesValuesIn, Xlsx};
 use crate::state::AppState;
-use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put, web};
 use rops_domain::code::{OwesCode, SubregionCode};
 use rops_domain::indicator::Stream;
 use rops_domain::period::Quarter;
@@ -12,7 +12,7 @@ use rops_domain::policy::{Action, Resource};
 use rops_domain::report::{ReportStatus, Transition};
 use rops_domain::territory::RegionCode;
 use rops_domain::validation::FieldErrors;
-use rops_store::reports::{self, ImportedReport, Report, ReportFilter, ReportInput};
+use rops_store::reports::{self, Report, ReportFilter, ReportInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -134,6 +134,32 @@ super::report_resource::report_resource! {
     /// That OWES, analysts and admins. Nothing is ever overwritten: every create, update, import
     /// and transition is a revision with its values, status, who and when.
     revisions: ("list_owes_report_revisions", "/owes/{code}/reports/{period}/revisions");
+    /// Imports quarterly values from CSV or XLSX, as spreadsheets save them.
+    ///
+    /// CSV (`text/csv`): UTF-8 with or without BOM, or Windows-1250 (Polish Excel's "CSV"; read
+    /// when the bytes are not UTF-8 or `charset=windows-1250` says so); `,`, `;` or tab between
+    /// cells. XLSX (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`): the
+    /// first sheet, numbers in cells as numbers. Numbers may be written the Polish way:
+    /// `1 250,00` (thousands after a space or no-break space, decimal comma).
+    ///
+    /// Long format: the columns `period`, `indicator`, `value` (or `okres`, `wskaźnik`,
+    /// `wartość`); a `nazwa wskaźnika` column is ignored. Wide format: `period` then indicator
+    /// codes, one row per quarter. Other columns are ignored and listed in `warnings`; trailing
+    /// empty columns and rows are ignored. Values merge over the stored draft (an empty wide
+    /// cell leaves it alone). All or nothing: any bad row gives 422 naming each line and column
+    /// as `rows[<line>].<column>` (the header is line 1), and nothing is stored.
+    ///
+    /// That OWES, analysts and admins. The result lists each quarter's report with `created`,
+    /// `updated` or `unchanged`; `?dry_run=true` validates and answers the same without storing.
+    import: ("import_owes_reports", "/owes/{code}/reports/import"),
+        csv_example: "period;indicator;value\n2024-Q1;jobs_created;4\n2024-Q1;animators_employed;2\n";
+    /// A file to fill in and import back unchanged: one row per OWES indicator.
+    ///
+    /// The long format of the import: `period`, `indicator`, `value` and `nazwa wskaźnika` (the
+    /// indicator's Polish name, ignored on import), one row per OWES indicator of
+    /// `GET /indicators`, the value left empty and the period filled in when `?period=` gives
+    /// one (a quarter). That OWES, analysts and admins.
+    template: ("owes_report_template", "/owes/{code}/reports/template");
     transitions: [
         (submit, "submit_owes_report", "/owes/{code}/reports/{period}/submit", Transition::Submit,
             "Submits a draft or returned report (that OWES, analyst, admin). Every indicator needs a value.",
@@ -260,259 +286,4 @@ pub async fn queue(
     Ok(web::Json(
         found.into_iter().map(OwesReportView::from).collect(),
     ))
-}
-
-/// What an import did.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportResult {
-    /// True when nothing was stored (`?dry_run=true`).
-    pub dry_run: bool,
-    pub reports: Vec<ImportedReportView>,
-    /// What was left out of the file and why: columns that are not indicator codes (wide
-    /// format) or not `period`, `indicator`, `value` (long format), cells under no header.
-    /// Empty when everything was read.
-    pub warnings: Vec<ImportWarning>,
-}
-
-/// Something an import left out, named like an error (`rows[<line>].<column>`).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportWarning {
-    #[schema(example = "rows[1].uwagi")]
-    pub field: String,
-    #[schema(
-        example = "line 1: column E (`uwagi`) is not one of period, indicator, value; its cells were ignored"
-    )]
-    pub message: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportedReportView {
-    #[schema(value_type = Quarter, example = "2024-Q1")]
-    pub period: String,
-    /// `created`, `updated` or `unchanged`.
-    #[schema(example = "created")]
-    #[schema(value_type = rops_store::reports::Outcome)]
-    pub outcome: String,
-    #[schema(value_type = ReportStatus)]
-    pub status: String,
-    pub revision: i32,
-}
-
-impl From<ImportedReport> for ImportedReportView {
-    fn from(r: ImportedReport) -> Self {
-        Self {
-            period: r.period,
-            outcome: serde_json::to_value(r.outcome)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-            status: r.status.as_str().to_owned(),
-            revision: r.revision,
-        }
-    }
-}
-
-/// Imports quarterly values from CSV or XLSX, as spreadsheets save them.
-///
-/// CSV (`text/csv`): UTF-8 with or without BOM, or Windows-1250 (Polish Excel's "CSV"; read
-/// when the bytes are not UTF-8 or `charset=windows-1250` says so); `,`, `;` or tab between
-/// cells. XLSX (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`): the
-/// first sheet, numbers in cells as numbers. Numbers may be written the Polish way:
-/// `1 250,00` (thousands after a space or no-break space, decimal comma).
-///
-/// Long format: the columns `period`, `indicator`, `value` (or `okres`, `wskaźnik`,
-/// `wartość`); a `nazwa wskaźnika` column is ignored. Wide format: `period` then indicator
-/// codes, one row per quarter. Other columns are ignored and listed in `warnings`; trailing
-/// empty columns and rows are ignored. Values merge over the stored draft (an empty wide
-/// cell leaves it alone). All or nothing: any bad row gives 422 naming each line and column
-/// as `rows[<line>].<column>` (the header is line 1), and nothing is stored.
-///
-/// That OWES, analysts and admins. The result lists each quarter's report with `created`,
-/// `updated` or `unchanged`; `?dry_run=true` validates and answers the same without storing.
-#[utoipa::path(
-    operation_id = "import_owes_reports",
-    tag = "OWES reports",
-    params(("code" = OwesCode, Path, description = "OWES code", example = "OWES-PN"), DryRun),
-    request_body(description = "The file as it is: CSV text, or the bytes of an XLSX workbook", content(
-        (CsvText = "text/csv", example = "period;indicator;value\n2024-Q1;jobs_created;4\n2024-Q1;animators_employed;2\n"),
-        (Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    )),
-    responses(
-        (status = 200, body = ImportResult),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Neither CSV nor XLSX, or a charset that is not read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/owes/{code}/reports/import")]
-pub async fn import(
-    state: web::Data<AppState>,
-    caller: Caller,
-    code: web::Path<String>,
-    dry: web::Query<DryRun>,
-    req: HttpRequest,
-    body: web::Bytes,
-) -> Result<web::Json<ImportResult>, ApiError> {
-    use crate::csv_import::{self, Source};
-    let code = code.into_inner();
-    caller.may(Action::WriteReports, Resource::Unit(Stream::Owes, &code))?;
-    let media = crate::http::MediaType::of(&req);
-    let source = match media.essence() {
-        Some("text/csv") => Source::Csv {
-            encoding: csv_import::encoding(media.charset())
-                .map_err(ApiError::UnsupportedMediaType)?,
-        },
-        Some(csv_import::XLSX) => Source::Xlsx,
-        _ => {
-            return Err(ApiError::UnsupportedMediaType(format!(
-                "send the file as text/csv or as XLSX ({}), not `{}`",
-                csv_import::XLSX,
-                media.as_sent()
-            )))
-        }
-    };
-    let catalogue = state
-        .db(|conn| reports::catalogue(conn, Stream::Owes))
-        .await?;
-    // Parsing is linear in the body's size (at most 64 KiB) and runs on the blocking pool,
-    // so an upload never holds up the workers that answer other requests.
-    let parsed = web::block(move || csv_import::parse(&body, source, Stream::Owes, &catalogue))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|e| ApiError::validation(e.into_vec()))?;
-    let dry_run = dry.dry_run;
-    let file = parsed.batches;
-    let clock = state.clock;
-    let done = state
-        .write_as(rops_store::WriteMode::dry_run(dry_run), move |conn| {
-            let batches: Vec<_> = file.iter().map(csv_import::FileBatch::to_store).collect();
-            reports::import(conn, Stream::Owes, &code, &batches, &actor(&caller, clock)).map_err(
-                |e| match e {
-                    // The store says which period and indicator; the file, which line and column.
-                    rops_store::StoreError::ImportRefused(problems) => {
-                        rops_store::StoreError::Invalid(csv_import::locate(&file, problems))
-                    }
-                    other => other,
-                },
-            )
-        })
-        .await?;
-    Ok(web::Json(ImportResult {
-        dry_run,
-        reports: done.into_iter().map(ImportedReportView::from).collect(),
-        warnings: parsed
-            .warnings
-            .into_iter()
-            .map(|w| ImportWarning {
-                field: w.field,
-                message: w.message,
-            })
-            .collect(),
-    }))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TemplateQuery {
-    /// `csv` (the default: UTF-8 with BOM, `;`, for Excel in Polish settings) or `xlsx`.
-    #[param(value_type = Option<TemplateFormat>, example = "xlsx")]
-    pub format: Option<String>,
-    /// A quarter to write into every row; left out, the period column is left empty.
-    #[param(value_type = Option<Quarter>, example = "2025-Q1")]
-    pub period: Option<String>,
-}
-
-/// A file to fill in and import back unchanged: one row per OWES indicator.
-///
-/// The long format of the import: `period`, `indicator`, `value` and `nazwa wskaźnika` (the
-/// indicator's Polish name, ignored on import), one row per OWES indicator of
-/// `GET /indicators`, the value left empty and the period filled in when `?period=` gives
-/// one. That OWES, analysts and admins.
-#[utoipa::path(
-    operation_id = "owes_report_template",
-    tag = "OWES reports",
-    params(("code" = OwesCode, Path, description = "OWES code", example = "OWES-PN"), TemplateQuery),
-    responses(
-        (status = 200, description = "The template as CSV text (`format=csv`) or XLSX bytes (`format=xlsx`)", content(
-            (CsvText = "text/csv"),
-            (Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such OWES", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad format or period", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/owes/{code}/reports/template")]
-pub async fn template(
-    state: web::Data<AppState>,
-    caller: Caller,
-    code: web::Path<String>,
-    query: web::Query<TemplateQuery>,
-) -> Result<HttpResponse, ApiError> {
-    use crate::csv_import;
-    let code = code.into_inner();
-    caller.may(Action::ReadReports, Resource::Unit(Stream::Owes, &code))?;
-    let q = query.into_inner();
-    let mut errors = FieldErrors::default();
-    let xlsx = match q.format.as_deref() {
-        None | Some("csv") => false,
-        Some("xlsx") => true,
-        Some(other) => {
-            errors.push(
-                "format",
-                format!(
-                    "`{}` is not a template format; use csv or xlsx",
-                    super::reports::shorten(other)
-                ),
-            );
-            false
-        }
-    };
-    let period = q
-        .period
-        .and_then(|p| errors.take("period", Quarter::parse(&p)))
-        .map(|p| p.to_string());
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors.into_vec()));
-    }
-    let owes = code.clone();
-    let catalogue = state
-        .db(move |conn| {
-            if rops_store::queries::owes(conn, &owes)?.is_none() {
-                return Err(rops_store::StoreError::NotFound(format!(
-                    "no OWES with code {owes}"
-                )));
-            }
-            reports::catalogue(conn, Stream::Owes)
-        })
-        .await?;
-    let name = match &period {
-        Some(p) => format!("{code}-{p}"),
-        None => code.clone(),
-    };
-    let body = web::block(move || {
-        if xlsx {
-            csv_import::template_xlsx(&catalogue, Stream::Owes, period.as_deref())
-                .map_err(|e| e.to_string())
-        } else {
-            csv_import::template_csv(&catalogue, Stream::Owes, period.as_deref())
-                .map_err(|e| e.to_string())
-        }
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
-    let (content_type, extension) = if xlsx {
-        (csv_import::XLSX, "xlsx")
-    } else {
-        ("text/csv; charset=utf-8", "csv")
-    };
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"szablon-{name}.{extension}\""),
-        ))
-        .body(body))
 }

@@ -134,8 +134,8 @@ fn no_report<S: ReportStream>(unit: &str, period: &str) -> ApiError {
 }
 
 /// Generates a stream's report endpoints from its [`ReportStream`] description, the OpenAPI
-/// wording each endpoint has, and a `configure` registering them in order (a unit's list,
-/// one report, its put, its revisions, then the transitions).
+/// wording each endpoint has, and a `configure` registering them in order (import and
+/// template, a unit's list, one report, its put, its revisions, then the transitions).
 macro_rules! report_resource {
     (
         stream: $s:ty, tag: $tag:literal, view: $view:ty, put_body: $put_body:ty,
@@ -149,6 +149,10 @@ macro_rules! report_resource {
         list: ($list_op:literal, $list_path:literal), query: $query:ty, params: [$($list_param:path),*], responses: [$($list_response:tt),*];
         $(#[$rev_meta:meta])*
         revisions: ($rev_op:literal, $rev_path:literal);
+        $(#[$import_meta:meta])*
+        import: ($import_op:literal, $import_path:literal), csv_example: $csv_example:literal;
+        $(#[$template_meta:meta])*
+        template: ($template_op:literal, $template_path:literal);
         transitions: [$((
             $t_fn:ident, $t_op:literal, $t_path:literal, $t:expr, $t_doc:literal,
             body: ($($t_body:tt)+), $t_body_doc:literal
@@ -257,6 +261,60 @@ macro_rules! report_resource {
             $crate::routes::report_resource::revisions::<$s>(state, caller, path.into_inner()).await
         }
 
+        $(#[$import_meta])*
+        #[utoipa::path(
+            operation_id = $import_op,
+            tag = $tag,
+            params(($unit = $unit_ty, Path, description = $unit_doc, example = $unit_ex), $crate::routes::reports::DryRun),
+            request_body(description = "The file as it is: CSV text, or the bytes of an XLSX workbook", content(
+                (CsvText = "text/csv", example = $csv_example),
+                (Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            )),
+            responses(
+                (status = 200, body = $crate::routes::report_files::ImportResult),
+                (status = 403, body = Problem, content_type = "application/problem+json"),
+                (status = 404, body = Problem, content_type = "application/problem+json"),
+                (status = 415, description = "Neither CSV nor XLSX, or a charset that is not read", body = Problem, content_type = "application/problem+json"),
+                (status = 422, body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        #[post($import_path)]
+        pub async fn import_reports(
+            state: actix_web::web::Data<$crate::state::AppState>,
+            caller: $crate::auth::Caller,
+            unit: actix_web::web::Path<String>,
+            dry: actix_web::web::Query<$crate::routes::reports::DryRun>,
+            req: actix_web::HttpRequest,
+            body: actix_web::web::Bytes,
+        ) -> Result<actix_web::web::Json<$crate::routes::report_files::ImportResult>, $crate::error::ApiError> {
+            $crate::routes::report_files::import::<$s>(state, caller, unit.into_inner(), dry.dry_run, req, body).await
+        }
+
+        $(#[$template_meta])*
+        #[utoipa::path(
+            operation_id = $template_op,
+            tag = $tag,
+            params(($unit = $unit_ty, Path, description = $unit_doc, example = $unit_ex), $crate::routes::report_files::TemplateQuery),
+            responses(
+                (status = 200, description = "The template as CSV text (`format=csv`) or XLSX bytes (`format=xlsx`)", content(
+                    (CsvText = "text/csv"),
+                    (Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                )),
+                (status = 403, body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = $not_found, body = Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Bad format or period", body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        #[get($template_path)]
+        pub async fn report_template(
+            state: actix_web::web::Data<$crate::state::AppState>,
+            caller: $crate::auth::Caller,
+            unit: actix_web::web::Path<String>,
+            query: actix_web::web::Query<$crate::routes::report_files::TemplateQuery>,
+        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
+            $crate::routes::report_files::template::<$s>(state, caller, unit.into_inner(), query.into_inner()).await
+        }
+
         $(
             $crate::routes::reports::report_transition!(
                 tag: $tag, view: $view, stream: $s,
@@ -266,9 +324,12 @@ macro_rules! report_resource {
             );
         )*
 
-        /// Registers this stream's report endpoints.
+        /// Registers this stream's report endpoints; the fixed paths (import, template)
+        /// before the period paths they would otherwise be taken for.
         pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-            cfg.service(list_reports)
+            cfg.service(import_reports)
+                .service(report_template)
+                .service(list_reports)
                 .service(get_report)
                 .service(put_report)
                 .service(revisions)

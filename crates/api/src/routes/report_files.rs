@@ -1,0 +1,203 @@
+//! A stream's reports as files: the import of CSV or XLSX as spreadsheets save them, and the
+//! template to fill in and import back. Generic over [`ReportStream`], registered for every
+//! stream by [`report_resource!`](super::report_resource::report_resource).
+
+use super::report_resource::ReportStream;
+use super::reports::actor;
+use crate::auth::Caller;
+use crate::csv_import::{self, Source};
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use rops_domain::policy::{Action, Resource};
+use rops_domain::report::{ReportPeriod, ReportStatus};
+use rops_domain::validation::FieldErrors;
+use rops_store::reports::{self, ImportedReport, Outcome};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// What an import did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResult {
+    /// True when nothing was stored (`?dry_run=true`).
+    pub dry_run: bool,
+    pub reports: Vec<ImportedReportView>,
+    /// What was left out of the file and why: columns that are not indicator codes (wide
+    /// format) or not `period`, `indicator`, `value` (long format), cells under no header.
+    /// Empty when everything was read.
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// Something an import left out, named like an error (`rows[<line>].<column>`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportWarning {
+    #[schema(example = "rows[1].uwagi")]
+    pub field: String,
+    #[schema(
+        example = "line 1: column E (`uwagi`) is not one of period, indicator, value; its cells were ignored"
+    )]
+    pub message: String,
+}
+
+/// One report an import wrote (or, in a dry run, would write).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportedReportView {
+    #[schema(value_type = ReportPeriod)]
+    pub period: String,
+    pub outcome: Outcome,
+    pub status: ReportStatus,
+    pub revision: i32,
+}
+
+impl From<ImportedReport> for ImportedReportView {
+    fn from(r: ImportedReport) -> Self {
+        Self {
+            period: r.period,
+            outcome: r.outcome,
+            status: r.status,
+            revision: r.revision,
+        }
+    }
+}
+
+/// Imports a unit's values from CSV or XLSX (see the import endpoints' description).
+pub async fn import<S: ReportStream>(
+    state: web::Data<AppState>,
+    caller: Caller,
+    unit: String,
+    dry_run: bool,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<web::Json<ImportResult>, ApiError> {
+    caller.may(Action::WriteReports, Resource::Unit(S::STREAM, &unit))?;
+    let media = crate::http::MediaType::of(&req);
+    let source = match media.essence() {
+        Some("text/csv") => Source::Csv {
+            encoding: csv_import::encoding(media.charset())
+                .map_err(ApiError::UnsupportedMediaType)?,
+        },
+        Some(csv_import::XLSX) => Source::Xlsx,
+        _ => {
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "send the file as text/csv or as XLSX ({}), not `{}`",
+                csv_import::XLSX,
+                media.as_sent()
+            )))
+        }
+    };
+    let catalogue = state.db(|conn| reports::catalogue(conn, S::STREAM)).await?;
+    // Parsing is linear in the body's size (at most 64 KiB) and runs on the blocking pool,
+    // so an upload never holds up the workers that answer other requests.
+    let parsed = web::block(move || csv_import::parse(&body, source, S::STREAM, &catalogue))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::validation(e.into_vec()))?;
+    let file = parsed.batches;
+    let clock = state.clock;
+    let done = state
+        .write_as(rops_store::WriteMode::dry_run(dry_run), move |conn| {
+            let batches: Vec<_> = file.iter().map(csv_import::FileBatch::to_store).collect();
+            reports::import(conn, S::STREAM, &unit, &batches, &actor(&caller, clock)).map_err(|e| {
+                match e {
+                    // The store says which period and indicator; the file, which line and column.
+                    rops_store::StoreError::ImportRefused(problems) => {
+                        rops_store::StoreError::Invalid(csv_import::locate(&file, problems))
+                    }
+                    other => other,
+                }
+            })
+        })
+        .await?;
+    Ok(web::Json(ImportResult {
+        dry_run,
+        reports: done.into_iter().map(ImportedReportView::from).collect(),
+        warnings: parsed
+            .warnings
+            .into_iter()
+            .map(|w| ImportWarning {
+                field: w.field,
+                message: w.message,
+            })
+            .collect(),
+    }))
+}
+
+/// The query of a template: its format, and a period to write into every row.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TemplateQuery {
+    /// `csv` (the default: UTF-8 with BOM, `;`, for Excel in Polish settings) or `xlsx`.
+    #[param(value_type = Option<crate::schemas::TemplateFormat>, example = "xlsx")]
+    pub format: Option<String>,
+    /// A period of the stream (a quarter `2025-Q1` or a year `2025`) to write into every
+    /// row; left out, the period column is left empty.
+    #[param(value_type = Option<ReportPeriod>, example = "2025-Q1")]
+    pub period: Option<String>,
+}
+
+/// A file to fill in and import back unchanged: one row per indicator of the stream.
+pub async fn template<S: ReportStream>(
+    state: web::Data<AppState>,
+    caller: Caller,
+    unit: String,
+    query: TemplateQuery,
+) -> Result<HttpResponse, ApiError> {
+    caller.may(Action::ReadReports, Resource::Unit(S::STREAM, &unit))?;
+    let mut errors = FieldErrors::default();
+    let xlsx = match query.format.as_deref() {
+        None | Some("csv") => false,
+        Some("xlsx") => true,
+        Some(other) => {
+            errors.push(
+                "format",
+                format!(
+                    "`{}` is not a template format; use csv or xlsx",
+                    super::reports::shorten(other)
+                ),
+            );
+            false
+        }
+    };
+    let period = query
+        .period
+        .and_then(|p| errors.take("period", ReportPeriod::parse(S::STREAM, &p)))
+        .map(|p| p.to_string());
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors.into_vec()));
+    }
+    let of = unit.clone();
+    let catalogue = state
+        .db(move |conn| {
+            reports::require_unit(conn, S::STREAM, &of)?;
+            reports::catalogue(conn, S::STREAM)
+        })
+        .await?;
+    let name = match &period {
+        Some(p) => format!("{unit}-{p}"),
+        None => unit,
+    };
+    let body = web::block(move || {
+        if xlsx {
+            csv_import::template_xlsx(&catalogue, S::STREAM, period.as_deref())
+                .map_err(|e| e.to_string())
+        } else {
+            csv_import::template_csv(&catalogue, S::STREAM, period.as_deref())
+                .map_err(|e| e.to_string())
+        }
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
+    let (content_type, extension) = if xlsx {
+        (csv_import::XLSX, "xlsx")
+    } else {
+        ("text/csv; charset=utf-8", "csv")
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"szablon-{name}.{extension}\""),
+        ))
+        .body(body))
+}
