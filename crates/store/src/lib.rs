@@ -25,6 +25,9 @@ pub mod reference;
 pub mod reports;
 pub mod rollups;
 mod rows;
+/// The tables, as `diesel print-schema` prints them for the migrated SQLite database (CI
+/// diffs the two). One schema serves both backends: every column has a type SQLite and
+/// PostgreSQL map alike, and `tests/store` checks that both migration trees make these tables.
 pub mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;

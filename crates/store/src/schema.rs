@@ -1,19 +1,45 @@
-// One schema for both backends: every column uses a type SQLite and PostgreSQL map alike.
-// `tests/store` applies both migration trees and checks they produce these tables.
+// @generated automatically by Diesel CLI.
 
 diesel::table! {
-    regions (code) {
-        code -> Text,
-        name -> Text,
+    event_revisions (id, revision) {
+        id -> Text,
+        revision -> Integer,
+        action -> Text,
+        event_type -> Text,
+        event_date -> Text,
+        subregion_code -> Nullable<Text>,
+        title -> Text,
+        participants -> Integer,
+        evidence_url -> Nullable<Text>,
+        withdrawn_at -> Nullable<Text>,
+        recorded_at -> Text,
+        recorded_by -> Text,
     }
 }
 
 diesel::table! {
-    powiats (code) {
+    event_types (code) {
         code -> Text,
+        position -> Integer,
+        name_pl -> Text,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Text,
         region_code -> Text,
-        name -> Text,
-        kind -> Text,
+        event_type -> Text,
+        event_date -> Text,
+        subregion_code -> Nullable<Text>,
+        title -> Text,
+        participants -> Integer,
+        evidence_url -> Nullable<Text>,
+        withdrawn_at -> Nullable<Text>,
+        revision -> Integer,
+        created_at -> Text,
+        updated_at -> Text,
+        updated_by -> Text,
     }
 }
 
@@ -23,31 +49,6 @@ diesel::table! {
         powiat_code -> Text,
         name -> Text,
         kind -> Text,
-    }
-}
-
-diesel::table! {
-    subregions (code) {
-        code -> Text,
-        region_code -> Text,
-        name -> Text,
-    }
-}
-
-diesel::table! {
-    subregion_powiats (powiat_code) {
-        powiat_code -> Text,
-        subregion_code -> Text,
-    }
-}
-
-diesel::table! {
-    owes (code) {
-        code -> Text,
-        name -> Text,
-        subregion_code -> Text,
-        active_from -> Text,
-        active_to -> Nullable<Text>,
     }
 }
 
@@ -62,92 +63,6 @@ diesel::table! {
         numerator -> Nullable<Text>,
         denominator -> Nullable<Text>,
         at_most -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    result_groups (code) {
-        code -> Text,
-        position -> Integer,
-        name_pl -> Text,
-    }
-}
-
-diesel::table! {
-    result_items (code) {
-        code -> Text,
-        group_code -> Text,
-        position -> Integer,
-        name_pl -> Text,
-    }
-}
-
-diesel::table! {
-    event_types (code) {
-        code -> Text,
-        position -> Integer,
-        name_pl -> Text,
-    }
-}
-
-diesel::table! {
-    programmes (code) {
-        code -> Text,
-        region_code -> Text,
-        name -> Text,
-        start_quarter -> Text,
-        end_quarter -> Text,
-    }
-}
-
-diesel::table! {
-    programme_targets (programme_code, position) {
-        programme_code -> Text,
-        position -> Integer,
-        indicator -> Text,
-        scope -> Text,
-        owes_code -> Nullable<Text>,
-        comparator -> Text,
-        value -> Double,
-        target_window -> Text,
-        source -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    reports (stream, unit_code, period) {
-        stream -> Text,
-        unit_code -> Text,
-        period -> Text,
-        status -> Text,
-        revision -> Integer,
-        values_json -> Text,
-        results_json -> Nullable<Text>,
-        note -> Nullable<Text>,
-        created_at -> Text,
-        updated_at -> Text,
-        updated_by -> Text,
-        first_submitted_at -> Nullable<Text>,
-        submitted_at -> Nullable<Text>,
-        approved_at -> Nullable<Text>,
-        return_reason -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    report_revisions (stream, unit_code, period, revision) {
-        stream -> Text,
-        unit_code -> Text,
-        period -> Text,
-        revision -> Integer,
-        action -> Text,
-        status -> Text,
-        values_json -> Text,
-        results_json -> Nullable<Text>,
-        note -> Nullable<Text>,
-        return_reason -> Nullable<Text>,
-        recorded_at -> Text,
-        recorded_by -> Text,
     }
 }
 
@@ -182,68 +97,158 @@ diesel::table! {
 }
 
 diesel::table! {
-    events (id) {
-        id -> Text,
-        region_code -> Text,
-        event_type -> Text,
-        event_date -> Text,
-        subregion_code -> Nullable<Text>,
-        title -> Text,
-        participants -> Integer,
-        evidence_url -> Nullable<Text>,
-        withdrawn_at -> Nullable<Text>,
-        revision -> Integer,
-        created_at -> Text,
-        updated_at -> Text,
-        updated_by -> Text,
+    owes (code) {
+        code -> Text,
+        name -> Text,
+        subregion_code -> Text,
+        active_from -> Text,
+        active_to -> Nullable<Text>,
     }
 }
 
 diesel::table! {
-    event_revisions (id, revision) {
-        id -> Text,
+    powiats (code) {
+        code -> Text,
+        region_code -> Text,
+        name -> Text,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    programme_targets (programme_code, position) {
+        programme_code -> Text,
+        position -> Integer,
+        indicator -> Text,
+        scope -> Text,
+        owes_code -> Nullable<Text>,
+        comparator -> Text,
+        value -> Double,
+        target_window -> Text,
+        source -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    programmes (code) {
+        code -> Text,
+        region_code -> Text,
+        name -> Text,
+        start_quarter -> Text,
+        end_quarter -> Text,
+    }
+}
+
+diesel::table! {
+    regions (code) {
+        code -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    report_revisions (stream, unit_code, period, revision) {
+        stream -> Text,
+        unit_code -> Text,
+        period -> Text,
         revision -> Integer,
         action -> Text,
-        event_type -> Text,
-        event_date -> Text,
-        subregion_code -> Nullable<Text>,
-        title -> Text,
-        participants -> Integer,
-        evidence_url -> Nullable<Text>,
-        withdrawn_at -> Nullable<Text>,
+        status -> Text,
+        values_json -> Text,
+        results_json -> Nullable<Text>,
+        note -> Nullable<Text>,
+        return_reason -> Nullable<Text>,
         recorded_at -> Text,
         recorded_by -> Text,
     }
 }
 
+diesel::table! {
+    reports (stream, unit_code, period) {
+        stream -> Text,
+        unit_code -> Text,
+        period -> Text,
+        status -> Text,
+        revision -> Integer,
+        values_json -> Text,
+        results_json -> Nullable<Text>,
+        note -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+        updated_by -> Text,
+        first_submitted_at -> Nullable<Text>,
+        submitted_at -> Nullable<Text>,
+        approved_at -> Nullable<Text>,
+        return_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    result_groups (code) {
+        code -> Text,
+        position -> Integer,
+        name_pl -> Text,
+    }
+}
+
+diesel::table! {
+    result_items (code) {
+        code -> Text,
+        group_code -> Text,
+        position -> Integer,
+        name_pl -> Text,
+    }
+}
+
+diesel::table! {
+    subregion_powiats (powiat_code) {
+        powiat_code -> Text,
+        subregion_code -> Text,
+    }
+}
+
+diesel::table! {
+    subregions (code) {
+        code -> Text,
+        region_code -> Text,
+        name -> Text,
+    }
+}
+
 diesel::joinable!(event_revisions -> events (id));
-diesel::joinable!(powiats -> regions (region_code));
+diesel::joinable!(events -> event_types (event_type));
+diesel::joinable!(events -> regions (region_code));
+diesel::joinable!(events -> subregions (subregion_code));
 diesel::joinable!(gminas -> powiats (powiat_code));
-diesel::joinable!(subregions -> regions (region_code));
+diesel::joinable!(lpres -> gminas (teryt));
+diesel::joinable!(lpres_revisions -> gminas (teryt));
+diesel::joinable!(owes -> subregions (subregion_code));
+diesel::joinable!(powiats -> regions (region_code));
+diesel::joinable!(programme_targets -> owes (owes_code));
+diesel::joinable!(programme_targets -> programmes (programme_code));
+diesel::joinable!(programmes -> regions (region_code));
+diesel::joinable!(result_items -> result_groups (group_code));
 diesel::joinable!(subregion_powiats -> powiats (powiat_code));
 diesel::joinable!(subregion_powiats -> subregions (subregion_code));
-diesel::joinable!(owes -> subregions (subregion_code));
-diesel::joinable!(result_items -> result_groups (group_code));
-diesel::joinable!(programmes -> regions (region_code));
-diesel::joinable!(programme_targets -> programmes (programme_code));
+diesel::joinable!(subregions -> regions (region_code));
 
 diesel::allow_tables_to_appear_in_same_query!(
-    regions,
-    powiats,
-    gminas,
-    subregions,
-    subregion_powiats,
-    owes,
-    indicators,
-    result_groups,
-    result_items,
+    event_revisions,
     event_types,
-    programmes,
-    programme_targets,
-    reports,
-    report_revisions,
+    events,
+    gminas,
+    indicators,
     lpres,
     lpres_revisions,
-    events,
-    event_revisions,
+    owes,
+    powiats,
+    programme_targets,
+    programmes,
+    regions,
+    report_revisions,
+    reports,
+    result_groups,
+    result_items,
+    subregion_powiats,
+    subregions,
 );
