@@ -16,7 +16,7 @@ use utoipa::openapi::schema::{
     AdditionalProperties, KnownFormat, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type,
 };
 use utoipa::openapi::RefOr;
-use utoipa::{IntoParams, PartialSchema, ToSchema};
+use utoipa::IntoParams;
 
 /// The catalogue the service ships, read once.
 fn shipped() -> Option<&'static ReferenceFile> {
@@ -39,15 +39,16 @@ macro_rules! schema_type {
         $(#[$meta])*
         pub struct $name;
 
-        impl PartialSchema for $name {
-            fn schema() -> RefOr<Schema> {
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
                 $schema
             }
         }
 
-        impl ToSchema for $name {}
+        impl utoipa::ToSchema for $name {}
     };
 }
+pub(crate) use schema_type;
 
 schema_type!(
     /// An XLSX workbook, as bytes.
@@ -157,7 +158,7 @@ const MAX_PLN: u64 = 1_000_000_000_000;
 /// An object with one optional property per reported indicator of `stream`: counts as whole
 /// numbers, money as numbers (at most two decimals), null to leave it out of a draft.
 /// `closed`: no other property is allowed (what a request may send).
-fn values(stream: Stream, closed: bool) -> RefOr<Schema> {
+pub(crate) fn values(stream: Stream, closed: bool) -> RefOr<Schema> {
     let mut object = ObjectBuilder::new().schema_type(Type::Object).description(Some(
         "Indicator code → value: counts are whole numbers, money (`*_pln`) has at most two decimals; null leaves it out of a draft",
     ));
@@ -187,27 +188,6 @@ fn values(stream: Stream, closed: bool) -> RefOr<Schema> {
     }
     object.into()
 }
-
-schema_type!(
-    /// What an OWES report's `values` may hold.
-    OwesValuesIn,
-    values(Stream::Owes, true)
-);
-schema_type!(
-    /// An OWES report's `values`.
-    OwesValues,
-    values(Stream::Owes, false)
-);
-schema_type!(
-    /// What a gmina report's `values` may hold.
-    GminaValuesIn,
-    values(Stream::Gmina, true)
-);
-schema_type!(
-    /// A gmina report's `values`.
-    GminaValues,
-    values(Stream::Gmina, false)
-);
 
 /// The `If-Match` header of the operations that change a versioned resource.
 #[derive(IntoParams)]

@@ -1,7 +1,7 @@
 use super::report_resource::ReportStream;
 use super::reports::{numbers, ReturnBody, TransitionBody, ValuesOut};
 use crate::error::Problem;
-use crate::schemas::{CsvText, GminaValues, GminaValuesIn, ResultItemCode, Xlsx};
+use crate::schemas::{schema_type, values, CsvText, ResultItemCode, Xlsx};
 use actix_web::{get, post, put};
 use rops_domain::indicator::{ResultCode, Stream};
 use rops_domain::period::Year;
@@ -12,6 +12,16 @@ use rops_store::reports::{Report, ReportFilter, ReportInput};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+schema_type!(
+    /// What a gmina report's `values` may hold.
+    GminaValuesIn,
+    values(Stream::Gmina, true)
+);
+schema_type!(
+    /// A gmina report's `values`.
+    GminaValues,
+    values(Stream::Gmina, false)
+);
 /// A gmina's annual report: LPRES monitoring indicators and the results achieved.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GminaReportView {

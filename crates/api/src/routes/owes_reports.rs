@@ -2,7 +2,7 @@ use super::report_resource::ReportStream;
 use super::reports::{numbers, ReturnBody, TransitionBody, ValuesOut};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
-use crate::schemas::{CsvText, OwesValues, OwesValuesIn, Xlsx};
+use crate::schemas::{schema_type, values, CsvText, Xlsx};
 use crate::state::AppState;
 use actix_web::{get, post, put, web};
 use rops_domain::code::{OwesCode, SubregionCode};
@@ -16,6 +16,16 @@ use rops_store::reports::{self, Report, ReportFilter, ReportInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+schema_type!(
+    /// What an OWES report's `values` may hold.
+    OwesValuesIn,
+    values(Stream::Owes, true)
+);
+schema_type!(
+    /// An OWES report's `values`.
+    OwesValues,
+    values(Stream::Owes, false)
+);
 /// An OWES quarterly report.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OwesReportView {
