@@ -164,6 +164,27 @@ fn unit_span(conn: &mut DbConnection, stream: Stream, unit: &str) -> StoreResult
     })
 }
 
+/// The codes of a stream's units in a region. With [`unit_span`], the one place that knows
+/// where each stream keeps its units.
+pub fn units_of_region(
+    conn: &mut DbConnection,
+    stream: Stream,
+    region: &str,
+) -> StoreResult<Vec<String>> {
+    Ok(match stream {
+        Stream::Owes => schema::owes::table
+            .inner_join(schema::subregions::table)
+            .filter(schema::subregions::region_code.eq(region))
+            .select(schema::owes::code)
+            .load(conn)?,
+        Stream::Gmina => schema::gminas::table
+            .inner_join(schema::powiats::table)
+            .filter(schema::powiats::region_code.eq(region))
+            .select(schema::gminas::teryt)
+            .load(conn)?,
+    })
+}
+
 /// The unit's span; a `NotFound` naming it when there is no such unit.
 pub fn require_unit(conn: &mut DbConnection, stream: Stream, unit: &str) -> StoreResult<Span> {
     unit_span(conn, stream, unit)?

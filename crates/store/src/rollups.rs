@@ -185,13 +185,13 @@ pub fn inputs(conn: &mut DbConnection, region: &str) -> StoreResult<Inputs> {
         }
     }
 
-    let owes_codes: Vec<String> = owes.iter().map(|o| o.code.to_string()).collect();
     let teryts: Vec<String> = gminas.iter().map(|g| g.teryt.to_string()).collect();
     let mut report_revisions = Vec::new();
-    for (stream, units) in [(Stream::Owes, &owes_codes), (Stream::Gmina, &teryts)] {
+    for stream in Stream::ALL {
+        let units = reports::units_of_region(conn, stream, region)?;
         let rows: Vec<RevisionRow> = rv::table
             .filter(rv::stream.eq(stream.as_str()))
-            .filter(rv::unit_code.eq_any(units.clone()))
+            .filter(rv::unit_code.eq_any(units))
             .select(RevisionRow::as_select())
             .load(conn)?;
         for r in rows {

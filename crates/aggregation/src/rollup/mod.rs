@@ -56,7 +56,7 @@ fn period_quarter(p: ReportPeriod) -> Quarter {
 
 /// Who a figure is about. Both lists are in code order (taken from the engine's sorted
 /// lists), which [`Engine::reports`] relies on to meet each unit once.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct Units<'a> {
     owes: Vec<&'a str>,
     gminas: Vec<&'a str>,
