@@ -78,6 +78,7 @@ impl Principal {
             (A::ReadEvents, R::ActivityRegister) => Ok(()),
             (A::WriteReference, R::Reference) => self.admin(),
             (A::WriteEvents, R::ActivityRegister) => self.rops(action),
+            (A::WriteEntities, R::EntityRegister) => self.rops(action),
             (A::ReadQueue, R::ReportQueue) => self.rops(action),
             // A unit's reports and LPRES: that unit, and ROPS staff.
             (A::ReadReports | A::WriteReports, R::Owes(code)) => {
@@ -177,6 +178,8 @@ pub enum Action {
     ReadEvents,
     /// Keep the activity register.
     WriteEvents,
+    /// Keep the register of reintegration entities (reading it is reading reference data).
+    WriteEntities,
     ReadRollup,
 }
 
@@ -202,6 +205,7 @@ impl Action {
             Self::WriteLpres => "change LPRES statuses".into(),
             Self::ReadEvents => "read the activity register".into(),
             Self::WriteEvents => "keep the activity register".into(),
+            Self::WriteEntities => "keep the register of reintegration entities".into(),
             Self::ReadRollup => "read rollups".into(),
         }
     }
@@ -214,6 +218,8 @@ pub enum Resource<'a> {
     Reference,
     /// The activity register.
     ActivityRegister,
+    /// The register of reintegration entities (CIS, KIS, ZAZ, WTZ).
+    EntityRegister,
     /// Reports across units (the queue).
     ReportQueue,
     /// An OWES, by its code.
@@ -231,6 +237,7 @@ impl std::fmt::Display for Resource<'_> {
         match self {
             Self::Reference => f.write_str("reference data"),
             Self::ActivityRegister => f.write_str("the activity register"),
+            Self::EntityRegister => f.write_str("the register of reintegration entities"),
             Self::ReportQueue => f.write_str("the report queue"),
             Self::Owes(c) => write!(f, "OWES {c}"),
             Self::Gmina(t) => write!(f, "gmina {t}"),
@@ -335,6 +342,8 @@ mod tests {
             (A::WriteLpres, OTHER_GMINA, [true, true, false, false]),
             (A::ReadEvents, R::ActivityRegister, [true, true, true, true]),
             (A::WriteEvents, R::ActivityRegister, [true, true, false, false]),
+            (A::ReadReference, R::EntityRegister, [true, true, true, true]),
+            (A::WriteEntities, R::EntityRegister, [true, true, false, false]),
             (A::ReadRollup, R::Region("16"), [true, true, false, false]),
             (A::ReadRollup, R::Subregion("OPL-PN"), [true, true, false, false]),
             (A::ReadRollup, OWN_OWES, [true, true, true, false]),
@@ -342,6 +351,7 @@ mod tests {
             // Pairs that make no sense are refused to everyone.
             (A::WriteLpres, OWN_OWES, [false, false, false, false]),
             (A::WriteEvents, R::Reference, [false, false, false, false]),
+            (A::WriteEntities, R::Reference, [false, false, false, false]),
         ];
         let who = [admin(), analyst(), owes(), gmina()];
         for (action, resource, expected) in table {
