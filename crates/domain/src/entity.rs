@@ -54,6 +54,19 @@ str_enum!(EntityOperator, "entity operator", "gmina, ngo or other", {
     Gmina => "gmina", Ngo => "ngo", Other => "other",
 });
 
+/// What recorded a revision of an entity: its first write, or a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EntityAction {
+    Create,
+    Update,
+}
+
+str_enum!(EntityAction, "entity revision action", "create or update", {
+    Create => "create", Update => "update",
+});
+
 /// The longest name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
 
@@ -258,6 +271,10 @@ mod tests {
         for o in EntityOperator::ALL {
             assert_eq!(EntityOperator::parse(o.as_str()).unwrap(), *o);
             assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
+        }
+        for a in EntityAction::ALL {
+            assert_eq!(EntityAction::parse(a.as_str()).unwrap(), *a);
+            assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
         }
         assert_eq!(EntityKind::ALL.len(), 4);
         assert!(EntityCode::parse("CIS-KLUCZBORK").is_ok());

@@ -16,6 +16,7 @@
 
 pub mod clock;
 pub mod conn;
+pub mod entities;
 pub mod events;
 pub mod health;
 pub mod lpres;
@@ -48,6 +49,8 @@ pub enum Subject {
     Lpres(String),
     /// An event of the register, by id.
     Event(String),
+    /// A reintegration entity, by code.
+    Entity(String),
 }
 
 impl std::fmt::Display for Subject {
@@ -56,6 +59,7 @@ impl std::fmt::Display for Subject {
             Self::Report(key) => key.fmt(f),
             Self::Lpres(teryt) => write!(f, "the LPRES status of gmina {teryt}"),
             Self::Event(id) => write!(f, "event {id}"),
+            Self::Entity(code) => write!(f, "entity {code}"),
         }
     }
 }

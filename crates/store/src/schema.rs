@@ -216,7 +216,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    entities (code) {
+        code -> Text,
+        region_code -> Text,
+        kind -> Text,
+        name -> Text,
+        seat_teryt -> Text,
+        serves_json -> Text,
+        operator -> Text,
+        active_from -> Text,
+        active_to -> Nullable<Text>,
+        revision -> Integer,
+        created_at -> Text,
+        updated_at -> Text,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    entity_revisions (code, revision) {
+        code -> Text,
+        revision -> Integer,
+        action -> Text,
+        kind -> Text,
+        name -> Text,
+        seat_teryt -> Text,
+        serves_json -> Text,
+        operator -> Text,
+        active_from -> Text,
+        active_to -> Nullable<Text>,
+        recorded_at -> Text,
+        recorded_by -> Text,
+    }
+}
+
 diesel::joinable!(event_revisions -> events (id));
+diesel::joinable!(entity_revisions -> entities (code));
+diesel::joinable!(entities -> regions (region_code));
 diesel::joinable!(powiats -> regions (region_code));
 diesel::joinable!(gminas -> powiats (powiat_code));
 diesel::joinable!(subregions -> regions (region_code));
@@ -246,4 +283,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     lpres_revisions,
     events,
     event_revisions,
+    entities,
+    entity_revisions,
 );
