@@ -19,7 +19,9 @@ code_type!(
     is_upper_code
 );
 
-/// The kind of a reintegration entity.
+/// The kind of a reintegration entity: CIS (Centrum Integracji Społecznej), KIS (Klub
+/// Integracji Społecznej), ZAZ (Zakład Aktywności Zawodowej), WTZ (Warsztat Terapii
+/// Zajęciowej).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
@@ -38,14 +40,13 @@ str_enum!(EntityKind, "entity kind", "CIS, KIS, ZAZ or WTZ", {
     Cis => "CIS", Kis => "KIS", Zaz => "ZAZ", Wtz => "WTZ",
 });
 
-/// Who runs a reintegration entity.
+/// Who runs a reintegration entity: the gmina (often through its social welfare centre), a
+/// non-governmental organisation, or another body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EntityOperator {
-    /// The gmina (often through its social welfare centre).
     Gmina,
-    /// A non-governmental organisation.
     Ngo,
     Other,
 }
