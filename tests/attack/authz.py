@@ -69,6 +69,11 @@ RIGHTS = {
     "withdraw_event": R(*ROPS),
     "list_events": R(*ANY),
     "get_event": R(*ANY),
+    # register of reintegration entities: writes by analyst, admin; reads by any role
+    "put_entity": R(*ROPS),
+    "list_entities": R(*ANY),
+    "get_entity": R(*ANY),
+    "list_entity_revisions": R(*ANY),
     # rollups
     "get_region_rollup": R(*ROPS),
     "get_subregion_rollup": R(*ROPS),
@@ -161,6 +166,7 @@ def run(ctx: Ctx, area: Area) -> None:
             "owes": s.owes_pn, "region": "16", "subregion": s.subregion, "programme": s.programme,
             "period": OWES_PERIOD.get(op_id, ("2024-Q3",))[0], "gmina": s.gmina,
             "year": GMINA_YEAR.get(op_id, ("2024",))[0], "event": str(event_id),
+            "entity": s.entity,
         }
 
     def body_for(op: dict):
@@ -192,6 +198,7 @@ def run(ctx: Ctx, area: Area) -> None:
         *[f"{gmina_base}/{y}" for y in ["2024"] + [v[0] for v in GMINA_YEAR.values()]],
         *[f"{gmina_base}/{y}/revisions" for y in ["2024"] + [v[0] for v in GMINA_YEAR.values()]],
         "/api/v1/regions/16/events?from=2020-Q1&to=2026-Q4", f"/api/v1/events/{event_id}",
+        "/api/v1/regions/16/entities", f"/api/v1/entities/{s.entity}", f"/api/v1/entities/{s.entity}/revisions",
     ]
 
     def snapshot() -> dict:

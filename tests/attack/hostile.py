@@ -121,6 +121,7 @@ class Hostile:
             "owes": self.s.owes_pn, "region": "16", "subregion": self.s.subregion, "programme": self.s.programme,
             "period": self.PERIODS.get(op_id, ("2024-Q1",))[0], "gmina": self.s.gmina,
             "year": self.YEARS.get(op_id, ("2024",))[0], "event": str(self.event_id),
+            "entity": self.s.entity,
         }
 
     def prepare(self, op_id: str) -> None:
@@ -189,7 +190,7 @@ class Hostile:
                         path = self.path_of(op, (kind, raw))
                         # A syntactically valid code would create a unit (and later cases would
                         # find it): not a hostile value for these two.
-                        if op["id"] in ("put_owes", "put_subregion") and CODE_RE.match(raw):
+                        if op["id"] in ("put_owes", "put_subregion", "put_entity") and CODE_RE.match(raw):
                             continue
                         legit = False
                         if op["id"] == "put_subregion":
@@ -206,7 +207,8 @@ class Hostile:
     def bodies(self) -> None:
         """Every string and number field of every JSON body fed hostile values."""
         targets = ["put_owes", "put_subregion", "put_owes_report", "put_gmina_report", "put_lpres",
-                   "create_event", "update_event", "return_owes_report", "return_gmina_report"]
+                   "create_event", "update_event", "return_owes_report", "return_gmina_report",
+                   "put_entity"]
         for op in self.ops:
             if op["id"] not in targets:
                 continue

@@ -649,6 +649,9 @@ class Sample:
         self.owes_indicators = [i["code"] for i in inds if i.get("stream") == "owes"]
         self.gmina_indicators = [i for i in inds if i.get("stream") == "gmina"]
         self.event_types = [e["code"] for e in catalogue.get("event_types", [])] or ["business_meeting"]
+        entities = api.get("/api/v1/regions/16/entities", admin_token).json() or []
+        codes = [e["code"] for e in entities if isinstance(e, dict)]
+        self.entity = "CIS-KLUCZBORK" if "CIS-KLUCZBORK" in codes or not codes else codes[0]
 
     def subregion_put(self, code: str) -> dict:
         """A body for PUT /subregions/{code} that keeps the subregion as it is."""
@@ -718,10 +721,12 @@ def _schema_example(spec: dict, schema: dict):
 
 
 def param_kind(path: str, name: str) -> str:
-    """What a path parameter names: owes, region, subregion, programme, period, gmina, year, event."""
+    """What a path parameter names: owes, region, subregion, programme, entity, period, gmina, year,
+    event."""
     if name == "code":
         seg = path.split("/{code}")[0].rsplit("/", 1)[-1]
-        return {"owes": "owes", "regions": "region", "subregions": "subregion", "programmes": "programme"}[seg]
+        return {"owes": "owes", "regions": "region", "subregions": "subregion", "programmes": "programme",
+                "entities": "entity"}[seg]
     return {"period": "period", "teryt": "gmina", "year": "year", "id": "event"}[name]
 
 

@@ -4,6 +4,7 @@
 use crate::error::{ApiError, Problem, ProblemField, PROBLEM_JSON};
 use crate::schemas::{ETags, EventId, EventType, QuarterOrDay, RollupFormat, TemplateFormat};
 use rops_domain::code::{OwesCode, ProgrammeCode, SubregionCode};
+use rops_domain::entity::{EntityCode, EntityKind};
 use rops_domain::period::{Quarter, Year};
 use rops_domain::report::ReportStatus;
 use rops_domain::territory::{RegionCode, Teryt};
@@ -19,7 +20,7 @@ use utoipa_actix_web::AppExt;
 #[openapi(
     info(
         title = "rops-hub",
-        description = "Regional social-economy monitoring: OWES quarterly reports, gmina LPRES status and results, the ROPS activity register, rollups against the regional programme.\n\nEvery endpoint under /api/v1 needs `Authorization: Bearer <JWT>`; `rops-hub token` mints one. Every error is application/problem+json (RFC 9457).",
+        description = "Regional social-economy monitoring: OWES quarterly reports, gmina LPRES status and results, the ROPS activity register, the register of reintegration entities, rollups against the regional programme.\n\nEvery endpoint under /api/v1 needs `Authorization: Bearer <JWT>`; `rops-hub token` mints one. Every error is application/problem+json (RFC 9457).",
         license(name = "MIT"),
     ),
     // The schemas only parameters name (utoipa collects those of bodies and responses).
@@ -40,12 +41,15 @@ use utoipa_actix_web::AppExt;
         Quarter,
         ReportStatus,
         EventType,
+        EntityCode,
+        EntityKind,
     )),
     tags(
         (name = "reference", description = "Territory, subregions, OWES, catalogues and programmes"),
         (name = "OWES reports", description = "OWES quarterly reports: lifecycle, revisions, CSV import"),
         (name = "gminas", description = "Gmina LPRES status and history; gmina annual reports with the results checklist"),
         (name = "register", description = "The ROPS activity register"),
+        (name = "entities", description = "The register of reintegration entities (CIS, KIS, ZAZ, WTZ): kind, seat, the gminas served, operator, active quarters; every change kept as a revision"),
         (name = "rollups", description = "Live rollups against the programme targets, as of any moment; JSON, CSV, XLSX"),
         (name = "health", description = "Liveness and readiness, without a token"),
     ),

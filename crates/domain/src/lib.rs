@@ -4,6 +4,7 @@
 //! that can only be built by parsing, so the rest of the code never re-checks them.
 
 pub mod code;
+pub mod entity;
 pub mod event;
 pub mod indicator;
 pub mod lpres;

@@ -4,6 +4,7 @@
 //! would refuse, and accepts what it accepts.
 
 use crate::code::{OwesCode, ProgrammeCode, SubregionCode};
+use crate::entity::EntityCode;
 use crate::indicator::{IndicatorCode, ResultCode};
 use crate::period::{Quarter, Year};
 use crate::territory::{PowiatCode, RegionCode, Teryt};
@@ -19,6 +20,9 @@ fn rules() -> Vec<(&'static str, &'static str, Parser)> {
         ("owes", OwesCode::PATTERN, |v| OwesCode::parse(v).is_ok()),
         ("programme", ProgrammeCode::PATTERN, |v| {
             ProgrammeCode::parse(v).is_ok()
+        }),
+        ("entity", EntityCode::PATTERN, |v| {
+            EntityCode::parse(v).is_ok()
         }),
         ("indicator", IndicatorCode::PATTERN, |v| {
             IndicatorCode::parse(v).is_ok()

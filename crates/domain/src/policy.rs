@@ -63,6 +63,7 @@ impl Principal {
             (A::ReadEvents, R::ActivityRegister) => Ok(()),
             (A::WriteReference, R::Reference) => self.admin(),
             (A::WriteEvents, R::ActivityRegister) => self.rops(action),
+            (A::WriteEntities, R::EntityRegister) => self.rops(action),
             (A::ReadQueue, R::ReportQueue) => self.rops(action),
             // A unit's reports (and a gmina's LPRES): that unit, and ROPS staff.
             (A::ReadReports | A::WriteReports, R::Unit(stream, unit))
@@ -143,6 +144,8 @@ pub enum Action {
     ReadEvents,
     /// Keep the activity register.
     WriteEvents,
+    /// Keep the register of reintegration entities (reading it is reading reference data).
+    WriteEntities,
     ReadRollup,
 }
 
@@ -168,6 +171,7 @@ impl Action {
             Self::WriteLpres => "change LPRES statuses".into(),
             Self::ReadEvents => "read the activity register".into(),
             Self::WriteEvents => "keep the activity register".into(),
+            Self::WriteEntities => "keep the register of reintegration entities".into(),
             Self::ReadRollup => "read rollups".into(),
         }
     }
@@ -180,6 +184,8 @@ pub enum Resource<'a> {
     Reference,
     /// The activity register.
     ActivityRegister,
+    /// The register of reintegration entities (CIS, KIS, ZAZ, WTZ).
+    EntityRegister,
     /// Reports across units (the queue).
     ReportQueue,
     /// A reporting unit of a stream, by its code.
@@ -195,6 +201,7 @@ impl std::fmt::Display for Resource<'_> {
         match self {
             Self::Reference => f.write_str("reference data"),
             Self::ActivityRegister => f.write_str("the activity register"),
+            Self::EntityRegister => f.write_str("the register of reintegration entities"),
             Self::ReportQueue => f.write_str("the report queue"),
             Self::Unit(stream, code) => write!(f, "{} {code}", stream.unit_noun()),
             Self::Region(c) => write!(f, "region {c}"),
@@ -292,6 +299,8 @@ mod tests {
             (A::WriteLpres, OTHER_GMINA, [true, true, false, false]),
             (A::ReadEvents, R::ActivityRegister, [true, true, true, true]),
             (A::WriteEvents, R::ActivityRegister, [true, true, false, false]),
+            (A::ReadReference, R::EntityRegister, [true, true, true, true]),
+            (A::WriteEntities, R::EntityRegister, [true, true, false, false]),
             (A::ReadRollup, R::Region("16"), [true, true, false, false]),
             (A::ReadRollup, R::Subregion("OPL-PN"), [true, true, false, false]),
             (A::ReadRollup, OWN_OWES, [true, true, true, false]),
@@ -299,6 +308,7 @@ mod tests {
             // Pairs that make no sense are refused to everyone.
             (A::WriteLpres, OWN_OWES, [false, false, false, false]),
             (A::WriteEvents, R::Reference, [false, false, false, false]),
+            (A::WriteEntities, R::Reference, [false, false, false, false]),
         ];
         let who = [admin(), analyst(), owes(), gmina()];
         for (action, resource, expected) in table {

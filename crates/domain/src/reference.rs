@@ -3,6 +3,7 @@
 //! ships in this format. The format is documented in the README ("Reference files").
 
 use crate::code::{OwesCode, ProgrammeCode, SubregionCode};
+use crate::entity::{check_entity, EntityCode, EntityInput, EntityKind, EntityOperator};
 use crate::indicator::{check_catalogue, EventTypeDef, IndicatorCode, IndicatorDef, ResultGroup};
 use crate::period::Quarter;
 use crate::territory::{GminaKind, PowiatCode, PowiatKind, RegionCode, Teryt};
@@ -42,6 +43,13 @@ pub struct RegionDef {
     pub owes: Vec<OwesDef>,
     #[serde(default)]
     pub programmes: Vec<ProgrammeDef>,
+    /// Reintegration entities (CIS, KIS, ZAZ, WTZ), loaded through the register, so each
+    /// change is a revision.
+    #[serde(default)]
+    pub entities: Vec<EntityDef>,
+    /// Where the entities come from, e.g. that they are illustrative.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entities_note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +86,38 @@ pub struct OwesDef {
     pub active_from: Quarter,
     #[serde(default)]
     pub active_to: Option<Quarter>,
+}
+
+/// A reintegration entity: the fields of `PUT /entities/{code}`, with its code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntityDef {
+    pub code: EntityCode,
+    pub kind: EntityKind,
+    pub name: String,
+    /// The gmina of its seat; always served.
+    pub seat: Teryt,
+    #[serde(default)]
+    pub serves: Vec<Teryt>,
+    pub operator: EntityOperator,
+    pub active_from: Quarter,
+    #[serde(default)]
+    pub active_to: Option<Quarter>,
+}
+
+impl EntityDef {
+    /// The entity as `PUT /entities/{code}` takes it, so the file obeys the register's rules.
+    pub fn input(&self) -> EntityInput {
+        EntityInput {
+            kind: self.kind.as_str().to_owned(),
+            name: self.name.clone(),
+            seat: self.seat.to_string(),
+            serves: self.serves.iter().map(ToString::to_string).collect(),
+            operator: self.operator.as_str().to_owned(),
+            active_from: self.active_from.to_string(),
+            active_to: self.active_to.map(|q| q.to_string()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,9 +176,12 @@ pub enum TargetWindow {
     Annual,
 }
 
+/// `as_str`, `parse` (refusing with what is allowed) and `ALL` for an enum of text values.
 macro_rules! str_enum {
     ($ty:ident, $what:literal, $allowed:literal, { $($variant:ident => $s:literal),+ $(,)? }) => {
         impl $ty {
+            pub const ALL: &'static [$ty] = &[$(Self::$variant),+];
+
             pub fn as_str(self) -> &'static str {
                 match self { $(Self::$variant => $s),+ }
             }
@@ -151,6 +194,8 @@ macro_rules! str_enum {
         }
     };
 }
+
+pub(crate) use str_enum;
 
 str_enum!(TargetScope, "target scope", "region, each_subregion, each_owes or owes", {
     Region => "region", EachSubregion => "each_subregion", EachOwes => "each_owes", Owes => "owes",
@@ -245,6 +290,7 @@ impl ReferenceFile {
                 p.push(format!("OWES {}: active_to is before active_from", o.code));
             }
         }
+        self.check_entities(&mut p);
         duplicates(
             r.programmes.iter().map(|d| d.code.as_str()),
             "programme",
@@ -288,6 +334,26 @@ impl ReferenceFile {
             Ok(())
         } else {
             Err(ReferenceProblems(p))
+        }
+    }
+
+    /// Each entity obeys the register's rules, and its seat and the gminas it serves are
+    /// gminas of the file.
+    fn check_entities(&self, p: &mut Vec<String>) {
+        let r = &self.region;
+        duplicates(r.entities.iter().map(|d| d.code.as_str()), "entity", p);
+        let gminas: HashSet<&Teryt> = r.gminas.iter().map(|g| &g.teryt).collect();
+        for d in &r.entities {
+            if let Err(errors) = check_entity(&d.input()) {
+                for e in errors.into_vec() {
+                    p.push(format!("entity {}: {}: {}", d.code, e.field, e.message));
+                }
+            }
+            for t in std::iter::once(&d.seat).chain(&d.serves) {
+                if !gminas.contains(t) {
+                    p.push(format!("entity {}: gmina {t} is not in the file", d.code));
+                }
+            }
         }
     }
 
@@ -396,6 +462,37 @@ mod tests {
         );
         assert!(
             text.contains("not an indicator, event type or lpres_adopted"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn entities_obey_the_register_and_stay_in_the_file() {
+        let mut f = minimal();
+        let entity = |code: &str, seat: &str, to: &str| {
+            serde_json::from_value::<EntityDef>(serde_json::json!({
+                "code": code, "kind": "CIS", "name": "Centrum Integracji Społecznej w Kluczborku",
+                "seat": seat, "serves": ["1604023"], "operator": "gmina",
+                "active_from": "2020-Q1", "active_to": to
+            }))
+            .unwrap()
+        };
+        f.region.entities = vec![entity("CIS-KLUCZBORK", "1604023", "2026-Q4")];
+        f.check(&HashSet::new()).unwrap();
+        f.region
+            .entities
+            .push(entity("CIS-KLUCZBORK", "1604013", "2019-Q4"));
+        let text = f.check(&HashSet::new()).unwrap_err().0.join("\n");
+        assert!(
+            text.contains("entity CIS-KLUCZBORK appears twice"),
+            "{text}"
+        );
+        assert!(
+            text.contains("entity CIS-KLUCZBORK: active_to: 2019-Q4 is before"),
+            "{text}"
+        );
+        assert!(
+            text.contains("entity CIS-KLUCZBORK: gmina 1604013 is not in the file"),
             "{text}"
         );
     }

@@ -349,7 +349,7 @@ pub struct EventFilter {
 
 /// The region's events that were not withdrawn, by date.
 /// `NotFound` unless the region exists.
-fn region_exists(conn: &mut DbConnection, region: &str) -> StoreResult<()> {
+pub(crate) fn region_exists(conn: &mut DbConnection, region: &str) -> StoreResult<()> {
     let found = schema::regions::table
         .find(region)
         .count()

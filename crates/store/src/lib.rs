@@ -16,6 +16,7 @@
 
 pub mod clock;
 pub mod conn;
+pub mod entities;
 pub mod events;
 pub mod health;
 pub mod lpres;
@@ -51,6 +52,8 @@ pub enum Subject {
     Lpres(String),
     /// An event of the register, by id.
     Event(String),
+    /// A reintegration entity, by code.
+    Entity(String),
 }
 
 impl std::fmt::Display for Subject {
@@ -59,6 +62,7 @@ impl std::fmt::Display for Subject {
             Self::Report(key) => key.fmt(f),
             Self::Lpres(teryt) => write!(f, "the LPRES status of gmina {teryt}"),
             Self::Event(id) => write!(f, "event {id}"),
+            Self::Entity(code) => write!(f, "entity {code}"),
         }
     }
 }

@@ -1,16 +1,21 @@
 //! Loading a reference file into the database: idempotent, all or nothing.
 
 use crate::conn::require_transaction;
+use crate::reports::{Actor, Outcome};
 use crate::rows::*;
 use crate::schema;
 use crate::views::ImportSummary;
-use crate::{DbConnection, StoreError, StoreResult};
+use crate::{Clock, DbConnection, IfMatch, StoreError, StoreResult};
 use diesel::prelude::*;
-use rops_domain::reference::ReferenceFile;
+use rops_domain::entity::check_entity;
+use rops_domain::reference::{EntityDef, ReferenceFile, ReferenceProblems};
 use std::collections::HashSet;
 
 /// The sample region (opolskie) shipped with the service, in the reference file format.
 pub const SAMPLE_REGION: &str = include_str!("../reference/opolskie.json");
+
+/// Who the register records as the author of the entity revisions an import writes.
+pub const IMPORTER: &str = "reference-import";
 
 /// Parses a reference file, naming the line and column of a syntax error.
 pub fn parse(text: &str) -> StoreResult<ReferenceFile> {
@@ -224,7 +229,34 @@ fn import_in_transaction(
         )
         .execute(conn)?;
     }
+    let importer = Actor::new(IMPORTER, Clock::System);
+    for d in &r.entities {
+        match import_entity(conn, d, &importer)? {
+            Outcome::Created => s.created += 1,
+            Outcome::Updated => s.updated += 1,
+            Outcome::Unchanged => s.unchanged += 1,
+        }
+    }
     Ok(s)
+}
+
+/// Writes one entity of the file through the register, so that a change is a revision and
+/// the same entity again changes nothing. What the register refuses is a problem of the file.
+fn import_entity(conn: &mut DbConnection, d: &EntityDef, importer: &Actor) -> StoreResult<Outcome> {
+    let problems = |errors: Vec<rops_domain::validation::FieldError>| {
+        StoreError::Reference(ReferenceProblems(
+            errors
+                .into_iter()
+                .map(|e| format!("entity {}: {}: {}", d.code, e.field, e.message))
+                .collect(),
+        ))
+    };
+    let entity = check_entity(&d.input()).map_err(|e| problems(e.into_vec()))?;
+    match crate::entities::write(conn, &d.code, &entity, IfMatch::ANY, importer) {
+        Ok((_, outcome)) => Ok(outcome),
+        Err(StoreError::Invalid(errors)) => Err(problems(errors)),
+        Err(e) => Err(e),
+    }
 }
 
 fn position(i: usize) -> i32 {

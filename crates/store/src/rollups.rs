@@ -40,11 +40,11 @@ pub fn region_of_owes(conn: &mut DbConnection, code: &str) -> StoreResult<String
 
 /// Every stored text a rollup reads becomes a domain value here, and only here. `at` says
 /// where the text was read, for the error when it does not parse (corrupt data).
-fn parse<T, E: Display>(at: &str, parsed: Result<T, E>) -> StoreResult<T> {
+pub(crate) fn parse<T, E: Display>(at: &str, parsed: Result<T, E>) -> StoreResult<T> {
     parsed.map_err(|e| StoreError::corrupt(at, e))
 }
 
-fn moment(at: &str, text: &str) -> StoreResult<DateTime<Utc>> {
+pub(crate) fn moment(at: &str, text: &str) -> StoreResult<DateTime<Utc>> {
     parse(
         at,
         DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)),

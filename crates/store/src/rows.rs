@@ -217,3 +217,38 @@ pub struct EventRevisionRow {
     pub recorded_at: String,
     pub recorded_by: String,
 }
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = entities, primary_key(code), treat_none_as_null = true)]
+pub struct EntityRow {
+    pub code: String,
+    pub region_code: String,
+    pub kind: String,
+    pub name: String,
+    pub seat_teryt: String,
+    pub serves_json: String,
+    pub operator: String,
+    pub active_from: String,
+    pub active_to: Option<String>,
+    pub revision: i32,
+    pub created_at: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = entity_revisions)]
+pub struct EntityRevisionRow {
+    pub code: String,
+    pub revision: i32,
+    pub action: String,
+    pub kind: String,
+    pub name: String,
+    pub seat_teryt: String,
+    pub serves_json: String,
+    pub operator: String,
+    pub active_from: String,
+    pub active_to: Option<String>,
+    pub recorded_at: String,
+    pub recorded_by: String,
+}

@@ -1,6 +1,41 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    entities (code) {
+        code -> Text,
+        region_code -> Text,
+        kind -> Text,
+        name -> Text,
+        seat_teryt -> Text,
+        serves_json -> Text,
+        operator -> Text,
+        active_from -> Text,
+        active_to -> Nullable<Text>,
+        revision -> Integer,
+        created_at -> Text,
+        updated_at -> Text,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    entity_revisions (code, revision) {
+        code -> Text,
+        revision -> Integer,
+        action -> Text,
+        kind -> Text,
+        name -> Text,
+        seat_teryt -> Text,
+        serves_json -> Text,
+        operator -> Text,
+        active_from -> Text,
+        active_to -> Nullable<Text>,
+        recorded_at -> Text,
+        recorded_by -> Text,
+    }
+}
+
+diesel::table! {
     event_revisions (id, revision) {
         id -> Text,
         revision -> Integer,
@@ -215,6 +250,9 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(entities -> gminas (seat_teryt));
+diesel::joinable!(entities -> regions (region_code));
+diesel::joinable!(entity_revisions -> entities (code));
 diesel::joinable!(event_revisions -> events (id));
 diesel::joinable!(events -> event_types (event_type));
 diesel::joinable!(events -> regions (region_code));
@@ -233,6 +271,8 @@ diesel::joinable!(subregion_powiats -> subregions (subregion_code));
 diesel::joinable!(subregions -> regions (region_code));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    entities,
+    entity_revisions,
     event_revisions,
     event_types,
     events,

@@ -11,6 +11,7 @@ use rops_domain::period::Quarter;
 use rops_domain::report::{ReportPeriod, ReportStatus, Transition};
 use rops_domain::territory::{PowiatCode, RegionCode};
 use rops_store::backend_tests;
+use rops_store::entities;
 use rops_store::events::{self, EventDraft};
 use rops_store::reports::{self, Actor, ReportInput, ReportKey};
 use rops_store::writes::{put_owes, put_subregion, OwesInput, Put, SubregionInput};
@@ -47,6 +48,8 @@ fn dump(conn: &mut DbConnection) -> String {
         ("result_items", "code || '|' || group_code || '|' || name_pl"),
         ("event_types", "code || '|' || name_pl"),
         ("programme_targets", "programme_code || '|' || indicator || '|' || scope || '|' || target_window"),
+        ("entities", "code || '|' || kind || '|' || seat_teryt || '|' || serves_json || '|' || updated_at"),
+        ("entity_revisions", "code || '|' || action || '|' || recorded_at || '|' || recorded_by"),
     ];
     let mut out = String::new();
     for (table, expr) in tables {
@@ -304,6 +307,25 @@ backend_tests! {
         assert_eq!(revisions, (1..=16).collect::<Vec<_>>());
         let stale = write(&mut conn, |c| lpres::put(c, "1604023", &lpres_in_preparation(99), IfMatch::revision(3), &actor())).unwrap_err();
         assert!(matches!(stale, StoreError::StaleRevision { .. }), "{stale}");
+    }
+
+    fn entity_puts_without_if_match_all_land(db) {
+        let db = db.with_sample();
+        let code = entity_code("KIS-RACE");
+        // Sixteen first writes at once, each serving another gmina: one creates, the others
+        // write over it, one revision each.
+        let gminas = ["1604013", "1604023", "1604032", "1604043"];
+        let results = race(&db, 16, |conn, i| {
+            let e = entity("KIS", "1604023", &[gminas[i % 4], gminas[(i + 1) % 4]]);
+            write(conn, |c| entities::put(c, &code, &e, IfMatch::ANY, &actor()))
+        });
+        let puts: Vec<Put> = results.into_iter().map(|r| r.unwrap().1).collect();
+        assert_eq!(puts.iter().filter(|p| **p == Put::Created).count(), 1, "{puts:?}");
+        let mut conn = db.conn();
+        let revisions = entities::revisions(&mut conn, code.as_str()).unwrap();
+        let current = entities::get(&mut conn, code.as_str()).unwrap();
+        assert_eq!(revisions.last().map(|r| r.revision), Some(current.revision));
+        assert_eq!(revisions.iter().map(|r| r.revision).collect::<Vec<_>>(), (1..=current.revision).collect::<Vec<_>>());
     }
 
     fn event_updates_without_if_match_all_land(db) {
@@ -605,4 +627,153 @@ fn a_read_only_sqlite_database_is_unavailable_not_a_fault() {
         matches!(err, StoreError::Database(_)),
         "a query's own fault stays a fault: {err:?}"
     );
+}
+
+fn entity(kind: &str, seat: &str, serves: &[&str]) -> rops_domain::entity::Entity {
+    rops_domain::entity::check_entity(&rops_domain::entity::EntityInput {
+        kind: kind.into(),
+        name: format!("{kind} w gminie {seat}"),
+        seat: seat.into(),
+        serves: serves.iter().map(|s| s.to_string()).collect(),
+        operator: "ngo".into(),
+        active_from: "2024-Q1".into(),
+        active_to: None,
+    })
+    .unwrap()
+}
+
+fn entity_code(code: &str) -> rops_domain::entity::EntityCode {
+    rops_domain::entity::EntityCode::parse(code).unwrap()
+}
+
+/// Region 22 (pomorskie) with one powiat and one gmina, to have a region beside the sample.
+fn second_region() -> rops_domain::reference::ReferenceFile {
+    serde_json::from_value(serde_json::json!({
+        "format": "rops-hub/reference/v1",
+        "region": {
+            "code": "22", "name": "pomorskie",
+            "powiats": [{"code": "2212", "name": "słupski", "kind": "powiat"}],
+            "gminas": [{"teryt": "2212011", "name": "Ustka", "kind": "urban", "powiat": "2212"}]
+        }
+    }))
+    .unwrap()
+}
+
+fn error_fields(err: StoreError) -> Vec<(String, String)> {
+    match err {
+        StoreError::Invalid(errors) => errors.into_iter().map(|e| (e.field, e.message)).collect(),
+        other => panic!("expected field errors, got {other}"),
+    }
+}
+
+backend_tests! {
+    fn the_sample_register_holds_seed_004s_counts_once(db) {
+        use rops_domain::entity::EntityKind;
+        let db = db.with_sample();
+        let mut conn = db.conn();
+        let all = entities::list(&mut conn, "16", None).unwrap();
+        assert_eq!(all.len(), 32);
+        for (kind, n) in [(EntityKind::Zaz, 2), (EntityKind::Cis, 2), (EntityKind::Wtz, 15), (EntityKind::Kis, 13)] {
+            let of_kind = entities::list(&mut conn, "16", Some(kind)).unwrap();
+            assert_eq!(of_kind.len(), n, "{kind:?}");
+            assert!(of_kind.iter().all(|e| e.kind == kind));
+        }
+        let served: std::collections::BTreeSet<&str> = all.iter().flat_map(|e| e.serves.iter().map(|t| t.as_str())).collect();
+        assert!(served.len() < 71, "some gminas are covered by no entity");
+        let cis = entities::get(&mut conn, "CIS-KLUCZBORK").unwrap();
+        assert_eq!((cis.seat.as_str(), cis.region.as_str(), cis.revision), ("1604023", "16", 1));
+        assert!(cis.serves.contains(&cis.seat));
+        let revisions = entities::revisions(&mut conn, "CIS-KLUCZBORK").unwrap();
+        assert_eq!(revisions.len(), 1);
+        assert_eq!(revisions[0].recorded_by, reference::IMPORTER);
+        // Importing the sample again changes nothing: no new revision anywhere.
+        let again = write(&mut conn, |c| reference::import(c, &sample())).unwrap();
+        assert_eq!((again.created, again.updated, again.removed), (0, 0, 0), "{again:?}");
+        assert_eq!(entities::revisions_of_region(&mut conn, "16").unwrap().len(), 32);
+        // A changed entity in the file is a new revision by the import.
+        let mut file = sample();
+        file.region.entities[0].serves.pop();
+        let changed = write(&mut conn, |c| reference::import(c, &file)).unwrap();
+        assert_eq!((changed.created, changed.updated), (0, 1), "{changed:?}");
+        let code = file.region.entities[0].code.as_str();
+        assert_eq!(entities::get(&mut conn, code).unwrap().revision, 2);
+    }
+
+    fn put_creates_updates_and_keeps_every_revision(db) {
+        let db = db.with_sample();
+        let mut conn = db.conn();
+        let code = entity_code("KIS-LASOWICE");
+        let first = entity("KIS", "1604032", &[]);
+        let (view, put) = write(&mut conn, |c| entities::put(c, &code, &first, IfMatch::ANY, &actor())).unwrap();
+        assert_eq!((put, view.revision, view.serves.len()), (Put::Created, 1, 1));
+        let wider = entity("KIS", "1604032", &["1604023", "1604013", "1604023"]);
+        let (view, put) = write(&mut conn, |c| entities::put(c, &code, &wider, IfMatch::revision(1), &actor())).unwrap();
+        assert_eq!((put, view.revision), (Put::Updated, 2));
+        let serves: Vec<&str> = view.serves.iter().map(|t| t.as_str()).collect();
+        assert_eq!(serves, ["1604013", "1604023", "1604032"]);
+        // The same again: nothing changes, no revision.
+        let (view, put) = write(&mut conn, |c| entities::put(c, &code, &wider, IfMatch::ANY, &actor())).unwrap();
+        assert_eq!((put, view.revision), (Put::Updated, 2));
+        let revisions = entities::revisions(&mut conn, code.as_str()).unwrap();
+        let actions: Vec<&str> = revisions.iter().map(|r| r.action.as_str()).collect();
+        assert_eq!(actions, ["create", "update"]);
+        assert_eq!(revisions[0].serves.len(), 1);
+        assert_eq!(revisions[1].recorded_by, "test");
+
+        let stale = write(&mut conn, |c| entities::put(c, &code, &first, IfMatch::revision(1), &actor())).unwrap_err();
+        assert!(matches!(stale, StoreError::StaleRevision { current: Some(2), .. }), "{stale}");
+        assert!(stale.to_string().contains("entity KIS-LASOWICE is at revision 2, not 1"), "{stale}");
+        let missing = write(&mut conn, |c| entities::put(c, &entity_code("KIS-NEW"), &first, IfMatch::revision(1), &actor())).unwrap_err();
+        assert!(matches!(missing, StoreError::StaleRevision { current: None, .. }), "{missing}");
+        assert!(matches!(entities::get(&mut conn, "KIS-NEW"), Err(StoreError::NotFound(_))));
+        assert!(matches!(entities::revisions(&mut conn, "KIS-NEW"), Err(StoreError::NotFound(_))));
+        assert_eq!(entities::get(&mut conn, code.as_str()).unwrap().revision, 2, "refusals changed nothing");
+    }
+
+    fn gminas_must_exist_and_lie_in_the_seats_region(db) {
+        let db = db.with_sample();
+        let mut conn = db.conn();
+        write(&mut conn, |c| reference::import(c, &second_region())).unwrap();
+        let code = entity_code("WTZ-TEST");
+        let put = |conn: &mut DbConnection, e: &rops_domain::entity::Entity| write(conn, |c| entities::put(c, &code, e, IfMatch::ANY, &actor()));
+        let errors = error_fields(put(&mut conn, &entity("WTZ", "1604023", &["1604093", "2212011"])).unwrap_err());
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors[0].0, "serves");
+        assert!(errors[0].1.contains("gmina 1604093 does not exist"), "{errors:?}");
+        assert!(errors[1].1.contains("gmina 2212011 lies in region 22, not in region 16"), "{errors:?}");
+        let errors = error_fields(put(&mut conn, &entity("WTZ", "1699993", &["1604023"])).unwrap_err());
+        assert_eq!(errors[0].0, "seat");
+        assert!(errors[0].1.contains("1699993"), "{errors:?}");
+        assert!(matches!(entities::get(&mut conn, "WTZ-TEST"), Err(StoreError::NotFound(_))), "nothing was stored");
+
+        // In region 22 on its own it is fine; it cannot move to region 16 afterwards.
+        let (view, _) = put(&mut conn, &entity("WTZ", "2212011", &[])).unwrap();
+        assert_eq!(view.region.as_str(), "22");
+        let errors = error_fields(put(&mut conn, &entity("WTZ", "1604023", &[])).unwrap_err());
+        assert_eq!(errors[0].0, "seat");
+        assert!(errors[0].1.contains("cannot move to another region"), "{errors:?}");
+        assert_eq!(entities::list(&mut conn, "22", None).unwrap().len(), 1);
+        assert_eq!(entities::revisions_of_region(&mut conn, "22").unwrap().len(), 1);
+        assert!(matches!(entities::list(&mut conn, "99", None), Err(StoreError::NotFound(_))));
+    }
+
+    fn revisions_of_a_region_are_typed_and_ordered(db) {
+        use rops_domain::entity::EntityKind;
+        let db = db.with_sample();
+        let mut conn = db.conn();
+        let code = entity_code("CIS-KLUCZBORK");
+        let mut e = entity("CIS", "1604023", &["1604043"]);
+        e.active_to = Some(Quarter::parse("2026-Q4").unwrap());
+        write(&mut conn, |c| entities::put(c, &code, &e, IfMatch::revision(1), &actor())).unwrap();
+        let all = entities::revisions_of_region(&mut conn, "16").unwrap();
+        assert_eq!(all.len(), 33);
+        let mine: Vec<_> = all.iter().filter(|r| r.code == code).collect();
+        assert_eq!(mine.iter().map(|r| r.revision).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!((mine[1].kind, mine[1].seat.as_str()), (EntityKind::Cis, "1604023"));
+        assert_eq!(mine[1].active_to, Some(Quarter::parse("2026-Q4").unwrap()));
+        assert!(mine[0].recorded_at <= mine[1].recorded_at);
+        let mut sorted = all.clone();
+        sorted.sort_by(|a, b| (&a.code, a.revision).cmp(&(&b.code, b.revision)));
+        assert_eq!(sorted, all, "by code and revision");
+    }
 }

@@ -3,6 +3,7 @@
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 pub mod catalogue;
+pub mod entities;
 pub mod events;
 pub mod gmina_reports;
 pub mod gminas;
@@ -73,6 +74,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(events::get)
                 .service(events::update)
                 .service(events::withdraw)
+                .service(entities::list)
+                .service(entities::get)
+                .service(entities::put)
+                .service(entities::revisions)
                 .service(rollups::region)
                 .service(rollups::region_csv)
                 .service(rollups::region_xlsx)

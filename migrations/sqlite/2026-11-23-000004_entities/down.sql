@@ -1,0 +1,2 @@
+DROP TABLE entity_revisions;
+DROP TABLE entities;
