@@ -12,12 +12,12 @@ import copy
 from server import (Api, Area, Ctx, Sample, check_hygiene, ensure_status, fill_path, spec_operations,
                     unit_of)
 
-ANY = ("admin", "analyst", "owes", "gmina")
+ANY = ("admin", "analyst", "owes", "gmina", "entity")
 ROPS = ("admin", "analyst")
 
 
 def R(*roles, own=None):
-    """Who may call an operation: roles, and for `own` ("owes" or "gmina") the bound role
+    """Who may call an operation: roles, and for `own` ("owes", "gmina", "entity") the bound role
     only when the unit in the path is the token's own."""
     return {"roles": set(roles), "own": own}
 
@@ -63,6 +63,17 @@ RIGHTS = {
     "approve_gmina_report": R(*ROPS),
     "return_gmina_report": R(*ROPS),
     "reopen_gmina_report": R(*ROPS),
+    # entities' yearly reports: that entity, analyst, admin; review transitions: analyst, admin
+    "put_entity_report": R(*ROPS, "entity", own="entity"),
+    "get_entity_report": R(*ROPS, "entity", own="entity"),
+    "list_entity_reports": R(*ROPS, "entity", own="entity"),
+    "list_entity_report_revisions": R(*ROPS, "entity", own="entity"),
+    "submit_entity_report": R(*ROPS, "entity", own="entity"),
+    "import_entity_reports": R(*ROPS, "entity", own="entity"),
+    "entity_report_template": R(*ROPS, "entity", own="entity"),
+    "approve_entity_report": R(*ROPS),
+    "return_entity_report": R(*ROPS),
+    "reopen_entity_report": R(*ROPS),
     # activity register: writes by analyst, admin; reads by any role
     "create_event": R(*ROPS),
     "update_event": R(*ROPS),
@@ -102,6 +113,12 @@ GMINA_YEAR = {
     "return_gmina_report": ("2021", "submitted"),
     "reopen_gmina_report": ("2020", "approved"),
 }
+ENTITY_YEAR = {
+    "submit_entity_report": ("2023", "editable"),
+    "approve_entity_report": ("2022", "submitted"),
+    "return_entity_report": ("2021", "submitted"),
+    "reopen_entity_report": ("2020", "approved"),
+}
 
 
 def allowed(rights: dict, role: str, own_unit: bool) -> bool:
@@ -125,6 +142,8 @@ def run(ctx: Ctx, area: Area) -> None:
         (f"owes {s.foreign_owes}", "owes", ctx.token("owes", s.foreign_owes), False),
         (f"gmina {s.gmina}", "gmina", ctx.token("gmina", s.gmina), True),
         (f"gmina {s.foreign_gmina}", "gmina", ctx.token("gmina", s.foreign_gmina), False),
+        (f"entity {s.entity}", "entity", ctx.token("entity", s.entity), True),
+        (f"entity {s.foreign_entity}", "entity", ctx.token("entity", s.foreign_entity), False),
     ]
 
     ops = spec_operations(ctx.spec)
@@ -147,6 +166,9 @@ def run(ctx: Ctx, area: Area) -> None:
     gmina_body = example_body(ops, "put_gmina_report")
     api.put(f"{owes_base}/2024-Q3", admin, {"values": values_owes, "note": "authz"})
     api.put(f"{gmina_base}/2024", admin, gmina_body)
+    entity_base = f"/api/v1/entities/{s.entity}/reports"
+    entity_body = example_body(ops, "put_entity_report")
+    api.put(f"{entity_base}/2024", admin, entity_body)
 
     def prepare(op_id: str) -> None:
         """Puts a transition's report into the state where the transition applies."""
@@ -156,6 +178,9 @@ def run(ctx: Ctx, area: Area) -> None:
         elif op_id in GMINA_YEAR:
             period, want = GMINA_YEAR[op_id]
             got = ensure_status(api, admin, f"{gmina_base}/{period}", want, gmina_body)
+        elif op_id in ENTITY_YEAR:
+            period, want = ENTITY_YEAR[op_id]
+            got = ensure_status(api, admin, f"{entity_base}/{period}", want, entity_body)
         else:
             return
         area.check(got == want or (want == "editable" and got in ("draft", "returned")),
@@ -165,7 +190,7 @@ def run(ctx: Ctx, area: Area) -> None:
         return {
             "owes": s.owes_pn, "region": "16", "subregion": s.subregion, "programme": s.programme,
             "period": OWES_PERIOD.get(op_id, ("2024-Q3",))[0], "gmina": s.gmina,
-            "year": GMINA_YEAR.get(op_id, ("2024",))[0], "event": str(event_id),
+            "year": {**GMINA_YEAR, **ENTITY_YEAR}.get(op_id, ("2024",))[0], "event": str(event_id),
             "entity": s.entity,
         }
 
@@ -178,6 +203,8 @@ def run(ctx: Ctx, area: Area) -> None:
             return "period,indicator,value\n2024-Q3,jobs_created,4\n"
         if op["id"] == "import_gmina_reports":
             return "period,indicator,value\n2024,social_clause_contracts,3\n"
+        if op["id"] == "import_entity_reports":
+            return "period,indicator,value\n2024,participants_joined,3\n"
         return copy.deepcopy(op["example"])
 
     def send(op: dict, token: str | None):
@@ -199,6 +226,9 @@ def run(ctx: Ctx, area: Area) -> None:
         *[f"{gmina_base}/{y}/revisions" for y in ["2024"] + [v[0] for v in GMINA_YEAR.values()]],
         "/api/v1/regions/16/events?from=2020-Q1&to=2026-Q4", f"/api/v1/events/{event_id}",
         "/api/v1/regions/16/entities", f"/api/v1/entities/{s.entity}", f"/api/v1/entities/{s.entity}/revisions",
+        entity_base,
+        *[f"{entity_base}/{y}" for y in ["2024"] + [v[0] for v in ENTITY_YEAR.values()]],
+        *[f"{entity_base}/{y}/revisions" for y in ["2024"] + [v[0] for v in ENTITY_YEAR.values()]],
     ]
 
     def snapshot() -> dict:

@@ -29,7 +29,7 @@ import requests
 REPO = Path(__file__).resolve().parents[2]
 SPEC_PATH = REPO / "api-spec" / "openapi.json"
 PROBLEM_JSON = "application/problem+json"
-ROLES = ("admin", "analyst", "owes", "gmina")
+ROLES = ("admin", "analyst", "owes", "gmina", "entity")
 
 
 # --------------------------------------------------------------------------------------------
@@ -652,6 +652,7 @@ class Sample:
         entities = api.get("/api/v1/regions/16/entities", admin_token).json() or []
         codes = [e["code"] for e in entities if isinstance(e, dict)]
         self.entity = "CIS-KLUCZBORK" if "CIS-KLUCZBORK" in codes or not codes else codes[0]
+        self.foreign_entity = next((c for c in codes if c != self.entity), "CIS-XX")
 
     def subregion_put(self, code: str) -> dict:
         """A body for PUT /subregions/{code} that keeps the subregion as it is."""

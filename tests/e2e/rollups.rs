@@ -411,7 +411,7 @@ backend_tests! {
         assert_eq!(res.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
         let bytes = res.bytes().await.unwrap();
         let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-        assert_eq!(book.sheet_names(), ["Wskaźniki", "Cele", "Kompletność", "LPRES", "Rezultaty"]);
+        assert_eq!(book.sheet_names(), ["Wskaźniki", "Cele", "Kompletność", "LPRES", "Rezultaty", "Pokrycie"]);
         let sheet = book.worksheet_range("Wskaźniki").unwrap();
         let find = |code: &str, level: &str, unit: &str| {
             sheet.rows().find(|r| r[1] == Data::String(code.into()) && r[3] == Data::String(level.into()) && r[4] == Data::String(unit.into())).unwrap().to_vec()
@@ -496,13 +496,14 @@ backend_tests! {
                     (!vals.is_empty()).then(|| vals.iter().sum())
                 };
                 assert!(close(sum(Some(kind)), f["value"].as_f64()), "{url}: {c} at {kind} sums to {:?}, the rollup says {}", sum(Some(kind)), f["value"]);
-                if kind == "owes" {
+                // An entity indicator also lists the entities of the OWES's subregion.
+                if kind == "owes" && f["by_entity"].is_null() {
                     assert_eq!(mine.len(), 1, "{url}: {c} is one row");
                     assert!(close(sum(None), f["value"].as_f64()), "{url}: {c} sums to {:?}, the rollup says {}", sum(None), f["value"]);
                 }
                 // Every row is one figure of the JSON, and every figure of the JSON one row.
                 let mut want: Vec<(String, String, Option<f64>)> = vec![(kind.into(), scope.into(), f["value"].as_f64())];
-                for (list, lvl, key) in [("by_subregion", "subregion", "subregion"), ("by_owes", "owes", "owes")] {
+                for (list, lvl, key) in [("by_subregion", "subregion", "subregion"), ("by_owes", "owes", "owes"), ("by_entity", "entity", "entity")] {
                     for e in f[list].as_array().into_iter().flatten() {
                         let entry = (lvl.to_owned(), e[key].as_str().unwrap().to_owned(), e["value"].as_f64());
                         match want.iter().find(|w| w.0 == entry.0 && w.1 == entry.1) {
@@ -545,13 +546,17 @@ backend_tests! {
         for o in owes.as_array().or_else(|| owes["items"].as_array()).unwrap() {
             unit_names.insert(("owes".into(), o["code"].as_str().unwrap().into()), o["name"].as_str().unwrap().into());
         }
+        let (_, _, entities) = s.send(s.req(M::GET, "/api/v1/regions/16/entities", &analyst)).await;
+        for e in entities.as_array().unwrap() {
+            unit_names.insert(("entity".into(), e["code"].as_str().unwrap().into()), e["name"].as_str().unwrap().into());
+        }
         let unit_name_of = |lvl: &str, code: &str| unit_names.get(&(lvl.to_owned(), code.to_owned())).cloned().unwrap_or_default();
         assert_eq!(unit_name_of("subregion", "OPL-PN"), "Subregion północny");
         assert_eq!(unit_name_of("owes", "OWES-PN2"), "Drugi OWES północny");
 
         let (_, bytes) = download(&s, "/api/v1/rollups/regions/16?year=2024&format=xlsx", &analyst).await;
         let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.clone())).unwrap();
-        let sheets = ["Wskaźniki", "Cele", "Kompletność", "LPRES", "Rezultaty"];
+        let sheets = ["Wskaźniki", "Cele", "Kompletność", "LPRES", "Rezultaty", "Pokrycie"];
         assert_eq!(book.sheet_names(), sheets);
 
         // Wskaźniki: one row per indicator, level and unit, each equal to the JSON.
@@ -560,7 +565,7 @@ backend_tests! {
         let header: Vec<String> = sheet.rows().next().unwrap().iter().map(xlsx_text).collect();
         assert_eq!(header, ["nazwa wskaźnika", "wskaźnik", "rodzaj", "poziom", "jednostka", "wartość", "jednostka miary", "nazwa jednostki", "licznik", "mianownik"]);
         let expected_rows: usize = r["indicators"].as_array().unwrap().iter()
-            .map(|f| 1 + f["by_subregion"].as_array().map_or(0, Vec::len) + f["by_owes"].as_array().map_or(0, Vec::len))
+            .map(|f| 1 + ["by_subregion", "by_owes", "by_entity"].iter().map(|k| f[*k].as_array().map_or(0, Vec::len)).sum::<usize>())
             .sum();
         assert_eq!(sheet.height() - 1, expected_rows);
         let mut formats_seen = HashSet::new();
@@ -571,6 +576,7 @@ backend_tests! {
                 "region" => &f["value"],
                 "subregion" => by(f, "by_subregion", "subregion", &u),
                 "owes" => by(f, "by_owes", "owes", &u),
+                "entity" => by(f, "by_entity", "entity", &u),
                 other => panic!("level {other}"),
             };
             assert!(close(xlsx_number(&row[5]), want.as_f64()), "{c} {lvl} {u}: {:?} vs {want}", row[5]);

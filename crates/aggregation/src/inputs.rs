@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rops_domain::code::{OwesCode, SubregionCode};
+use rops_domain::entity::{EntityCode, EntityKind};
 use rops_domain::indicator::{IndicatorCode, IndicatorDef, ResultCode, Stream};
 use rops_domain::lpres::LpresStatus;
 use rops_domain::period::{Quarter, Window};
@@ -87,6 +88,26 @@ pub struct EventRevision {
     pub recorded_at: DateTime<Utc>,
 }
 
+/// One revision of a reintegration entity of the register.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityRevision {
+    pub code: EntityCode,
+    pub revision: i32,
+    pub kind: EntityKind,
+    pub seat: Teryt,
+    /// The gminas it serves, its seat among them.
+    pub serves: Vec<Teryt>,
+    pub active_from: Quarter,
+    pub active_to: Option<Quarter>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl EntityRevision {
+    pub fn active_in(&self, q: Quarter) -> bool {
+        self.active_from <= q && self.active_to.is_none_or(|to| q <= to)
+    }
+}
+
 /// Everything about one region a rollup needs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inputs {
@@ -102,6 +123,8 @@ pub struct Inputs {
     pub report_revisions: Vec<ReportRevision>,
     pub lpres_revisions: Vec<LpresRevision>,
     pub event_revisions: Vec<EventRevision>,
+    /// The register of reintegration entities of the region, every revision.
+    pub entity_revisions: Vec<EntityRevision>,
 }
 
 /// Whose figures: the whole region, one subregion, or one OWES.

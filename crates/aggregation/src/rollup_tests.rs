@@ -106,6 +106,7 @@ fn inputs() -> Inputs {
         report_revisions: Vec::new(),
         lpres_revisions: Vec::new(),
         event_revisions: Vec::new(),
+        entity_revisions: Vec::new(),
     }
 }
 
@@ -756,3 +757,5 @@ proptest! {
         }
     }
 }
+
+mod entities;

@@ -35,10 +35,11 @@ pub enum Command {
     },
     /// Print a bearer token signed with the server's secret.
     Token {
-        /// admin, analyst, owes or gmina.
+        /// admin, analyst, owes, gmina or entity.
         #[arg(long)]
         role: String,
-        /// The OWES code (role owes) or gmina TERYT (role gmina).
+        /// The unit a bound role acts for: OWES code (owes), gmina TERYT (gmina), entity code
+        /// (entity).
         #[arg(long)]
         org: Option<String>,
         /// Lifetime: a number with s, m, h or d.

@@ -143,8 +143,8 @@ fn files_are_strings_and_years_are_integers() {
     }
     assert_eq!(
         years,
-        9 + 7,
-        "every rollup and every gmina report operation"
+        9 + 7 + 7,
+        "every rollup and every gmina and entity report operation"
     );
 }
 

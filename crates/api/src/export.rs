@@ -17,6 +17,8 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
+mod coverage;
+
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// The tables of a rollup export: each is a sheet of the XLSX, and one of them a CSV.
@@ -34,15 +36,18 @@ pub enum Table {
     Lpres,
     /// The results checklist: gminas per result (sheet Rezultaty).
     Results,
+    /// Gminas covered by reintegration entities, per kind and any (sheet Pokrycie).
+    Coverage,
 }
 
 impl Table {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Indicators,
         Self::Targets,
         Self::Completeness,
         Self::Lpres,
         Self::Results,
+        Self::Coverage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +57,7 @@ impl Table {
             Self::Completeness => "completeness",
             Self::Lpres => "lpres",
             Self::Results => "results",
+            Self::Coverage => "coverage",
         }
     }
 
@@ -67,6 +73,7 @@ impl Table {
             Self::Completeness => "Kompletność",
             Self::Lpres => "LPRES",
             Self::Results => "Rezultaty",
+            Self::Coverage => "Pokrycie",
         }
     }
 }
@@ -250,6 +257,9 @@ fn indicators(r: &Rollup, names: &Names) -> Sheet {
                 push("owes", o.owes.as_str(), o.value, [None, None]);
             }
         }
+        for e in f.by_entity.iter().flatten() {
+            push("entity", e.entity.as_str(), e.value, [None, None]);
+        }
     }
     Sheet {
         headers: INDICATOR_HEADERS,
@@ -421,6 +431,7 @@ fn sheet(r: &Rollup, names: &Names, table: Table) -> Sheet {
         Table::Completeness => completeness(r, names),
         Table::Lpres => lpres(r, names),
         Table::Results => results(r, names),
+        Table::Coverage => coverage::coverage(r, names),
     }
 }
 

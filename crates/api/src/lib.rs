@@ -20,6 +20,8 @@ pub mod telemetry;
 #[cfg(test)]
 mod contract_tests;
 #[cfg(test)]
+mod entity_report_tests;
+#[cfg(test)]
 mod entity_tests;
 #[cfg(test)]
 mod hostile_tests;

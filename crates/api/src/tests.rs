@@ -178,7 +178,7 @@ backend_tests! {
         let (_, _, owes) = call(&db, TestRequest::get().uri("/api/v1/owes?region=16").insert_header(bearer(Role::Analyst, None))).await;
         assert_eq!(owes.as_array().unwrap().len(), 3);
         let (_, _, catalogue) = call(&db, TestRequest::get().uri("/api/v1/indicators").insert_header(bearer(Role::Analyst, None))).await;
-        assert_eq!(catalogue["indicators"].as_array().unwrap().len(), 24);
+        assert_eq!(catalogue["indicators"].as_array().unwrap().len(), 30, "16 OWES, 8 gmina, 6 entity indicators");
         assert_eq!(catalogue["result_groups"][3]["items"][6]["code"], "D7");
         let (_, _, programme) = call(&db, TestRequest::get().uri("/api/v1/programmes/OPL-2024-2027").insert_header(bearer(Role::Analyst, None))).await;
         assert_eq!(programme["targets"][0]["indicator"], "lpres_adopted");
@@ -353,6 +353,16 @@ fn the_document_describes_every_endpoint_with_its_errors() {
         ("get", "/api/v1/entities/{code}"),
         ("put", "/api/v1/entities/{code}"),
         ("get", "/api/v1/entities/{code}/revisions"),
+        ("post", "/api/v1/entities/{code}/reports/import"),
+        ("get", "/api/v1/entities/{code}/reports/template"),
+        ("get", "/api/v1/entities/{code}/reports"),
+        ("get", "/api/v1/entities/{code}/reports/{year}"),
+        ("put", "/api/v1/entities/{code}/reports/{year}"),
+        ("get", "/api/v1/entities/{code}/reports/{year}/revisions"),
+        ("post", "/api/v1/entities/{code}/reports/{year}/submit"),
+        ("post", "/api/v1/entities/{code}/reports/{year}/approve"),
+        ("post", "/api/v1/entities/{code}/reports/{year}/return"),
+        ("post", "/api/v1/entities/{code}/reports/{year}/reopen"),
         ("get", "/api/v1/rollups/regions/{code}"),
         ("get", "/api/v1/rollups/regions/{code}/csv"),
         ("get", "/api/v1/rollups/regions/{code}/xlsx"),

@@ -155,8 +155,35 @@ pub fn check_entity(input: &EntityInput) -> Result<Entity, FieldErrors> {
     }
 }
 
+/// The coverage a programme target may name: `coverage_any` (gminas served by any entity)
+/// or `coverage_<kind>` (`coverage_cis`, …), with a share as its value. `Some(None)` is any
+/// kind; `None`, a code that names no coverage.
+pub fn coverage_of_measure(code: &str) -> Option<Option<EntityKind>> {
+    let kind = code.strip_prefix("coverage_")?;
+    if kind == "any" {
+        return Some(None);
+    }
+    EntityKind::ALL
+        .iter()
+        .find(|k| k.as_str().eq_ignore_ascii_case(kind) && kind == kind.to_ascii_lowercase())
+        .map(|k| Some(*k))
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn coverage_measures_name_any_or_one_kind_in_lower_case() {
+        assert_eq!(coverage_of_measure("coverage_any"), Some(None));
+        assert_eq!(
+            coverage_of_measure("coverage_wtz"),
+            Some(Some(EntityKind::Wtz))
+        );
+        assert_eq!(coverage_of_measure("coverage_WTZ"), None);
+        assert_eq!(coverage_of_measure("coverage_x"), None);
+        assert_eq!(coverage_of_measure("jobs_created"), None);
+    }
+
     use super::*;
 
     fn kluczbork() -> EntityInput {

@@ -39,6 +39,8 @@ pub enum Measure {
     Indicator,
     EventCount,
     LpresAdopted,
+    /// `coverage_any`, `coverage_<kind>`: a share of gminas covered by reintegration entities.
+    Coverage,
 }
 
 /// How an indicator consolidates (DOMAIN.md, "Indicator kinds").

@@ -307,9 +307,11 @@ impl ReferenceFile {
             }
             for (i, t) in prog.targets.iter().enumerate() {
                 let at = format!("programme {} target {i} ({})", prog.code, t.indicator);
-                if !indicator_codes.contains(t.indicator.as_str()) {
+                if !indicator_codes.contains(t.indicator.as_str())
+                    && crate::entity::coverage_of_measure(t.indicator.as_str()).is_none()
+                {
                     p.push(format!(
-                        "{at}: not an indicator, event type or lpres_adopted"
+                        "{at}: not an indicator, event type or lpres_adopted, nor coverage_any or coverage_<kind>"
                     ));
                 }
                 match (t.scope, &t.owes) {

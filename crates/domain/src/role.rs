@@ -15,10 +15,18 @@ pub enum Role {
     Owes,
     /// Officials of one gmina (the token's `org` is its TERYT).
     Gmina,
+    /// Staff of one reintegration entity (the token's `org` is its code).
+    Entity,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Self::Admin, Self::Analyst, Self::Owes, Self::Gmina];
+    pub const ALL: [Role; 5] = [
+        Self::Admin,
+        Self::Analyst,
+        Self::Owes,
+        Self::Gmina,
+        Self::Entity,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -26,6 +34,7 @@ impl Role {
             Self::Analyst => "analyst",
             Self::Owes => "owes",
             Self::Gmina => "gmina",
+            Self::Entity => "entity",
         }
     }
 
@@ -33,7 +42,7 @@ impl Role {
         Self::ALL
             .into_iter()
             .find(|r| r.as_str() == value)
-            .ok_or_else(|| ParseError::new("role", value, "admin, analyst, owes or gmina"))
+            .ok_or_else(|| ParseError::new("role", value, "admin, analyst, owes, gmina or entity"))
     }
 
     /// The stream whose units this role is bound to, one unit each.

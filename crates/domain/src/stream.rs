@@ -4,6 +4,7 @@
 //! stream is a variant here, its catalogue, and its own files.
 
 use crate::code::{OwesCode, ParseError};
+use crate::entity::EntityCode;
 use crate::role::Role;
 use crate::territory::Teryt;
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,8 @@ pub enum Stream {
     Owes,
     /// Gmina annual reports.
     Gmina,
+    /// Yearly reports of reintegration entities (CIS, KIS, ZAZ, WTZ).
+    Entity,
 }
 
 /// What one report of a stream covers.
@@ -29,13 +32,14 @@ pub enum PeriodKind {
 }
 
 impl Stream {
-    pub const ALL: [Stream; 2] = [Self::Owes, Self::Gmina];
-    const EXPECTED: &'static str = "owes or gmina";
+    pub const ALL: [Stream; 3] = [Self::Owes, Self::Gmina, Self::Entity];
+    const EXPECTED: &'static str = "owes, gmina or entity";
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Owes => "owes",
             Self::Gmina => "gmina",
+            Self::Entity => "entity",
         }
     }
 
@@ -49,7 +53,7 @@ impl Stream {
     pub fn period_kind(self) -> PeriodKind {
         match self {
             Self::Owes => PeriodKind::Quarter,
-            Self::Gmina => PeriodKind::Year,
+            Self::Gmina | Self::Entity => PeriodKind::Year,
         }
     }
 
@@ -58,6 +62,7 @@ impl Stream {
         match self {
             Self::Owes => "OWES",
             Self::Gmina => "gmina",
+            Self::Entity => "entity",
         }
     }
 
@@ -66,6 +71,7 @@ impl Stream {
         match self {
             Self::Owes => Role::Owes,
             Self::Gmina => Role::Gmina,
+            Self::Entity => Role::Entity,
         }
     }
 
@@ -79,6 +85,7 @@ impl Stream {
         match self {
             Self::Owes => OwesCode::parse(value).map(UnitCode::Owes),
             Self::Gmina => Teryt::parse(value).map(UnitCode::Gmina),
+            Self::Entity => EntityCode::parse(value).map(UnitCode::Entity),
         }
     }
 }
@@ -94,6 +101,7 @@ impl std::fmt::Display for Stream {
 pub enum UnitCode {
     Owes(OwesCode),
     Gmina(Teryt),
+    Entity(EntityCode),
 }
 
 impl UnitCode {
@@ -101,6 +109,7 @@ impl UnitCode {
         match self {
             Self::Owes(_) => Stream::Owes,
             Self::Gmina(_) => Stream::Gmina,
+            Self::Entity(_) => Stream::Entity,
         }
     }
 
@@ -108,6 +117,7 @@ impl UnitCode {
         match self {
             Self::Owes(code) => code.as_str(),
             Self::Gmina(teryt) => teryt.as_str(),
+            Self::Entity(code) => code.as_str(),
         }
     }
 }
@@ -132,7 +142,7 @@ mod tests {
             assert!(Stream::EXPECTED.contains(s.as_str()));
         }
         let err = Stream::parse("cis").unwrap_err();
-        assert!(err.to_string().contains("owes or gmina"), "{err}");
+        assert!(err.to_string().contains("owes, gmina or entity"), "{err}");
     }
 
     #[test]

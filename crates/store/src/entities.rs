@@ -12,8 +12,8 @@ use crate::rows::{EntityRevisionRow, EntityRow};
 use crate::schema::{self, entities as en, entity_revisions as er};
 use crate::writes::Put;
 use crate::{DbConnection, IfMatch, StoreError, StoreResult, Subject};
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use rops_aggregation::inputs::EntityRevision;
 use rops_domain::entity::{Entity, EntityAction, EntityCode, EntityKind, EntityOperator};
 use rops_domain::period::Quarter;
 use rops_domain::territory::{RegionCode, Teryt};
@@ -75,20 +75,6 @@ pub struct EntityRevisionView {
     pub recorded_at: String,
     #[cfg_attr(feature = "openapi", schema(example = "rops-analityk"))]
     pub recorded_by: String,
-}
-
-/// One revision of an entity, typed, for reading the register as it was at a moment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntityRevision {
-    pub code: EntityCode,
-    pub revision: i32,
-    pub kind: EntityKind,
-    pub seat: Teryt,
-    pub serves: Vec<Teryt>,
-    pub operator: EntityOperator,
-    pub active_from: Quarter,
-    pub active_to: Option<Quarter>,
-    pub recorded_at: DateTime<Utc>,
 }
 
 /// The stored columns of an entity, shared by the current row and its revisions.
@@ -432,8 +418,9 @@ pub fn revisions(conn: &mut DbConnection, code: &str) -> StoreResult<Vec<EntityR
         .collect()
 }
 
-/// Every revision of every entity of the region, by code and revision: the register as it
-/// was at any moment is the latest revision of each entity recorded by then.
+/// Every revision of every entity of the region, by code and revision, as a rollup reads
+/// them: the register as it was at any moment is the latest revision of each entity
+/// recorded by then.
 pub fn revisions_of_region(
     conn: &mut DbConnection,
     region: &str,
@@ -454,7 +441,6 @@ pub fn revisions_of_region(
                 kind: e.kind,
                 seat: e.seat,
                 serves: e.serves,
-                operator: e.operator,
                 active_from: e.active_from,
                 active_to: e.active_to,
                 recorded_at: moment(&at, &r.recorded_at)?,

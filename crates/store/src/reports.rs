@@ -161,6 +161,12 @@ fn unit_span(conn: &mut DbConnection, stream: Stream, unit: &str) -> StoreResult
             .first::<String>(conn)
             .optional()?
             .map(|_| (None, None)),
+        Stream::Entity => schema::entities::table
+            .find(unit)
+            .select((schema::entities::active_from, schema::entities::active_to))
+            .first::<(String, Option<String>)>(conn)
+            .optional()?
+            .map(|(from, to)| (quarter(Some(&from)), quarter(to.as_deref()))),
     })
 }
 
@@ -181,6 +187,10 @@ pub fn units_of_region(
             .inner_join(schema::powiats::table)
             .filter(schema::powiats::region_code.eq(region))
             .select(schema::gminas::teryt)
+            .load(conn)?,
+        Stream::Entity => schema::entities::table
+            .filter(schema::entities::region_code.eq(region))
+            .select(schema::entities::code)
             .load(conn)?,
     })
 }

@@ -249,6 +249,7 @@ pub fn inputs(conn: &mut DbConnection, region: &str) -> StoreResult<Inputs> {
         report_revisions,
         lpres_revisions,
         event_revisions,
+        entity_revisions: crate::entities::revisions_of_region(conn, region)?,
     })
 }
 

@@ -132,8 +132,7 @@ impl<'a> Engine<'a> {
                         .map(|o| {
                             let one = Units {
                                 owes: vec![o.code.as_str()],
-                                gminas: Vec::new(),
-                                event_subregion: None,
+                                ..Units::default()
                             };
                             OwesFigure {
                                 owes: o.code.clone(),
@@ -142,6 +141,8 @@ impl<'a> Engine<'a> {
                         })
                         .collect()
                 }),
+                by_entity: (def.stream == Stream::Entity)
+                    .then(|| self.entity_figures(def, units, w)),
             });
         }
         for t in &self.inputs.event_types {
@@ -165,6 +166,7 @@ impl<'a> Engine<'a> {
                         .collect()
                 }),
                 by_owes: None,
+                by_entity: None,
             });
         }
         out

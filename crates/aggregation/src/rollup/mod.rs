@@ -31,14 +31,18 @@
 
 mod as_of;
 mod completeness;
+mod entities;
 mod indicators;
 mod lpres;
 pub mod output;
 mod targets;
 
+pub use entities::{Coverage, CoverageKind, EntityFigure, KindCoverage, SubregionCoverage};
 pub use output::*;
 
-use crate::inputs::{EventRevision, GminaUnit, Inputs, LpresRevision, OwesUnit, Request, Scope};
+use crate::inputs::{
+    EntityRevision, EventRevision, GminaUnit, Inputs, LpresRevision, OwesUnit, Request, Scope,
+};
 use as_of::Stood;
 use rops_domain::code::SubregionCode;
 use rops_domain::indicator::Stream;
@@ -60,6 +64,7 @@ fn period_quarter(p: ReportPeriod) -> Quarter {
 struct Units<'a> {
     owes: Vec<&'a str>,
     gminas: Vec<&'a str>,
+    entities: Vec<&'a str>,
     /// Events of one subregion, or of the whole region when `None`.
     event_subregion: Option<&'a str>,
 }
@@ -69,6 +74,7 @@ impl<'a> Units<'a> {
         match stream {
             Stream::Owes => &self.owes,
             Stream::Gmina => &self.gminas,
+            Stream::Entity => &self.entities,
         }
     }
 }
@@ -87,6 +93,8 @@ struct Engine<'a> {
     counted: HashMap<(Stream, &'a str), Vec<Stood<'a>>>,
     lpres: HashMap<&'a str, &'a LpresRevision>,
     events: Vec<&'a EventRevision>,
+    /// The register of reintegration entities as recorded at the moment, in code order.
+    entities: Vec<&'a EntityRevision>,
 }
 
 impl<'a> Engine<'a> {
@@ -115,30 +123,35 @@ impl<'a> Engine<'a> {
             counted,
             lpres: as_of::lpres_as_of(&inputs.lpres_revisions, req.as_of),
             events: as_of::events_as_of(&inputs.event_revisions, req.as_of),
+            entities: entities::entities_as_of(&inputs.entity_revisions, req.as_of),
         }
     }
 
     fn region_units(&self) -> Units<'a> {
+        let gminas: Vec<&str> = self.gminas.iter().map(|g| g.teryt.as_str()).collect();
         Units {
             owes: self.owes.iter().map(|o| o.code.as_str()).collect(),
-            gminas: self.gminas.iter().map(|g| g.teryt.as_str()).collect(),
+            entities: self.entities_seated_in(&gminas),
+            gminas,
             event_subregion: None,
         }
     }
 
     fn subregion_units(&self, sub: &'a str) -> Units<'a> {
+        let gminas: Vec<&str> = self
+            .gminas
+            .iter()
+            .filter(|g| g.subregion.as_ref().map(SubregionCode::as_str) == Some(sub))
+            .map(|g| g.teryt.as_str())
+            .collect();
         Units {
+            entities: self.entities_seated_in(&gminas),
+            gminas,
             owes: self
                 .owes
                 .iter()
                 .filter(|o| o.subregion.as_str() == sub)
                 .map(|o| o.code.as_str())
-                .collect(),
-            gminas: self
-                .gminas
-                .iter()
-                .filter(|g| g.subregion.as_ref().map(SubregionCode::as_str) == Some(sub))
-                .map(|g| g.teryt.as_str())
                 .collect(),
             event_subregion: Some(sub),
         }
@@ -185,9 +198,8 @@ pub fn rollup(inputs: &Inputs, req: &Request) -> Rollup {
             let units = match engine.owes.iter().find(|u| &u.code == o) {
                 Some(unit) => engine.owes_units(unit),
                 None => Units {
-                    owes: Vec::new(),
-                    gminas: Vec::new(),
                     event_subregion: Some(""),
+                    ..Units::default()
                 },
             };
             (ScopeRef::Owes(o.clone()), units)
@@ -204,5 +216,6 @@ pub fn rollup(inputs: &Inputs, req: &Request) -> Rollup {
         lpres: engine.lpres_figures(&units),
         results: engine.results(&units),
         targets: engine.targets(),
+        coverage: engine.coverage(&units),
     }
 }

@@ -262,6 +262,8 @@ pub struct Rollup {
     pub lpres: LpresFigures,
     pub results: Vec<ResultCount>,
     pub targets: Vec<TargetEvaluation>,
+    /// Gminas covered by reintegration entities.
+    pub coverage: super::Coverage,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -285,6 +287,9 @@ pub struct IndicatorFigure {
     /// OWES indicators only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by_owes: Option<Vec<OwesFigure>>,
+    /// Entity indicators only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_entity: Option<Vec<super::EntityFigure>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

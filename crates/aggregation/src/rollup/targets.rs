@@ -13,6 +13,8 @@ impl<'a> Engine<'a> {
     fn measure(&self, code: &IndicatorCode, units: &Units<'a>, window: Window) -> f64 {
         if let Some(def) = self.inputs.indicators.iter().find(|d| &d.code == code) {
             self.indicator(def, units, window).0.value().unwrap_or(0.0)
+        } else if let Some(share) = self.coverage_measure(code, units, window) {
+            share
         } else if code.as_str() == LPRES_ADOPTED {
             self.lpres_adopted(&units.gminas, window) as f64
         } else {

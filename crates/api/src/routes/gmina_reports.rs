@@ -167,7 +167,7 @@ super::report_resource::report_resource! {
     /// The long format of the import: `period`, `indicator`, `value` and `nazwa wskaźnika`, one
     /// row per gmina indicator of `GET /indicators`, the value left empty and the period filled
     /// in when `?period=` gives one (a year). That gmina, analysts and admins.
-    template: ("gmina_report_template", "/gminas/{teryt}/reports/template");
+    template: ("gmina_report_template", "/gminas/{teryt}/reports/template", query: crate::routes::report_files::YearTemplateQuery);
     transitions: [
         (submit, "submit_gmina_report", "/gminas/{teryt}/reports/{year}/submit", Transition::Submit,
             "Submits a draft or returned annual report (that gmina, analyst, admin). Every indicator needs a value.",

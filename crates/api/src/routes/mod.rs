@@ -4,6 +4,7 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 pub mod catalogue;
 pub mod entities;
+pub mod entity_reports;
 pub mod events;
 pub mod gmina_reports;
 pub mod gminas;
@@ -78,6 +79,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(entities::get)
                 .service(entities::put)
                 .service(entities::revisions)
+                .configure(entity_reports::configure)
                 .service(rollups::region)
                 .service(rollups::region_csv)
                 .service(rollups::region_xlsx)

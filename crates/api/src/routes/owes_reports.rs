@@ -169,7 +169,7 @@ super::report_resource::report_resource! {
     /// indicator's Polish name, ignored on import), one row per OWES indicator of
     /// `GET /indicators`, the value left empty and the period filled in when `?period=` gives
     /// one (a quarter). That OWES, analysts and admins.
-    template: ("owes_report_template", "/owes/{code}/reports/template");
+    template: ("owes_report_template", "/owes/{code}/reports/template", query: crate::routes::report_files::QuarterTemplateQuery);
     transitions: [
         (submit, "submit_owes_report", "/owes/{code}/reports/{period}/submit", Transition::Submit,
             "Submits a draft or returned report (that OWES, analyst, admin). Every indicator needs a value.",

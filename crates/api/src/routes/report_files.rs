@@ -13,6 +13,7 @@ use rops_domain::policy::{Action, Resource};
 use rops_domain::report::{ReportPeriod, ReportStatus};
 use rops_domain::validation::FieldErrors;
 use rops_store::reports::{self, ImportedReport, Outcome};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -122,29 +123,55 @@ pub async fn import<S: ReportStream>(
     }))
 }
 
-/// The query of a template: its format, and a period to write into every row.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TemplateQuery {
-    /// `csv` (the default: UTF-8 with BOM, `;`, for Excel in Polish settings) or `xlsx`.
-    #[param(value_type = Option<crate::schemas::TemplateFormat>, example = "xlsx")]
-    pub format: Option<String>,
-    /// A period of the stream (a quarter `2025-Q1` or a year `2025`) to write into every
-    /// row; left out, the period column is left empty.
-    #[param(value_type = Option<ReportPeriod>, example = "2025-Q1")]
-    pub period: Option<String>,
+/// The query of a template: its format, and a period to write into every row. The period's
+/// schema is the stream's period kind: [`QuarterTemplateQuery`] or [`YearTemplateQuery`].
+pub trait TemplateQuery: DeserializeOwned + IntoParams + 'static {
+    fn format(&self) -> Option<&str>;
+    fn period(&self) -> Option<&str>;
 }
+
+macro_rules! template_query {
+    ($name:ident, $period_ty:ty, $what:literal, $example:literal) => {
+        #[derive(Debug, Deserialize, IntoParams)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            /// `csv` (the default: UTF-8 with BOM, `;`, for Excel in Polish settings) or `xlsx`.
+            #[param(value_type = Option<crate::schemas::TemplateFormat>, example = "xlsx")]
+            pub format: Option<String>,
+            #[doc = concat!("A ", $what, " to write into every row; left out, the period column is left empty.")]
+            #[param(value_type = Option<$period_ty>, example = $example)]
+            pub period: Option<String>,
+        }
+
+        impl TemplateQuery for $name {
+            fn format(&self) -> Option<&str> {
+                self.format.as_deref()
+            }
+            fn period(&self) -> Option<&str> {
+                self.period.as_deref()
+            }
+        }
+    };
+}
+
+template_query!(
+    QuarterTemplateQuery,
+    rops_domain::period::Quarter,
+    "quarter",
+    "2025-Q1"
+);
+template_query!(YearTemplateQuery, rops_domain::period::Year, "year", 2025);
 
 /// A file to fill in and import back unchanged: one row per indicator of the stream.
 pub async fn template<S: ReportStream>(
     state: web::Data<AppState>,
     caller: Caller,
     unit: String,
-    query: TemplateQuery,
+    query: impl TemplateQuery,
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Action::ReadReports, Resource::Unit(S::STREAM, &unit))?;
     let mut errors = FieldErrors::default();
-    let xlsx = match query.format.as_deref() {
+    let xlsx = match query.format() {
         None | Some("csv") => false,
         Some("xlsx") => true,
         Some(other) => {
@@ -159,8 +186,8 @@ pub async fn template<S: ReportStream>(
         }
     };
     let period = query
-        .period
-        .and_then(|p| errors.take("period", ReportPeriod::parse(S::STREAM, &p)))
+        .period()
+        .and_then(|p| errors.take("period", ReportPeriod::parse(S::STREAM, p)))
         .map(|p| p.to_string());
     if !errors.is_empty() {
         return Err(ApiError::validation(errors.into_vec()));

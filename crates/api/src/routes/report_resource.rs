@@ -152,7 +152,7 @@ macro_rules! report_resource {
         $(#[$import_meta:meta])*
         import: ($import_op:literal, $import_path:literal), csv_example: $csv_example:literal;
         $(#[$template_meta:meta])*
-        template: ($template_op:literal, $template_path:literal);
+        template: ($template_op:literal, $template_path:literal, query: $template_query:ty);
         transitions: [$((
             $t_fn:ident, $t_op:literal, $t_path:literal, $t:expr, $t_doc:literal,
             body: ($($t_body:tt)+), $t_body_doc:literal
@@ -294,7 +294,7 @@ macro_rules! report_resource {
         #[utoipa::path(
             operation_id = $template_op,
             tag = $tag,
-            params(($unit = $unit_ty, Path, description = $unit_doc, example = $unit_ex), $crate::routes::report_files::TemplateQuery),
+            params(($unit = $unit_ty, Path, description = $unit_doc, example = $unit_ex), $template_query),
             responses(
                 (status = 200, description = "The template as CSV text (`format=csv`) or XLSX bytes (`format=xlsx`)", content(
                     (CsvText = "text/csv"),
@@ -310,7 +310,7 @@ macro_rules! report_resource {
             state: actix_web::web::Data<$crate::state::AppState>,
             caller: $crate::auth::Caller,
             unit: actix_web::web::Path<String>,
-            query: actix_web::web::Query<$crate::routes::report_files::TemplateQuery>,
+            query: actix_web::web::Query<$template_query>,
         ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
             $crate::routes::report_files::template::<$s>(state, caller, unit.into_inner(), query.into_inner()).await
         }

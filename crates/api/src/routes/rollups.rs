@@ -308,6 +308,12 @@ fn names(conn: &mut DbConnection, region_code: &str) -> StoreResult<Names> {
     for o in queries::owes_list(conn, Some(region_code))? {
         names.add_unit("owes", o.code, o.name);
     }
+    for e in rops_store::entities::list(conn, region_code, None)? {
+        names.add_unit("entity", e.code.to_string(), e.name);
+    }
+    for g in queries::gminas(conn, Some(region_code), None)? {
+        names.add_unit("gmina", g.teryt, g.name);
+    }
     let catalogue = queries::catalogue(conn)?;
     for i in catalogue.indicators {
         names.add_indicator(i.code, i.name_pl);
