@@ -8,6 +8,28 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The row a write is about to change, or `None`: `$query` (a table's `find`) selecting
+/// `$row`. On PostgreSQL it is read with `SELECT … FOR UPDATE`, which locks it until the
+/// transaction ends, so a concurrent write waits for this one and then reads what it wrote,
+/// instead of failing its compare-and-set (lock and read are one statement: a row created
+/// between a separate lock and read would be written unlocked). SQLite needs no lock: the
+/// write transaction's `BEGIN IMMEDIATE` holds the whole database.
+macro_rules! row_for_write {
+    ($conn:expr, $query:expr, $row:ty) => {
+        match $conn {
+            $crate::DbConnection::Postgres(pg) => $query
+                .select(<$row>::as_select())
+                .for_update()
+                .first(pg)
+                .optional(),
+            $crate::DbConnection::Sqlite(sqlite) => {
+                $query.select(<$row>::as_select()).first(sqlite).optional()
+            }
+        }
+    };
+}
+pub(crate) use row_for_write;
+
 /// A connection to either backend. Queries written once run on both.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {

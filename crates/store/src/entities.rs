@@ -218,19 +218,12 @@ fn load(conn: &mut DbConnection, code: &str) -> StoreResult<Option<EntityRow>> {
         .optional()?)
 }
 
-/// The entity's row for a write: on PostgreSQL read with `SELECT … FOR UPDATE`, which locks
-/// it until the transaction ends, so a concurrent write waits and then reads what this one
-/// wrote. SQLite's `BEGIN IMMEDIATE` already holds the whole database.
 fn load_for_write(conn: &mut DbConnection, code: &str) -> StoreResult<Option<EntityRow>> {
-    match conn {
-        DbConnection::Postgres(pg) => Ok(en::table
-            .find(code)
-            .select(EntityRow::as_select())
-            .for_update()
-            .first(pg)
-            .optional()?),
-        DbConnection::Sqlite(_) => load(conn, code),
-    }
+    Ok(crate::conn::row_for_write!(
+        conn,
+        en::table.find(code),
+        EntityRow
+    )?)
 }
 
 fn record(conn: &mut DbConnection, row: &EntityRow, action: EntityAction) -> StoreResult<()> {

@@ -220,21 +220,9 @@ fn load(conn: &mut DbConnection, id: &str) -> StoreResult<EventRow> {
         .ok_or_else(|| StoreError::NotFound(format!("no event with id {id}")))
 }
 
-/// The event's row for a change: on PostgreSQL read with `SELECT … FOR UPDATE`, which locks
-/// it until the transaction ends, so a concurrent change waits and then reads what this one
-/// wrote, instead of failing its compare-and-set. SQLite's `BEGIN IMMEDIATE` already holds
-/// the whole database.
 fn load_for_write(conn: &mut DbConnection, id: &str) -> StoreResult<EventRow> {
-    match conn {
-        DbConnection::Postgres(pg) => ev::table
-            .find(id)
-            .select(EventRow::as_select())
-            .for_update()
-            .first(pg)
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("no event with id {id}"))),
-        DbConnection::Sqlite(_) => load(conn, id),
-    }
+    crate::conn::row_for_write!(conn, ev::table.find(id), EventRow)?
+        .ok_or_else(|| StoreError::NotFound(format!("no event with id {id}")))
 }
 
 fn change(

@@ -204,21 +204,12 @@ pub fn put(
     }
 }
 
-/// The gmina's status row for a write: on PostgreSQL read with `SELECT … FOR UPDATE`, which
-/// locks it until the transaction ends, so a concurrent write waits and then reads what this
-/// one wrote, instead of failing its compare-and-set (one statement: a row created between a
-/// separate lock and read would be written unlocked). SQLite's `BEGIN IMMEDIATE` already
-/// holds the whole database.
 fn load_row_for_write(conn: &mut DbConnection, teryt: &str) -> StoreResult<Option<LpresRow>> {
-    let query = l::table.find(teryt);
-    Ok(match conn {
-        DbConnection::Postgres(pg) => query
-            .select(LpresRow::as_select())
-            .for_update()
-            .first(pg)
-            .optional()?,
-        DbConnection::Sqlite(_) => query.select(LpresRow::as_select()).first(conn).optional()?,
-    })
+    Ok(crate::conn::row_for_write!(
+        conn,
+        l::table.find(teryt),
+        LpresRow
+    )?)
 }
 
 /// One try of [`put`]; `None` when another request set the first status meanwhile.

@@ -254,24 +254,13 @@ fn load_row(conn: &mut DbConnection, key: &ReportKey) -> StoreResult<Option<Repo
         .optional()?)
 }
 
-/// The report's row for a write: on PostgreSQL read with `SELECT … FOR UPDATE`, which locks
-/// it until the transaction ends, so a concurrent write waits for this one and then reads
-/// what it wrote, instead of failing its compare-and-set (lock and read are one statement:
-/// a row created between a separate lock and read would be written unlocked). SQLite needs
-/// no lock: `BEGIN IMMEDIATE` holds the whole database.
 fn load_row_for_write(conn: &mut DbConnection, key: &ReportKey) -> StoreResult<Option<ReportRow>> {
-    match conn {
-        DbConnection::Postgres(pg) => {
-            let (stream, unit, period) = key_filter(key);
-            Ok(r::table
-                .find((stream, unit, period))
-                .select(ReportRow::as_select())
-                .for_update()
-                .first(pg)
-                .optional()?)
-        }
-        DbConnection::Sqlite(_) => load_row(conn, key),
-    }
+    let (stream, unit, period) = key_filter(key);
+    Ok(crate::conn::row_for_write!(
+        conn,
+        r::table.find((stream, unit, period)),
+        ReportRow
+    )?)
 }
 
 /// 412 unless the caller's `If-Match` revision is the current one.
