@@ -739,11 +739,13 @@ def fill_path(path: str, values: dict) -> str:
 
 
 def unit_of(path: str) -> str | None:
-    """The kind of unit a bound role must own for this path: owes, gmina or None."""
+    """The kind of unit a bound role must own for this path: owes, gmina, entity or None."""
     if path.startswith("/api/v1/owes/{code}") or path.startswith("/api/v1/rollups/owes/{code}"):
         return "owes"
     if path.startswith("/api/v1/gminas/{teryt}"):
         return "gmina"
+    if path.startswith("/api/v1/entities/{code}"):
+        return "entity"
     return None
 
 

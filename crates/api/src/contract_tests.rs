@@ -336,6 +336,10 @@ backend_tests! {
             ("PUT", "/api/v1/owes/OWES-PN/reports/import", "POST"),
             ("GET", "/api/v1/owes/OWES-PN/reports/import", "POST"),
             ("PUT", "/api/v1/owes/OWES-PN/reports/template", "GET, HEAD"),
+            ("PUT", "/api/v1/gminas/1604023/reports/import", "POST"),
+            ("PUT", "/api/v1/gminas/1604023/reports/template", "GET, HEAD"),
+            ("PUT", "/api/v1/entities/CIS-KLUCZBORK/reports/import", "POST"),
+            ("GET", "/api/v1/entities/CIS-KLUCZBORK/reports/import", "POST"),
             ("TRACE", "/api/v1/events/0123456789abcdef", "GET, HEAD, PUT, DELETE"),
             ("OPTIONS", "/api/v1/rollups/owes/OWES-PN/xlsx", "GET, HEAD"),
         ];

@@ -88,13 +88,6 @@ pub struct OwesReportPut {
     pub note: Option<String>,
 }
 
-/// The report routes take any last segment but their literal siblings `import` and
-/// `template`, so those paths answer their own methods only (405 with `Allow` otherwise).
-fn is_period_path(ctx: &actix_web::guard::GuardContext) -> bool {
-    let path = ctx.head().uri.path();
-    !(path.ends_with("/reports/import") || path.ends_with("/reports/template"))
-}
-
 /// The OWES quarterly stream, as its report resource serves it.
 pub struct OwesStream;
 
@@ -128,11 +121,11 @@ super::report_resource::report_resource! {
     /// non-negative whole numbers, `ps_jobs_created_with_grants` at most `jobs_created`. The
     /// quarter must have started and the OWES be active in it. `?dry_run=true` validates and
     /// answers without storing.
-    put: ("put_owes_report", "/owes/{code}/reports/{period}", guard = "is_period_path"), not_found: "No such OWES";
+    put: ("put_owes_report", "/owes/{code}/reports/{period}"), not_found: "No such OWES";
     /// One OWES report.
     ///
     /// That OWES, analysts and admins. The response carries the revision as its ETag.
-    get: ("get_owes_report", "/owes/{code}/reports/{period}", guard = "is_period_path"), unprocessable: "Malformed period";
+    get: ("get_owes_report", "/owes/{code}/reports/{period}"), unprocessable: "Malformed period";
     /// An OWES's reports, by window and status.
     ///
     /// That OWES, analysts and admins. `from` and `to` are quarters; `status` one of draft,

@@ -35,6 +35,14 @@ pub trait ReportStream: 'static {
     fn list_filter(query: Self::ListQuery, errors: &mut FieldErrors) -> ReportFilter;
 }
 
+/// A stream's one-report routes take any last segment but their literal siblings `import`
+/// and `template`, so those paths answer their own methods only (405 with `Allow`
+/// otherwise).
+pub fn is_period_path(ctx: &actix_web::guard::GuardContext) -> bool {
+    let path = ctx.head().uri.path();
+    !(path.ends_with("/reports/import") || path.ends_with("/reports/template"))
+}
+
 /// Creates (201) or replaces (200) a unit's report for a period.
 pub async fn put<S: ReportStream>(
     state: web::Data<AppState>,
@@ -142,9 +150,9 @@ macro_rules! report_resource {
         unit: ($unit:literal, $unit_ty:ident, $unit_doc:literal, $unit_ex:literal),
         period: ($period:literal, $period_ty:ident, $period_doc:literal, $period_ex:literal),
         $(#[$put_meta:meta])*
-        put: ($put_op:literal, $put_path:literal $(, guard = $put_guard:literal)?), not_found: $not_found:literal;
+        put: ($put_op:literal, $put_path:literal), not_found: $not_found:literal;
         $(#[$get_meta:meta])*
-        get: ($get_op:literal, $get_path:literal $(, guard = $get_guard:literal)?), unprocessable: $get_422:literal;
+        get: ($get_op:literal, $get_path:literal), unprocessable: $get_422:literal;
         $(#[$list_meta:meta])*
         list: ($list_op:literal, $list_path:literal), query: $query:ty, params: [$($list_param:path),*], responses: [$($list_response:tt),*];
         $(#[$rev_meta:meta])*
@@ -179,7 +187,7 @@ macro_rules! report_resource {
                 (status = 422, body = Problem, content_type = "application/problem+json"),
             )
         )]
-        #[put($put_path $(, guard = $put_guard)?)]
+        #[put($put_path, guard = "crate::routes::report_resource::is_period_path")]
         pub async fn put_report(
             state: actix_web::web::Data<$crate::state::AppState>,
             caller: $crate::auth::Caller,
@@ -206,7 +214,7 @@ macro_rules! report_resource {
                 (status = 422, description = $get_422, body = Problem, content_type = "application/problem+json"),
             )
         )]
-        #[get($get_path $(, guard = $get_guard)?)]
+        #[get($get_path, guard = "crate::routes::report_resource::is_period_path")]
         pub async fn get_report(
             state: actix_web::web::Data<$crate::state::AppState>,
             caller: $crate::auth::Caller,
