@@ -20,7 +20,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use rops_domain::indicator::{IndicatorCode, IndicatorDef, IndicatorKind, Stream, Unit};
 use rops_domain::number::Decimal;
 use rops_domain::period::Quarter;
-use rops_domain::report::{ReportPeriod, ReportStatus, Transition};
+use rops_domain::report::{ReportPeriod, ReportStatus, RevisionAction, Transition};
 use rops_domain::validation::FieldError;
 use rops_domain::values::{check_values, Input, Values};
 use serde::Serialize;
@@ -104,8 +104,7 @@ pub struct Report {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Revision {
     pub revision: i32,
-    /// `create`, `update`, `import`, `submit`, `approve`, `return` or `reopen`.
-    pub action: String,
+    pub action: RevisionAction,
     pub status: ReportStatus,
     pub values: Values,
     pub results: Option<Vec<String>>,
@@ -681,7 +680,8 @@ pub fn revisions(conn: &mut DbConnection, key: &ReportKey) -> StoreResult<Vec<Re
                     .map(|r| parse_json(r, &at))
                     .transpose()?,
                 revision: row.revision,
-                action: row.action,
+                action: RevisionAction::parse(&row.action)
+                    .map_err(|e| StoreError::corrupt(&at, e))?,
                 note: row.note,
                 return_reason: row.return_reason,
                 recorded_at: row.recorded_at,

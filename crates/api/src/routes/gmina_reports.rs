@@ -30,8 +30,7 @@ pub struct GminaReportView {
     /// The year, four digits.
     #[schema(example = "2024", pattern = "^[0-9]{4}$")]
     pub year: String,
-    #[schema(value_type = ReportStatus)]
-    pub status: String,
+    pub status: ReportStatus,
     /// Counts every change; also the ETag.
     pub revision: i32,
     /// Indicator code → value: counts as whole numbers, money (`*_pln`) with two decimals.
@@ -61,7 +60,7 @@ impl From<Report> for GminaReportView {
             results: r.results.unwrap_or_default(),
             gmina: r.unit,
             year: r.period,
-            status: r.status.as_str().to_owned(),
+            status: r.status,
             revision: r.revision,
             note: r.note,
             created_at: r.created_at,

@@ -33,8 +33,7 @@ pub struct OwesReportView {
     pub owes: String,
     #[schema(value_type = Quarter, example = "2024-Q3")]
     pub period: String,
-    #[schema(value_type = ReportStatus, example = "draft")]
-    pub status: String,
+    pub status: ReportStatus,
     /// Counts every change; also the ETag.
     pub revision: i32,
     /// Indicator code → value; null when a draft leaves it out.
@@ -63,7 +62,7 @@ impl From<Report> for OwesReportView {
             values: ValuesOut(r.values),
             owes: r.unit,
             period: r.period,
-            status: r.status.as_str().to_owned(),
+            status: r.status,
             revision: r.revision,
             note: r.note,
             created_at: r.created_at,

@@ -229,13 +229,8 @@ pub fn transition_body(req: &HttpRequest, body: &[u8]) -> Result<TransitionBody,
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RevisionView {
     pub revision: i32,
-    /// `create`, `update`, `import`, `submit`, `approve`, `return` or `reopen`.
-    #[schema(example = "submit")]
-    #[schema(value_type = rops_domain::report::RevisionAction)]
-    pub action: String,
-    #[schema(example = "submitted")]
-    #[schema(value_type = rops_domain::report::ReportStatus)]
-    pub status: String,
+    pub action: rops_domain::report::RevisionAction,
+    pub status: rops_domain::report::ReportStatus,
     /// Indicator code → value (null when left out).
     #[schema(value_type = Object)]
     pub values: ValuesOut,
@@ -256,7 +251,7 @@ impl From<Revision> for RevisionView {
         Self {
             revision: r.revision,
             action: r.action,
-            status: r.status.as_str().to_owned(),
+            status: r.status,
             values: ValuesOut(r.values),
             results: r.results,
             note: r.note,
