@@ -251,7 +251,9 @@ async fn respond(
         deadline_days: state.deadline_days,
     };
     let spreadsheet = !matches!(format, Format::Json);
-    let (rollup, names): (Rollup, Names) = state
+    // A connection is held only while the database is read; the rollup itself is pure CPU
+    // and runs on the blocking pool afterwards, so other requests never queue behind it.
+    let (inputs, names) = state
         .db(move |conn| {
             let region_code = match &of {
                 Of::Region(code) => code.clone(),
@@ -264,9 +266,12 @@ async fn respond(
             } else {
                 Names::default()
             };
-            Ok((rollup(&inputs, &request), names))
+            Ok((inputs, names))
         })
         .await?;
+    let rollup: Rollup = web::block(move || rollup(&inputs, &request))
+        .await
+        .map_err(ApiError::internal)?;
     let mut name = format!(
         "rollup-{}-{}-{}",
         rollup.scope.code(),
