@@ -364,6 +364,40 @@ mod tests {
         );
     }
 
+    /// The third stream's role follows the same rule as the other bound roles.
+    #[test]
+    fn an_entity_reaches_its_own_entity_only() {
+        use Action as A;
+        use Resource as R;
+        let entity = p(Role::Entity, Some("CIS-KLUCZBORK"));
+        let own = R::Unit(Stream::Entity, "CIS-KLUCZBORK");
+        let other = R::Unit(Stream::Entity, "CIS-NYSA");
+        for action in [A::ReadReports, A::WriteReports] {
+            assert!(entity.may(action, own).is_ok());
+            assert_eq!(
+                entity.may(action, other).unwrap_err().to_string(),
+                "this token is for entity CIS-KLUCZBORK; it cannot reach entity CIS-NYSA"
+            );
+        }
+        assert_eq!(
+            entity
+                .may(A::WriteReports, OWN_OWES)
+                .unwrap_err()
+                .to_string(),
+            "entity tokens cannot reach OWES data"
+        );
+        assert!(entity.may(A::Review(Transition::Approve), own).is_err());
+        assert!(entity.may(A::ReadRollup, R::Region("16")).is_err());
+        assert!(entity.may(A::ReadReference, R::Reference).is_ok());
+        assert!(entity.may(A::WriteEntities, R::EntityRegister).is_err());
+        assert!(analyst().may(A::WriteReports, other).is_ok());
+        assert_eq!(
+            Principal::new(Role::Entity, None),
+            Err(PrincipalError::MissingOrg(Role::Entity))
+        );
+        assert!(Principal::new(Role::Entity, Some("cis")).is_err());
+    }
+
     #[test]
     fn bound_roles_need_a_valid_org() {
         assert_eq!(
