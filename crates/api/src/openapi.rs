@@ -20,7 +20,7 @@ use utoipa_actix_web::AppExt;
 #[openapi(
     info(
         title = "rops-hub",
-        description = "Regional social-economy monitoring: OWES quarterly reports, gmina LPRES status and results, the ROPS activity register, the register of reintegration entities, rollups against the regional programme.\n\nEvery endpoint under /api/v1 needs `Authorization: Bearer <JWT>`; `rops-hub token` mints one. Every error is application/problem+json (RFC 9457).",
+        description = "Regional social-economy monitoring: OWES quarterly reports, gmina LPRES status and results, the ROPS activity register, the register of reintegration entities and their yearly reports, rollups (with the region's coverage by those entities) against the regional programme.\n\nEvery endpoint under /api/v1 needs `Authorization: Bearer <JWT>`; `rops-hub token` mints one. Every error is application/problem+json (RFC 9457).",
         license(name = "MIT"),
     ),
     // The schemas only parameters name (utoipa collects those of bodies and responses).
@@ -49,7 +49,7 @@ use utoipa_actix_web::AppExt;
         (name = "OWES reports", description = "OWES quarterly reports: lifecycle, revisions, CSV import"),
         (name = "gminas", description = "Gmina LPRES status and history; gmina annual reports with the results checklist"),
         (name = "register", description = "The ROPS activity register"),
-        (name = "entities", description = "The register of reintegration entities (CIS, KIS, ZAZ, WTZ): kind, seat, the gminas served, operator, active quarters; every change kept as a revision"),
+        (name = "entities", description = "The register of reintegration entities (CIS, KIS, ZAZ, WTZ): kind, seat, the gminas served, operator, active quarters; every change kept as a revision. Their yearly reports: the third report stream, same lifecycle as the others"),
         (name = "rollups", description = "Live rollups against the programme targets, as of any moment; JSON, CSV, XLSX"),
         (name = "health", description = "Liveness and readiness, without a token"),
     ),
