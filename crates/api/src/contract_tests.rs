@@ -42,6 +42,87 @@ fn param<'a>(op: &'a Value, name: &str) -> &'a Value {
         .unwrap_or(&Value::Null)
 }
 
+/// Properties that hold words people write (names, titles, notes, who did it, links): the
+/// only strings of the document without an enum, a pattern or a format.
+const FREE_TEXT: &[&str] = &[
+    "name",
+    "name_pl",
+    "powiat_name",
+    "title",
+    "note",
+    "detail",
+    "type",
+    "field",
+    "message",
+    "return_reason",
+    "recorded_by",
+    "updated_by",
+    "resolution_number",
+    "evidence_url",
+    "document_url",
+    "source",
+];
+
+/// Every string property of the document, with the path that leads to it.
+fn strings<'a>(at: String, schema: &'a Value, out: &mut Vec<(String, &'a Value)>) {
+    match schema {
+        Value::Object(map) => {
+            for (key, value) in map {
+                let is_string =
+                    value["type"] == "string" || value["type"] == json!(["string", "null"]);
+                if is_string {
+                    out.push((format!("{at}/{key}"), value));
+                }
+                strings(format!("{at}/{key}"), value, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                strings(format!("{at}[{i}]"), item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+// Issue 11: every code, period, status and kind has its enum or pattern (from the domain
+// types); a string without one is free text, by name.
+#[test]
+fn every_string_but_free_text_has_an_enum_a_pattern_or_a_format() {
+    let doc = doc();
+    let mut found = Vec::new();
+    strings(String::new(), &doc["components"]["schemas"], &mut found);
+    for (_, _, op) in operations(&doc) {
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            if p["schema"]["type"] == "string" {
+                found.push((format!("parameter {}", p["name"]), &p["schema"]));
+            }
+        }
+    }
+    assert!(
+        found.len() > 50,
+        "the walk finds the strings: {}",
+        found.len()
+    );
+    let bare: Vec<&String> = found
+        .iter()
+        .filter(|(_, s)| {
+            !["enum", "pattern", "format", "$ref", "const"]
+                .iter()
+                .any(|k| s.get(*k).is_some())
+        })
+        .map(|(at, _)| at)
+        .filter(|at| {
+            let last = at.rsplit('/').next().unwrap_or_default();
+            !FREE_TEXT.contains(&last) && at.as_str() != "/CsvText"
+        })
+        .collect();
+    assert!(
+        bare.is_empty(),
+        "strings without enum, pattern or format: {bare:?}"
+    );
+}
+
 // Before: `oneOf [null, TransitionBody]` on every transition, which generated clients cannot
 // send, and `return` did not say its reason is required.
 #[test]
