@@ -202,6 +202,11 @@ backend_tests! {
         assert_eq!(rows[1], "region;16;opolskie;any;64;0,901408");
         assert_eq!(rows.iter().filter(|r| r.starts_with("subregion;")).count(), 3 * 5);
         assert_eq!(rows.iter().filter(|r| r.starts_with("gmina;") && r.contains(";none;")).count(), 7);
+        // A table that does not exist is named with every one that does, coverage too.
+        let res = test::call_service(&app, get("/api/v1/rollups/regions/16?year=2025&format=csv&table=pokrycie")).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = test::read_body_json(res).await;
+        assert!(problem["errors"][0]["message"].as_str().unwrap().ends_with("lpres, results, coverage"), "{problem}");
         let res = test::call_service(&app, get("/api/v1/rollups/regions/16?year=2025&format=xlsx")).await;
         assert_eq!(res.status(), StatusCode::OK);
         let bytes = test::read_body(res).await.to_vec();

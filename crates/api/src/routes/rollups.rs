@@ -67,8 +67,9 @@ pub struct RollupOptions {
     #[param(value_type = Option<RollupFormat>, example = "json")]
     format: Option<String>,
     /// Which table a CSV holds, with the columns of the XLSX sheet of that name: `indicators`
-    /// (default; Wskaźniki), `targets` (Cele), `completeness` (Kompletność), `lpres` (LPRES)
-    /// or `results` (Rezultaty). An XLSX holds every table; JSON holds everything.
+    /// (default; Wskaźniki), `targets` (Cele), `completeness` (Kompletność), `lpres` (LPRES),
+    /// `results` (Rezultaty) or `coverage` (Pokrycie). An XLSX holds every table; JSON holds
+    /// everything.
     #[param(value_type = Option<Table>, inline, example = "indicators")]
     table: Option<String>,
 }
@@ -80,7 +81,7 @@ pub struct RollupOptions {
 pub struct CsvTable {
     /// Which table the CSV holds, with the columns of the XLSX sheet of that name:
     /// `indicators` (default; Wskaźniki), `targets` (Cele), `completeness` (Kompletność),
-    /// `lpres` (LPRES) or `results` (Rezultaty).
+    /// `lpres` (LPRES), `results` (Rezultaty) or `coverage` (Pokrycie).
     #[param(value_type = Option<Table>, inline, example = "indicators")]
     table: Option<String>,
 }
@@ -186,7 +187,8 @@ fn parse(q: &RollupQuery, req: &HttpRequest, now: DateTime<Utc>) -> Result<Parse
             e.push(
                 "table",
                 format!(
-                    "`{t}` is not a table; use indicators, targets, completeness, lpres or results"
+                    "`{t}` is not a table; use {}",
+                    Table::ALL.map(Table::as_str).join(", ")
                 ),
             );
             None
@@ -352,7 +354,7 @@ macro_rules! rollup_endpoint {
         #[doc = ""]
         #[doc = rollup_doc!()]
         #[doc = ""]
-        #[doc = "`format=xlsx` gives the same figures as a workbook with the sheets Wskaźniki, Cele, Kompletność, LPRES and Rezultaty (Polish names beside the codes, numbers formatted per unit); `format=csv` (or Accept: text/csv) gives one of those tables, chosen with `table`, for Excel in Polish settings (UTF-8 with BOM, `;`, decimal comma). The `…/csv` and `…/xlsx` endpoints answer the same files and nothing else, for clients generated from this document."]
+        #[doc = "`format=xlsx` gives the same figures as a workbook with the sheets Wskaźniki, Cele, Kompletność, LPRES, Rezultaty and Pokrycie (Polish names beside the codes, numbers formatted per unit); `format=csv` (or Accept: text/csv) gives one of those tables, chosen with `table`, for Excel in Polish settings (UTF-8 with BOM, `;`, decimal comma). The `…/csv` and `…/xlsx` endpoints answer the same files and nothing else, for clients generated from this document."]
         #[utoipa::path(
             operation_id = $op,
             tag = "rollups",
@@ -413,7 +415,7 @@ macro_rules! rollup_endpoint {
 
         #[doc = $doc]
         #[doc = ""]
-        #[doc = "As an XLSX workbook with the sheets Wskaźniki, Cele, Kompletność, LPRES and Rezultaty (Polish names beside the codes, numbers formatted per unit)."]
+        #[doc = "As an XLSX workbook with the sheets Wskaźniki, Cele, Kompletność, LPRES, Rezultaty and Pokrycie (Polish names beside the codes, numbers formatted per unit)."]
         #[doc = ""]
         #[doc = rollup_doc!()]
         #[utoipa::path(
