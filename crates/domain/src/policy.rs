@@ -12,15 +12,20 @@ use crate::code::ParseError;
 use crate::report::Transition;
 use crate::role::Role;
 use crate::stream::{Stream, UnitCode};
+use crate::territory::RegionCode;
 
 /// The organisation a bound role acts for: one unit of its stream ("OWES OWES-PN").
 pub type Org = UnitCode;
 
-/// Who acts: a role, bound to one unit for the roles of a stream (`owes`, `gmina`).
+/// Who acts: a role, bound to one unit for the roles of a stream (`owes`, `gmina`), and for
+/// ROPS staff possibly to one region.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Principal {
     role: Role,
     org: Option<Org>,
+    /// The region ROPS staff work in (`None`: every region). Bound roles reach their own unit
+    /// only, so a region adds nothing for them.
+    region: Option<RegionCode>,
 }
 
 /// A role and `org` that do not make a principal.
@@ -41,7 +46,38 @@ impl Principal {
             (Some(_), None) => return Err(PrincipalError::MissingOrg(role)),
             (None, _) => None,
         };
-        Ok(Self { role, org })
+        Ok(Self {
+            role,
+            org,
+            region: None,
+        })
+    }
+
+    /// The same principal working in `region` only (ROPS staff; ignored for bound roles).
+    pub fn within(self, region: Option<RegionCode>) -> Self {
+        let region = if self.role.is_rops() { region } else { None };
+        Self { region, ..self }
+    }
+
+    /// The region a region-bound analyst or admin works in.
+    pub fn region(&self) -> Option<&RegionCode> {
+        self.region.as_ref()
+    }
+
+    /// May this principal perform `action` on something of `region`? Reference data and the
+    /// LPRES statuses are public (any role of any region reads them); everything else a
+    /// region-bound analyst or admin does stays within their region. Asked after
+    /// [`Principal::may`], once the resource's region is known.
+    pub fn may_in(&self, action: Action, region: &str) -> Result<(), Denied> {
+        match &self.region {
+            Some(own) if action.is_regional() && own.as_str() != region => {
+                Err(Denied::OtherRegion {
+                    own: own.clone(),
+                    region: region.to_owned(),
+                })
+            }
+            _ => Ok(()),
+        }
     }
 
     pub fn role(&self) -> Role {
@@ -54,6 +90,16 @@ impl Principal {
 
     /// May this principal perform `action` on `resource`?
     pub fn may(&self, action: Action, resource: Resource<'_>) -> Result<(), Denied> {
+        self.may_by_role(action, resource)?;
+        match resource {
+            // A region named by the resource itself is checked here; the region of a unit,
+            // subregion or event is the caller's to look up and ask with `may_in`.
+            Resource::Region(code) => self.may_in(action, code),
+            _ => Ok(()),
+        }
+    }
+
+    fn may_by_role(&self, action: Action, resource: Resource<'_>) -> Result<(), Denied> {
         use Action as A;
         use Resource as R;
         const GMINA: Stream = Stream::Gmina;
@@ -61,7 +107,7 @@ impl Principal {
             // Reference data, the LPRES statuses and the activity register: any role reads.
             (A::ReadReference, _) | (A::ReadLpres, R::Unit(GMINA, _) | R::Region(_)) => Ok(()),
             (A::ReadEvents, R::ActivityRegister) => Ok(()),
-            (A::WriteReference, R::Reference) => self.admin(),
+            (A::WriteReference, R::Reference) | (A::ManageUsers, R::Users) => self.admin(),
             (A::WriteEvents, R::ActivityRegister) => self.rops(action),
             (A::WriteEntities, R::EntityRegister) => self.rops(action),
             (A::ReadQueue, R::ReportQueue) => self.rops(action),
@@ -147,9 +193,17 @@ pub enum Action {
     /// Keep the register of reintegration entities (reading it is reading reference data).
     WriteEntities,
     ReadRollup,
+    /// Create, change and deactivate accounts.
+    ManageUsers,
 }
 
 impl Action {
+    /// Whether the action is confined to a region-bound principal's region: all but reading
+    /// reference data and LPRES statuses, which are public.
+    pub fn is_regional(self) -> bool {
+        !matches!(self, Self::ReadReference | Self::ReadLpres)
+    }
+
     /// The action a report transition needs: submitting is writing, the rest reviewing.
     pub fn of_transition(transition: Transition) -> Self {
         match transition {
@@ -173,6 +227,7 @@ impl Action {
             Self::WriteEvents => "keep the activity register".into(),
             Self::WriteEntities => "keep the register of reintegration entities".into(),
             Self::ReadRollup => "read rollups".into(),
+            Self::ManageUsers => "manage user accounts".into(),
         }
     }
 }
@@ -188,6 +243,8 @@ pub enum Resource<'a> {
     EntityRegister,
     /// Reports across units (the queue).
     ReportQueue,
+    /// The accounts of the people who use the service.
+    Users,
     /// A reporting unit of a stream, by its code.
     Unit(Stream, &'a str),
     /// A region, by its code.
@@ -203,6 +260,7 @@ impl std::fmt::Display for Resource<'_> {
             Self::ActivityRegister => f.write_str("the activity register"),
             Self::EntityRegister => f.write_str("the register of reintegration entities"),
             Self::ReportQueue => f.write_str("the report queue"),
+            Self::Users => f.write_str("user accounts"),
             Self::Unit(stream, code) => write!(f, "{} {code}", stream.unit_noun()),
             Self::Region(c) => write!(f, "region {c}"),
             Self::Subregion(c) => write!(f, "subregion {c}"),
@@ -226,6 +284,8 @@ pub enum Denied {
     },
     #[error("{} tokens cannot reach {}", role_label(*.role), kind_label(*.kind))]
     OtherKind { role: Role, kind: Stream },
+    #[error("this account works in region {own}; it cannot reach region {region}")]
+    OtherRegion { own: RegionCode, region: String },
     #[error("no role may {} on {resource}", .action.describe())]
     NotAnAction { action: Action, resource: String },
 }
@@ -257,6 +317,35 @@ mod tests {
     }
     fn gmina() -> Principal {
         p(Role::Gmina, Some("1604023"))
+    }
+
+    #[test]
+    fn region_bound_staff_act_within_their_region_and_read_public_data_anywhere() {
+        let r16 = Some(RegionCode::parse("16").unwrap());
+        let analyst16 = analyst().within(r16.clone());
+        assert_eq!(analyst16.region().map(RegionCode::as_str), Some("16"));
+        assert!(analyst16
+            .may(Action::ReadRollup, Resource::Region("16"))
+            .is_ok());
+        let denied = analyst16
+            .may(Action::ReadRollup, Resource::Region("22"))
+            .unwrap_err();
+        assert_eq!(
+            denied.to_string(),
+            "this account works in region 16; it cannot reach region 22"
+        );
+        assert!(analyst16.may_in(Action::ReadReports, "22").is_err());
+        assert!(analyst16.may_in(Action::ReadReports, "16").is_ok());
+        // Reference data and LPRES statuses are public.
+        assert!(analyst16
+            .may(Action::ReadLpres, Resource::Region("22"))
+            .is_ok());
+        assert!(analyst16.may_in(Action::ReadReference, "22").is_ok());
+        // An admin without a region administers all; bound roles carry no region.
+        assert!(admin()
+            .may(Action::ReadRollup, Resource::Region("22"))
+            .is_ok());
+        assert_eq!(owes().within(r16).region(), None);
     }
 
     const OWN_OWES: Resource<'static> = Resource::Unit(Stream::Owes, "OWES-PN");
