@@ -298,6 +298,15 @@ pub fn withdraw(
     })
 }
 
+/// The region of an event, `None` when there is no such event.
+pub fn region_of(conn: &mut DbConnection, id: &str) -> StoreResult<Option<String>> {
+    Ok(ev::table
+        .find(id)
+        .select(ev::region_code)
+        .first(conn)
+        .optional()?)
+}
+
 pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<EventDetail> {
     let row = load(conn, id)?;
     let revisions: Vec<EventRevisionRow> = er::table

@@ -14,6 +14,7 @@
 //! Transactions: store functions never begin one. A write runs inside the caller's
 //! [`write_transaction`] (the API's `AppState::write`), which nests as a savepoint.
 
+pub mod accounts;
 pub mod clock;
 pub mod conn;
 pub mod entities;

@@ -21,6 +21,7 @@ use rops_domain::indicator::{IndicatorCode, IndicatorDef, IndicatorKind, Stream,
 use rops_domain::number::Decimal;
 use rops_domain::period::Quarter;
 use rops_domain::report::{ReportPeriod, ReportStatus, RevisionAction, Transition};
+use rops_domain::territory::RegionCode;
 use rops_domain::validation::FieldError;
 use rops_domain::values::{check_values, Input, Values};
 use serde::Serialize;
@@ -192,6 +193,39 @@ pub fn units_of_region(
             .select(schema::entities::code)
             .load(conn)?,
     })
+}
+
+/// The region a unit lies in, `None` when there is no such unit. With [`unit_span`] and
+/// [`units_of_region`], the one place that knows where each stream keeps its units.
+pub fn region_of_unit(
+    conn: &mut DbConnection,
+    stream: Stream,
+    unit: &str,
+) -> StoreResult<Option<RegionCode>> {
+    let code: Option<String> = match stream {
+        Stream::Owes => schema::owes::table
+            .inner_join(schema::subregions::table)
+            .filter(schema::owes::code.eq(unit))
+            .select(schema::subregions::region_code)
+            .first(conn)
+            .optional()?,
+        Stream::Gmina => schema::gminas::table
+            .inner_join(schema::powiats::table)
+            .filter(schema::gminas::teryt.eq(unit))
+            .select(schema::powiats::region_code)
+            .first(conn)
+            .optional()?,
+        Stream::Entity => schema::entities::table
+            .find(unit)
+            .select(schema::entities::region_code)
+            .first(conn)
+            .optional()?,
+    };
+    code.map(|c| {
+        RegionCode::parse(&c)
+            .map_err(|e| StoreError::corrupt(format!("{} {unit}", stream.unit_noun()), e))
+    })
+    .transpose()
 }
 
 /// The unit's span; a `NotFound` naming it when there is no such unit.

@@ -1,6 +1,19 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        login -> Text,
+        name -> Text,
+        key_hash -> Text,
+        created_at -> Text,
+        expires_at -> Nullable<Text>,
+        last_used_at -> Nullable<Text>,
+        revoked_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     entities (code) {
         code -> Text,
         region_code -> Text,
@@ -102,6 +115,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_failures (login, failed_at) {
+        login -> Text,
+        failed_at -> Text,
+    }
+}
+
+diesel::table! {
     lpres (teryt) {
         teryt -> Text,
         status -> Text,
@@ -128,6 +148,26 @@ diesel::table! {
         document_url -> Nullable<Text>,
         recorded_at -> Text,
         recorded_by -> Text,
+    }
+}
+
+diesel::table! {
+    oidc_logins (state_hash) {
+        state_hash -> Text,
+        nonce -> Text,
+        verifier -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    one_time_links (token_hash) {
+        token_hash -> Text,
+        purpose -> Text,
+        login -> Nullable<Text>,
+        created_at -> Text,
+        expires_at -> Text,
+        used_at -> Nullable<Text>,
     }
 }
 
@@ -236,6 +276,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        login -> Text,
+        csrf_token -> Text,
+        created_at -> Text,
+        last_seen_at -> Text,
+        expires_at -> Text,
+    }
+}
+
+diesel::table! {
     subregion_powiats (powiat_code) {
         powiat_code -> Text,
         subregion_code -> Text,
@@ -250,6 +301,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    users (login) {
+        login -> Text,
+        name -> Text,
+        role -> Text,
+        org -> Nullable<Text>,
+        region_code -> Nullable<Text>,
+        active -> Bool,
+        password_hash -> Nullable<Text>,
+        must_change_password -> Bool,
+        created_at -> Text,
+        updated_at -> Text,
+        updated_by -> Text,
+    }
+}
+
+diesel::joinable!(api_keys -> users (login));
 diesel::joinable!(entities -> gminas (seat_teryt));
 diesel::joinable!(entities -> regions (region_code));
 diesel::joinable!(entity_revisions -> entities (code));
@@ -260,17 +328,21 @@ diesel::joinable!(events -> subregions (subregion_code));
 diesel::joinable!(gminas -> powiats (powiat_code));
 diesel::joinable!(lpres -> gminas (teryt));
 diesel::joinable!(lpres_revisions -> gminas (teryt));
+diesel::joinable!(one_time_links -> users (login));
 diesel::joinable!(owes -> subregions (subregion_code));
 diesel::joinable!(powiats -> regions (region_code));
 diesel::joinable!(programme_targets -> owes (owes_code));
 diesel::joinable!(programme_targets -> programmes (programme_code));
 diesel::joinable!(programmes -> regions (region_code));
 diesel::joinable!(result_items -> result_groups (group_code));
+diesel::joinable!(sessions -> users (login));
 diesel::joinable!(subregion_powiats -> powiats (powiat_code));
 diesel::joinable!(subregion_powiats -> subregions (subregion_code));
 diesel::joinable!(subregions -> regions (region_code));
+diesel::joinable!(users -> regions (region_code));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    api_keys,
     entities,
     entity_revisions,
     event_revisions,
@@ -278,8 +350,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     events,
     gminas,
     indicators,
+    login_failures,
     lpres,
     lpres_revisions,
+    oidc_logins,
+    one_time_links,
     owes,
     powiats,
     programme_targets,
@@ -289,6 +364,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     reports,
     result_groups,
     result_items,
+    sessions,
     subregion_powiats,
     subregions,
+    users,
 );
