@@ -11,6 +11,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command as AsyncCommand};
 
+mod accounts;
 mod gminas;
 mod reports;
 mod rollups;
@@ -65,6 +66,8 @@ struct Server {
     child: Child,
     base: String,
     http: reqwest::Client,
+    /// What the service printed on stdout before it listened (the first admin's link).
+    printed: Vec<String>,
 }
 
 impl Server {
@@ -85,11 +88,13 @@ impl Server {
             .spawn()
             .expect("rops-hub starts");
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut printed = Vec::new();
         let base = tokio::time::timeout(Duration::from_secs(60), async {
             while let Some(line) = lines.next_line().await.unwrap() {
                 if let Some(addr) = line.strip_prefix("rops-hub listening on ") {
                     return addr.to_owned();
                 }
+                printed.push(line);
             }
             let log = std::fs::read_to_string(env.data_dir.join("server.log")).unwrap_or_default();
             panic!("rops-hub exited before listening:\n{log}");
@@ -99,7 +104,11 @@ impl Server {
         Self {
             child,
             base,
-            http: reqwest::Client::new(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            printed,
         }
     }
 

@@ -80,6 +80,7 @@ pub fn build_with(
     // the document itself at /api-docs/openapi.json, from the routes just registered.
     let app = app
         .app_data(web::Data::new(methods))
+        .configure(routes::configure_pages)
         .service(web::redirect("/docs", "/docs/"))
         .service(
             SwaggerUi::new("/docs/{_:.*}")
@@ -229,11 +230,11 @@ async fn not_found_or_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiE
 fn problem_fallback<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = res
-        .headers()
-        .get(CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if is_problem {
+    // Problems stay; so do the pages' own error pages (HTML that says what to do, in Polish).
+    let is_answered = res.headers().get(CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()) || v.as_bytes().starts_with(b"text/html")
+    });
+    if is_answered {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

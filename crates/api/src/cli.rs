@@ -51,6 +51,53 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Manage accounts from the server's shell (nothing secret is logged).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account and print a one-time link (valid 72 h) where the person sets their
+    /// password; with --password-stdin, the first line of standard input is an initial
+    /// password they must change at first sign-in.
+    Add {
+        /// E-mail or short name (case does not matter).
+        #[arg(long)]
+        login: String,
+        /// Display name, e.g. "Anna Nowak".
+        #[arg(long)]
+        name: String,
+        /// admin, analyst, owes, gmina or entity.
+        #[arg(long)]
+        role: String,
+        /// The unit of a bound role: OWES code, gmina TERYT, entity code.
+        #[arg(long)]
+        org: Option<String>,
+        /// The region an analyst or admin works in (left out: every region).
+        #[arg(long)]
+        region: Option<String>,
+        /// Read an initial password from standard input instead of printing a link.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List {
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// Deactivate an account: its sessions and keys stop working at once.
+    Deactivate { login: String },
+    /// Print a one-time link (valid 72 h) where the person sets a new password; with
+    /// --password-stdin, set the first line of standard input as a password they must change
+    /// at their next sign-in.
+    SetPassword {
+        login: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 pub type CliResult = Result<(), String>;
@@ -125,12 +172,20 @@ pub async fn start(
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?
     };
+    let oidc = config
+        .oidc
+        .clone()
+        .map(|c| Arc::new(crate::oidc::Oidc::new(c)));
     let state = AppState::new(
         pool,
         health,
         Arc::new(Keys::new(&secret)),
         config.deadline_days,
-    );
+    )
+    .with_sessions(config.sessions)
+    .with_public_url(config.public_url.clone())
+    .with_oidc(oidc);
+    let setup_state = state.clone();
     let limits = crate::guard::Limits::new(
         std::time::Duration::from_secs(config.body_timeout_secs),
         config.max_requests_per_client,
@@ -148,6 +203,20 @@ pub async fn start(
         backend = config.database_url.backend(),
         "rops-hub started"
     );
+    // No account yet: one link, printed once on stdout (never logged), where the first admin
+    // chooses a login and password. There is no default password.
+    let base = config.public_url.clone().unwrap_or_else(|| {
+        addrs.first().map_or_else(
+            || format!("http://{}", config.bind),
+            |a| format!("http://{a}"),
+        )
+    });
+    if let Some(link) = crate::routes::signin::setup_link_if_no_user(&setup_state, &base)
+        .await
+        .map_err(|e| format!("cannot prepare the first admin's link: {e}"))?
+    {
+        println!("No user exists yet. Create the first admin within 24 hours, once, at:\n{link}");
+    }
     Ok((server.run(), addrs))
 }
 
@@ -158,4 +227,150 @@ pub async fn serve(config: Config) -> CliResult {
         println!("rops-hub listening on http://{addr}");
     }
     server.await.map_err(|e| e.to_string())
+}
+
+fn password_from_stdin() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn actor(clock: rops_store::Clock) -> rops_store::reports::Actor<'static> {
+    rops_store::reports::Actor::new("cli", clock)
+}
+
+/// `rops-hub user …`.
+pub fn user(config: &Config, command: UserCommand) -> CliResult {
+    use crate::auth::{password, secret};
+    use rops_store::accounts::{self, LinkPurpose, NewUser, UserPatch};
+    let pool = open(config)?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let clock = rops_store::Clock::System;
+    let base = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.bind));
+    let link = |conn: &mut rops_store::DbConnection, login: &str| -> Result<String, String> {
+        let token = secret::random_token();
+        let now = clock.now();
+        let expires = now + chrono::Duration::hours(crate::routes::users::PASSWORD_LINK_HOURS);
+        accounts::create_link(
+            conn,
+            &secret::digest(&token),
+            LinkPurpose::Password,
+            Some(login),
+            &rops_store::clock::stamp(now),
+            &rops_store::clock::stamp(expires),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(format!("{base}/auth/password?token={token}"))
+    };
+    let strong = |pass: &str, login: &str| -> Result<String, String> {
+        password::check(pass, login).map_err(|w| w.to_string())?;
+        password::hash(pass)
+    };
+    match command {
+        UserCommand::Add {
+            login,
+            name,
+            role,
+            org,
+            region,
+            password_stdin,
+        } => {
+            let role = Role::parse(&role).map_err(|e| e.to_string())?;
+            let region = region
+                .as_deref()
+                .map(rops_domain::territory::RegionCode::parse)
+                .transpose()
+                .map_err(|e| e.to_string())?;
+            let login = crate::routes::users::check_login(&login)
+                .map_err(|e| format!("{}: {}", e.field, e.message))?;
+            let hash = if password_stdin {
+                Some(strong(&password_from_stdin()?, &login)?)
+            } else {
+                None
+            };
+            let new = NewUser {
+                login: login.clone(),
+                name,
+                role,
+                org,
+                region,
+                must_change_password: hash.is_some(),
+                password_hash: hash,
+            };
+            let printed = rops_store::write_transaction(&mut conn, |conn| {
+                accounts::create_user(conn, &new, &actor(clock))
+            })
+            .map_err(|e| e.to_string())?;
+            println!("created {} ({})", printed.login, printed.role);
+            if new.password_hash.is_none() {
+                let url = link(&mut conn, &printed.login)?;
+                println!("the person sets their password within 72 hours, once, at:\n{url}");
+            }
+            Ok(())
+        }
+        UserCommand::List { region, role } => {
+            let role = role
+                .as_deref()
+                .map(Role::parse)
+                .transpose()
+                .map_err(|e| e.to_string())?;
+            let users = accounts::list_users(&mut conn, region.as_deref(), role)
+                .map_err(|e| e.to_string())?;
+            println!("login\tname\trole\torg\tregion\tactive");
+            for u in users {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    u.login,
+                    u.name,
+                    u.role,
+                    u.org.unwrap_or_default(),
+                    u.region.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+                    if u.active { "yes" } else { "no" }
+                );
+            }
+            Ok(())
+        }
+        UserCommand::Deactivate { login } => {
+            let patch = UserPatch {
+                active: Some(false),
+                ..UserPatch::default()
+            };
+            let user = rops_store::write_transaction(&mut conn, |conn| {
+                accounts::update_user(conn, &login, &patch, &actor(clock))
+            })
+            .map_err(|e| e.to_string())?;
+            println!("deactivated {}", user.login);
+            Ok(())
+        }
+        UserCommand::SetPassword {
+            login,
+            password_stdin,
+        } => {
+            let user = accounts::get_user(&mut conn, &login).map_err(|e| e.to_string())?;
+            if password_stdin {
+                let hash = strong(&password_from_stdin()?, &user.login)?;
+                rops_store::write_transaction(&mut conn, |conn| {
+                    accounts::set_password(conn, &user.login, &hash, true, &actor(clock))?;
+                    accounts::end_sessions_of(conn, &user.login)
+                })
+                .map_err(|e| e.to_string())?;
+                println!(
+                    "password set for {}; they must change it at their next sign-in",
+                    user.login
+                );
+            } else {
+                let url = link(&mut conn, &user.login)?;
+                println!(
+                    "{} sets a new password within 72 hours, once, at:\n{url}",
+                    user.login
+                );
+            }
+            Ok(())
+        }
+    }
 }

@@ -12,10 +12,21 @@
 //! | `ROPS_MAX_REQUESTS_PER_CLIENT` | `64` | requests one client address may have in progress (then 429) |
 //! | `ROPS_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
 //! | `ROPS_CORS_ORIGINS` | none | comma-separated origins whose browser pages may call the API (CORS) |
+//! | `ROPS_PUBLIC_URL` | the address listened on | the address people reach the service at (`https://rops.example.pl`), for the links it hands out |
+//! | `ROPS_INSECURE_COOKIES` | `0` | `1` sends the session cookie without `Secure`, for local use over plain http |
+//! | `ROPS_SESSION_IDLE` | `30m` | a session unused this long ends (s, m, h or d) |
+//! | `ROPS_SESSION_MAX` | `12h` | a session ends this long after sign-in, whatever its use |
+//! | `ROPS_OIDC_ISSUER` | none | single sign-on: the OpenID provider's issuer URL (`http://` only on loopback) |
+//! | `ROPS_OIDC_CLIENT_ID` | none | single sign-on: this service's client id at the provider |
+//! | `ROPS_OIDC_CLIENT_SECRET` | none | single sign-on: its client secret |
+//! | `ROPS_OIDC_REDIRECT_URL` | none | single sign-on: the callback URL registered at the provider, ending in `/auth/oidc/callback` |
+//! | `ROPS_OIDC_USER_CLAIM` | `email` | single sign-on: the claim matched to a rops-hub login |
 //! | `RUST_LOG` | `info` | log filter, e.g. `rops_api=debug,info` |
 //!
 //! The README's configuration table repeats this one; a test keeps them equal.
 
+use crate::auth::session::SessionSettings;
+use crate::oidc::OidcConfig;
 use rops_store::DatabaseUrl;
 use std::path::PathBuf;
 
@@ -38,6 +49,11 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Origins allowed to call the API from a browser (CORS); empty: none.
     pub cors_origins: Vec<String>,
+    /// The address people reach the service at, for links; `None`: the one listened on.
+    pub public_url: Option<String>,
+    pub sessions: SessionSettings,
+    /// Single sign-on, when all four of its variables are set.
+    pub oidc: Option<OidcConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -45,7 +61,7 @@ pub struct Config {
 pub struct ConfigError(pub String);
 
 /// The variables the service reads, for the README check.
-pub const VARIABLES: [&str; 11] = [
+pub const VARIABLES: [&str; 20] = [
     "ROPS_BIND",
     "DATABASE_URL",
     "ROPS_DATA_DIR",
@@ -56,6 +72,15 @@ pub const VARIABLES: [&str; 11] = [
     "ROPS_MAX_REQUESTS_PER_CLIENT",
     "ROPS_LOG_FORMAT",
     "ROPS_CORS_ORIGINS",
+    "ROPS_PUBLIC_URL",
+    "ROPS_INSECURE_COOKIES",
+    "ROPS_SESSION_IDLE",
+    "ROPS_SESSION_MAX",
+    "ROPS_OIDC_ISSUER",
+    "ROPS_OIDC_CLIENT_ID",
+    "ROPS_OIDC_CLIENT_SECRET",
+    "ROPS_OIDC_REDIRECT_URL",
+    "ROPS_OIDC_USER_CLAIM",
     "RUST_LOG",
 ];
 
@@ -126,7 +151,52 @@ impl Config {
                     .map_err(|e| ConfigError(format!("ROPS_CORS_ORIGINS: {e}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let public_url = match get("ROPS_PUBLIC_URL") {
+            None => None,
+            Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
+                Some(u.trim_end_matches('/').to_owned())
+            }
+            Some(u) => {
+                return Err(ConfigError(format!(
+                    "ROPS_PUBLIC_URL is `{u}`; expected an http:// or https:// address"
+                )))
+            }
+        };
+        let duration = |name: &str, default: &str| -> Result<chrono::Duration, ConfigError> {
+            let text = get(name).unwrap_or_else(|| default.to_owned());
+            crate::auth::parse_ttl(&text)
+                .map_err(|e| ConfigError(format!("{name}: {e}")))
+                .and_then(|d| {
+                    chrono::Duration::from_std(d)
+                        .map_err(|_| ConfigError(format!("{name} is too long")))
+                })
+        };
+        let insecure = match get("ROPS_INSECURE_COOKIES").as_deref() {
+            None | Some("0") | Some("false") => false,
+            Some("1") | Some("true") => true,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "ROPS_INSECURE_COOKIES is `{other}`; expected 1 or 0"
+                )))
+            }
+        };
+        let sessions = SessionSettings {
+            idle: duration("ROPS_SESSION_IDLE", "30m")?,
+            absolute: duration("ROPS_SESSION_MAX", "12h")?,
+            secure: !insecure,
+        };
+        let oidc = OidcConfig::from_values(
+            get("ROPS_OIDC_ISSUER"),
+            get("ROPS_OIDC_CLIENT_ID"),
+            get("ROPS_OIDC_CLIENT_SECRET"),
+            get("ROPS_OIDC_REDIRECT_URL"),
+            get("ROPS_OIDC_USER_CLAIM"),
+        )
+        .map_err(ConfigError)?;
         Ok(Self {
+            public_url,
+            sessions,
+            oidc,
             bind: get("ROPS_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
             database_url,
             data_dir,
@@ -187,6 +257,32 @@ mod tests {
             .0
             .contains("32"));
         assert!(with(&[("ROPS_DB_POOL_SIZE", "0")]).is_err());
+    }
+
+    #[test]
+    fn sessions_last_30_minutes_idle_and_12_hours_at_most_with_secure_cookies() {
+        let c = with(&[]).unwrap();
+        assert_eq!(c.sessions, SessionSettings::default());
+        assert_eq!(c.sessions.idle, chrono::Duration::minutes(30));
+        assert_eq!(c.sessions.absolute, chrono::Duration::hours(12));
+        assert!(c.sessions.secure && c.public_url.is_none() && c.oidc.is_none());
+        let c = with(&[
+            ("ROPS_SESSION_IDLE", "10m"),
+            ("ROPS_SESSION_MAX", "1d"),
+            ("ROPS_INSECURE_COOKIES", "1"),
+            ("ROPS_PUBLIC_URL", "https://rops.example.pl/"),
+        ])
+        .unwrap();
+        assert_eq!(c.sessions.idle, chrono::Duration::minutes(10));
+        assert_eq!(c.sessions.absolute, chrono::Duration::days(1));
+        assert!(!c.sessions.secure);
+        assert_eq!(c.public_url.as_deref(), Some("https://rops.example.pl"));
+        assert!(with(&[("ROPS_SESSION_IDLE", "soon")])
+            .unwrap_err()
+            .0
+            .contains("ROPS_SESSION_IDLE"));
+        assert!(with(&[("ROPS_INSECURE_COOKIES", "yes")]).is_err());
+        assert!(with(&[("ROPS_PUBLIC_URL", "rops.example.pl")]).is_err());
     }
 
     #[test]

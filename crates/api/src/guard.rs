@@ -94,7 +94,8 @@ pub fn security_headers(res: &mut actix_web::HttpResponse<impl MessageBody>, pat
         HeaderValue::from_static("no-referrer"),
     );
     // The documentation's own files may be cached; everything else is data or an error.
-    if !path.starts_with("/docs/") || !headers.contains_key(header::CACHE_CONTROL) {
+    let cacheable = path.starts_with("/docs/") || path.starts_with("/assets/");
+    if !cacheable || !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
 }

@@ -25,6 +25,7 @@ async fn main() -> ExitCode {
             ttl,
             sub,
         } => cli::token(&config, &role, org.as_deref(), &ttl, &sub),
+        Command::User(command) => cli::user(&config, command),
         Command::Openapi => {
             print!("{}", rops_api::openapi::document_json());
             Ok(())

@@ -11,7 +11,9 @@ use rops_domain::territory::{RegionCode, Teryt};
 use rops_domain::validation::FieldError;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{Schema, SchemaType, Type};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
@@ -20,7 +22,7 @@ use utoipa_actix_web::AppExt;
 #[openapi(
     info(
         title = "rops-hub",
-        description = "Regional social-economy monitoring: OWES quarterly reports, gmina LPRES status and results, the ROPS activity register, the register of reintegration entities and their yearly reports, rollups (with the region's coverage by those entities) against the regional programme.\n\nEvery endpoint under /api/v1 needs `Authorization: Bearer <JWT>`; `rops-hub token` mints one. Every error is application/problem+json (RFC 9457).",
+        description = "Regional social-economy monitoring: OWES quarterly reports, gmina LPRES status and results, the ROPS activity register, the register of reintegration entities and their yearly reports, rollups (with the region's coverage by those entities) against the regional programme.\n\nEvery endpoint under /api/v1 needs a signed-in caller: `Authorization: Bearer <key>` with a personal API key (`POST /api/v1/me/keys`), an access token of the single sign-on provider or a server-signed JWT (`rops-hub token`, for development), or the session cookie of `POST /auth/login` — a cookie-authenticated request that changes something also sends the session's CSRF token as `X-CSRF-Token`. Every error is application/problem+json (RFC 9457).",
         license(name = "MIT"),
     ),
     // The schemas only parameters name (utoipa collects those of bodies and responses).
@@ -52,6 +54,8 @@ use utoipa_actix_web::AppExt;
         (name = "entities", description = "The register of reintegration entities (CIS, KIS, ZAZ, WTZ): kind, seat, the gminas served, operator, active quarters; every change kept as a revision. Their yearly reports: the third report stream, same lifecycle as the others"),
         (name = "rollups", description = "Live rollups against the programme targets, as of any moment; JSON, CSV, XLSX"),
         (name = "health", description = "Liveness and readiness, without a token"),
+        (name = "auth", description = "Signing in and out (session cookie), the first admin, setting a password with a one-time link"),
+        (name = "users", description = "Accounts (admins), and each person's own: who am I, my password, my API keys"),
     ),
     modifiers(&Secured),
 )]
@@ -69,9 +73,16 @@ impl Modify for Secured {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
+                    .bearer_format("API key (rops_…), the sign-on provider's access token, or a server-signed JWT")
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::session::COOKIE,
+                "The session of POST /auth/login. A request that changes something also sends the session's CSRF token in the X-CSRF-Token header.",
+            ))),
         );
     }
 }
@@ -183,15 +194,15 @@ fn no_nulls(op: &mut Operation) {
 }
 
 fn secure(op: &mut Operation) {
-    op.security = Some(vec![SecurityRequirement::new(
-        "bearer",
-        Vec::<String>::new(),
-    )]);
+    op.security = Some(vec![
+        SecurityRequirement::new("bearer", Vec::<String>::new()),
+        SecurityRequirement::new("cookie", Vec::<String>::new()),
+    ]);
     let r = &mut op.responses.responses;
     r.entry("401".into()).or_insert_with(|| {
         problem(
             401,
-            "No valid bearer token: missing, tampered, unsigned or expired",
+            "No valid credentials: no key, token or session, or one that is tampered, expired, revoked or of a deactivated account",
         )
     });
     r.entry("500".into()).or_insert_with(|| {

@@ -1,7 +1,9 @@
 //! What every handler shares, and the one way handlers reach the database.
 
+use crate::auth::session::SessionSettings;
 use crate::auth::Keys;
 use crate::error::ApiError;
+use crate::oidc::Oidc;
 use actix_web::web;
 use rops_store::{Clock, DbConnection, Health, Pool, StoreError, StoreResult, WriteMode};
 use std::sync::Arc;
@@ -17,6 +19,13 @@ pub struct AppState {
     pub deadline_days: i64,
     /// What time it is: the system clock, or a fixed moment in tests.
     pub clock: Clock,
+    /// How long browser sessions last and how their cookie is sent.
+    pub sessions: SessionSettings,
+    /// The address people reach the service at (`ROPS_PUBLIC_URL`), for the links the service
+    /// hands out; `None`: the address the request came to.
+    pub public_url: Option<String>,
+    /// Single sign-on, when configured.
+    pub oidc: Option<Arc<Oidc>>,
 }
 
 impl AppState {
@@ -27,7 +36,25 @@ impl AppState {
             keys,
             deadline_days,
             clock: Clock::System,
+            sessions: SessionSettings::default(),
+            public_url: None,
+            oidc: None,
         }
+    }
+
+    /// The same state with these session settings.
+    pub fn with_sessions(self, sessions: SessionSettings) -> Self {
+        Self { sessions, ..self }
+    }
+
+    /// The same state handing out links under `public_url`.
+    pub fn with_public_url(self, public_url: Option<String>) -> Self {
+        Self { public_url, ..self }
+    }
+
+    /// The same state with single sign-on through `oidc`.
+    pub fn with_oidc(self, oidc: Option<Arc<Oidc>>) -> Self {
+        Self { oidc, ..self }
     }
 
     /// The same state with `clock` telling the time.

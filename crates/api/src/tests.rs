@@ -372,7 +372,25 @@ fn the_document_describes_every_endpoint_with_its_errors() {
         ("get", "/api/v1/rollups/owes/{code}"),
         ("get", "/api/v1/rollups/owes/{code}/csv"),
         ("get", "/api/v1/rollups/owes/{code}/xlsx"),
+        ("get", "/api/v1/me"),
+        ("post", "/api/v1/me/password"),
+        ("post", "/api/v1/me/keys"),
+        ("get", "/api/v1/me/keys"),
+        ("delete", "/api/v1/me/keys/{id}"),
+        ("post", "/api/v1/users"),
+        ("get", "/api/v1/users"),
+        ("get", "/api/v1/users/{login}"),
+        ("patch", "/api/v1/users/{login}"),
+        ("post", "/auth/login"),
+        ("post", "/auth/logout"),
+        ("post", "/auth/setup"),
+        ("post", "/auth/password"),
     ];
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["bearer"]["scheme"], "bearer", "{schemes}");
+    assert_eq!(schemes["cookie"]["type"], "apiKey", "{schemes}");
+    assert_eq!(schemes["cookie"]["in"], "cookie");
+    assert_eq!(schemes["cookie"]["name"], "rops_session");
     for (method, path) in expected {
         let op = &doc["paths"][path][method];
         assert!(op.is_object(), "{method} {path} is not documented");
@@ -382,8 +400,8 @@ fn the_document_describes_every_endpoint_with_its_errors() {
                 "{method} {path} lacks 401"
             );
             assert_eq!(
-                op["security"][0]["bearer"],
-                json!([]),
+                op["security"],
+                json!([{"bearer": []}, {"cookie": []}]),
                 "{method} {path} lacks security"
             );
         }

@@ -1,15 +1,22 @@
-//! Bearer JWT authentication (HS256) and the rights of each role.
+//! Who is calling: browser sessions, personal API keys, the single sign-on provider's access
+//! tokens and server-signed JWTs (HS256, for development and tests), and the rights of each.
+
+pub mod password;
+pub mod secret;
+pub mod session;
 
 use crate::error::ApiError;
+use crate::oidc::Oidc;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use rops_domain::policy::{Action, Principal, Resource};
 use rops_domain::role::Role;
+use rops_store::accounts::{self, User};
 use serde::{Deserialize, Serialize};
-use std::future::{ready, Ready};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -105,6 +112,8 @@ impl Keys {
             role,
             org: c.org,
             principal,
+            user: None,
+            via: Via::Token,
         })
     }
 }
@@ -184,23 +193,126 @@ pub fn secret_path(data_dir: &Path) -> PathBuf {
     data_dir.join("jwt-secret")
 }
 
-/// An authenticated caller: extracting it from a request answers 401 without a valid token.
+/// How a caller proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// A JWT signed with the server's secret (`rops-hub token`: development, tests).
+    Token,
+    /// A personal API key, by its id.
+    Key(String),
+    /// A browser session; its CSRF token and the digest of its id.
+    Session { csrf: String, id_hash: String },
+    /// An access token of the single sign-on provider.
+    Oidc,
+}
+
+impl Via {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Token => "token",
+            Self::Key(_) => "key",
+            Self::Session { .. } => "session",
+            Self::Oidc => "oidc",
+        }
+    }
+}
+
+/// An authenticated caller: extracting it from a request answers 401 without valid
+/// credentials (a session cookie, an API key, a provider's access token or a server-signed
+/// JWT), and 403 for a cookie-authenticated state-changing request without its CSRF token.
 #[derive(Debug, Clone)]
 pub struct Caller {
+    /// Who acts, as recorded in `updated_by`/`by`: the user's login, or a JWT's `sub`.
     pub sub: String,
     pub role: Role,
     pub org: Option<String>,
-    /// Who the token speaks for, as the domain's policy knows it.
+    /// Who the caller speaks for, as the domain's policy knows it (region included).
     pub principal: Principal,
+    /// The account behind the caller; `None` for server-signed JWTs.
+    pub user: Option<User>,
+    pub via: Via,
 }
 
 impl Caller {
+    pub(crate) fn of_user(user: User, via: Via) -> Result<Self, ApiError> {
+        let principal = user.principal().map_err(ApiError::from)?;
+        Ok(Self {
+            sub: user.login.clone(),
+            role: user.role,
+            org: user.org.clone(),
+            principal,
+            user: Some(user),
+            via,
+        })
+    }
+
     /// Asks the domain's one policy (`rops_domain::policy`) whether this caller may perform
     /// `action` on `resource`; 403 with the policy's reason when not.
     pub fn may(&self, action: Action, resource: Resource<'_>) -> Result<(), ApiError> {
         self.principal
             .may(action, resource)
             .map_err(|denied| ApiError::Forbidden(denied.to_string()))
+    }
+
+    /// [`Caller::may`], then for a region-bound analyst or admin whether the resource lies in
+    /// their region (looked up in the database; units that do not exist are left to the
+    /// handler's 404).
+    pub async fn may_at(
+        &self,
+        state: &AppState,
+        action: Action,
+        resource: Resource<'_>,
+    ) -> Result<(), ApiError> {
+        self.may(action, resource)?;
+        self.within_region_of(state, action, resource).await
+    }
+
+    /// For a region-bound analyst or admin: 403 unless `resource` (a unit or subregion) lies in
+    /// their region. Units that do not exist are left to the handler's 404.
+    pub async fn within_region_of(
+        &self,
+        state: &AppState,
+        action: Action,
+        resource: Resource<'_>,
+    ) -> Result<(), ApiError> {
+        if self.principal.region().is_none() || !action.is_regional() {
+            return Ok(());
+        }
+        let region = match resource {
+            Resource::Unit(stream, unit) => {
+                let unit = unit.to_owned();
+                state
+                    .db(move |conn| rops_store::reports::region_of_unit(conn, stream, &unit))
+                    .await?
+                    .map(|r| r.as_str().to_owned())
+            }
+            Resource::Subregion(code) => {
+                let code = code.to_owned();
+                state
+                    .db(move |conn| rops_store::rollups::region_of_subregion(conn, &code))
+                    .await
+                    .ok()
+            }
+            Resource::Region(code) => Some(code.to_owned()),
+            // The rest is not of one region.
+            _ => None,
+        };
+        match region {
+            Some(region) => self.in_region(action, &region),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether this caller may perform `action` on something of `region`.
+    pub fn in_region(&self, action: Action, region: &str) -> Result<(), ApiError> {
+        self.principal
+            .may_in(action, region)
+            .map_err(|denied| ApiError::Forbidden(denied.to_string()))
+    }
+
+    /// The region a region-bound analyst or admin works in.
+    pub fn region(&self) -> Option<&str> {
+        self.principal.region().map(|r| r.as_str())
     }
 }
 
@@ -211,52 +323,221 @@ pub struct Admin(pub Caller);
 
 impl FromRequest for Admin {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(caller(req).and_then(|c| {
+        let req = req.clone();
+        Box::pin(async move {
+            let c = authenticate(&req).await?;
             c.may(Action::WriteReference, Resource::Reference)?;
             Ok(Admin(c))
-        }))
+        })
     }
 }
 
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(caller(req))
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await })
     }
 }
 
-fn caller(req: &HttpRequest) -> Result<Caller, ApiError> {
+/// Paths a user whose password must be changed may still use.
+const WHILE_PASSWORD_MUST_CHANGE: [&str; 3] = ["/api/v1/me", "/api/v1/me/password", "/auth/logout"];
+
+async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal("application state missing"))?;
-    let header = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .ok_or_else(|| {
-            ApiError::Unauthorized(
-                "send `Authorization: Bearer <token>`; `rops-hub token` mints one".into(),
-            )
-        })?;
-    let token = header
-        .to_str()
-        .ok()
-        // The scheme is case-insensitive (RFC 9110 §11.1).
-        .and_then(|h| {
-            h.get(..7)
-                .filter(|scheme| scheme.eq_ignore_ascii_case("bearer "))
-                .map(|_| &h[7..])
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
-        })?;
+        .ok_or_else(|| ApiError::internal("application state missing"))?
+        .clone();
+    let caller = match req.headers().get(actix_web::http::header::AUTHORIZATION) {
+        Some(header) => {
+            let token = header
+                .to_str()
+                .ok()
+                // The scheme is case-insensitive (RFC 9110 §11.1).
+                .and_then(|h| {
+                    h.get(..7)
+                        .filter(|scheme| scheme.eq_ignore_ascii_case("bearer "))
+                        .map(|_| &h[7..])
+                })
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| {
+                    ApiError::Unauthorized(
+                        "the Authorization header must be `Bearer <key or token>`".into(),
+                    )
+                })?;
+            by_bearer(&state, token).await?
+        }
+        None => match req.cookie(session::COOKIE) {
+            Some(cookie) => by_session(&state, req, cookie.value()).await?,
+            None => {
+                return Err(ApiError::Unauthorized(
+                    "sign in (POST /auth/login) or send `Authorization: Bearer <API key>`".into(),
+                ))
+            }
+        },
+    };
+    if caller.user.as_ref().is_some_and(|u| u.must_change_password)
+        && !WHILE_PASSWORD_MUST_CHANGE.contains(&req.path())
+    {
+        return Err(ApiError::Forbidden(
+            "your password was set by an administrator: change it first (POST /api/v1/me/password)"
+                .into(),
+        ));
+    }
+    Ok(caller)
+}
+
+async fn by_bearer(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    if token.starts_with(secret::KEY_PREFIX) {
+        return by_key(state, token).await;
+    }
+    if let Some(oidc) = &state.oidc {
+        if crate::oidc::issuer_of(token).as_deref() == Some(oidc.issuer()) {
+            return by_oidc(state, oidc, token).await;
+        }
+    }
     state.keys.verify(token).map_err(ApiError::Unauthorized)
+}
+
+async fn by_key(state: &AppState, key: &str) -> Result<Caller, ApiError> {
+    let hash = secret::digest(key);
+    let now = state.clock.now();
+    let stamp = rops_store::clock::stamp(now);
+    let found = state
+        .db(move |conn| {
+            let found = accounts::key(conn, &hash)?;
+            if let Some((key, user)) = &found {
+                let usable = key.revoked_at.is_none()
+                    && key.expires_at.as_deref().is_none_or(|e| e > stamp.as_str())
+                    && user.active;
+                // Last use, to the minute: a key used constantly costs one write a minute.
+                let stale = key.last_used_at.as_deref().is_none_or(|at| {
+                    at < rops_store::clock::stamp(now - chrono::Duration::minutes(1)).as_str()
+                });
+                if usable && stale {
+                    // Best effort: a read must not fail because its bookkeeping could not
+                    // be written (a read-only database still answers reads).
+                    if let Err(e) = accounts::touch_key(conn, &key.id, &stamp) {
+                        tracing::warn!(error = %e, "could not record an API key's last use");
+                    }
+                }
+            }
+            Ok(found)
+        })
+        .await?;
+    let (key, user) =
+        found.ok_or_else(|| ApiError::Unauthorized("the API key is not valid".into()))?;
+    let now = rops_store::clock::stamp(now);
+    if key.revoked_at.is_some() {
+        return Err(ApiError::Unauthorized("the API key was revoked".into()));
+    }
+    if key.expires_at.as_deref().is_some_and(|e| e <= now.as_str()) {
+        return Err(ApiError::Unauthorized("the API key has expired".into()));
+    }
+    if !user.active {
+        return Err(ApiError::Unauthorized(
+            "the API key's owner is deactivated".into(),
+        ));
+    }
+    Caller::of_user(user, Via::Key(key.id))
+}
+
+async fn by_oidc(state: &AppState, oidc: &Oidc, token: &str) -> Result<Caller, ApiError> {
+    let claim = oidc.verify_bearer(token).await.map_err(|e| {
+        if e.is_unavailable() {
+            ApiError::Unavailable(format!("the sign-on provider cannot be reached: {e}"))
+        } else {
+            ApiError::Unauthorized(e.to_string())
+        }
+    })?;
+    let user = {
+        let claim = claim.clone();
+        state
+            .db(move |conn| accounts::find_user(conn, &claim))
+            .await?
+    };
+    match user {
+        Some(user) if user.active => Caller::of_user(user, Via::Oidc),
+        Some(_) => Err(ApiError::Unauthorized(format!(
+            "the account {claim} is deactivated"
+        ))),
+        None => Err(ApiError::Unauthorized(format!(
+            "no rops-hub account has the login {claim}; an administrator must create it"
+        ))),
+    }
+}
+
+async fn by_session(state: &AppState, req: &HttpRequest, id: &str) -> Result<Caller, ApiError> {
+    let id_hash = secret::digest(id);
+    let now = state.clock.now();
+    let settings = state.sessions;
+    let found = {
+        let id_hash = id_hash.clone();
+        state
+            .db(move |conn| {
+                let found = accounts::session(conn, &id_hash)?;
+                match &found {
+                    Some((session, user))
+                        if user.active && settings.check(session, now).is_ok() =>
+                    {
+                        let stale = session.last_seen_at.as_str()
+                            < rops_store::clock::stamp(now - chrono::Duration::seconds(30))
+                                .as_str();
+                        if stale {
+                            if let Err(e) = accounts::touch_session(
+                                conn,
+                                &id_hash,
+                                &rops_store::clock::stamp(now),
+                            ) {
+                                tracing::warn!(error = %e, "could not record a session's activity");
+                            }
+                        }
+                    }
+                    // Ended: forget it (best effort).
+                    Some(_) => {
+                        let _ = accounts::end_session(conn, &id_hash);
+                    }
+                    None => {}
+                }
+                Ok(found)
+            })
+            .await?
+    };
+    let (session, user) = found.ok_or_else(|| {
+        ApiError::Unauthorized("the session has ended or never existed; sign in again".into())
+    })?;
+    settings
+        .check(&session, now)
+        .map_err(|why| ApiError::Unauthorized(why.into()))?;
+    if !user.active {
+        return Err(ApiError::Unauthorized("the account is deactivated".into()));
+    }
+    if !req.method().is_safe() {
+        let sent = req
+            .headers()
+            .get(session::CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !secret::same(sent, &session.csrf_token) {
+            return Err(ApiError::Forbidden(format!(
+                "a request signed in by cookie that changes something must carry the CSRF token in the {} header (sign-in and GET /api/v1/me return it as csrf_token)",
+                "X-CSRF-Token"
+            )));
+        }
+    }
+    Caller::of_user(
+        user,
+        Via::Session {
+            csrf: session.csrf_token,
+            id_hash,
+        },
+    )
 }
 
 /// Parses `8h`, `30m`, `7d`, `90s` or a number of seconds.

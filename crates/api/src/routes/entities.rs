@@ -172,6 +172,15 @@ pub async fn put(
     let if_match = if_match(&req)?;
     let entity =
         check_entity(&body.into_inner().into()).map_err(|e| ApiError::validation(e.into_vec()))?;
+    // A region-bound analyst or admin keeps the entities of their region.
+    caller.in_region(Action::WriteEntities, entity.seat.region().as_str())?;
+    caller
+        .within_region_of(
+            &state,
+            Action::WriteEntities,
+            Resource::Unit(rops_domain::stream::Stream::Entity, code.as_str()),
+        )
+        .await?;
     let clock = state.clock;
     let (view, put) = state
         .write_as(rops_store::WriteMode::dry_run(dry.dry_run), move |conn| {

@@ -98,6 +98,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Action::WriteEvents, Resource::ActivityRegister)?;
     let code = code.into_inner();
+    caller.in_region(Action::WriteEvents, &code)?;
     let clock = state.clock;
     let draft = draft(body.into_inner(), clock.today())?;
     let event = state
@@ -164,6 +165,7 @@ pub async fn list(
 ) -> Result<web::Json<Vec<EventView>>, ApiError> {
     caller.may(Action::ReadEvents, Resource::ActivityRegister)?;
     let code = code.into_inner();
+    caller.in_region(Action::ReadEvents, &code)?;
     let q = query.into_inner();
     let mut errors = FieldErrors::default();
     super::check_filter(
@@ -239,6 +241,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Action::ReadEvents, Resource::ActivityRegister)?;
     let id = id.into_inner();
+    within_event_region(&state, &caller, Action::ReadEvents, &id).await?;
     let detail = state.db(move |conn| events::get(conn, &id)).await?;
     Ok(with_etag(HttpResponse::Ok(), detail.event.revision, detail))
 }
@@ -274,6 +277,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Action::WriteEvents, Resource::ActivityRegister)?;
     let id = id.into_inner();
+    within_event_region(&state, &caller, Action::WriteEvents, &id).await?;
     let if_match = if_match(&req)?;
     let clock = state.clock;
     let draft = draft(body.into_inner(), clock.today())?;
@@ -311,10 +315,29 @@ pub async fn withdraw(
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Action::WriteEvents, Resource::ActivityRegister)?;
     let id = id.into_inner();
+    within_event_region(&state, &caller, Action::WriteEvents, &id).await?;
     let if_match = if_match(&req)?;
     let clock = state.clock;
     let event = state
         .write(move |conn| events::withdraw(conn, &id, if_match, &actor(&caller, clock)))
         .await?;
     Ok(with_etag(HttpResponse::Ok(), event.revision, event))
+}
+
+/// For a region-bound analyst or admin: 403 when the event lies in another region (an
+/// unknown event is left to the handler's 404).
+async fn within_event_region(
+    state: &AppState,
+    caller: &Caller,
+    action: Action,
+    id: &str,
+) -> Result<(), ApiError> {
+    if caller.region().is_none() {
+        return Ok(());
+    }
+    let id = id.to_owned();
+    match state.db(move |conn| events::region_of(conn, &id)).await? {
+        Some(region) => caller.in_region(action, &region),
+        None => Ok(()),
+    }
 }

@@ -74,7 +74,13 @@ pub async fn put_lpres(
     body: web::Json<LpresPut>,
 ) -> Result<HttpResponse, ApiError> {
     let teryt = teryt.into_inner();
-    caller.may(Action::WriteLpres, Resource::Unit(Stream::Gmina, &teryt))?;
+    caller
+        .may_at(
+            &state,
+            Action::WriteLpres,
+            Resource::Unit(Stream::Gmina, &teryt),
+        )
+        .await?;
     let if_match = if_match(&req)?;
     let b = body.into_inner();
     let input = LpresInput {

@@ -18,7 +18,9 @@ pub mod report_files;
 pub mod report_resource;
 pub mod reports;
 pub mod rollups;
+pub mod signin;
 pub mod subregions;
+pub mod users;
 
 /// Checks a query filter against its domain type, recording the field when it does not
 /// parse: a filter that can match nothing by its very shape is a mistake to name (422), not
@@ -50,10 +52,26 @@ pub(crate) fn region_filter(region: Option<&str>) -> Result<(), crate::error::Ap
     }
 }
 
+/// The pages (HTML for people, not part of the API's document).
+pub fn configure_pages(cfg: &mut actix_web::web::ServiceConfig) {
+    cfg.service(signin::home)
+        .service(signin::sign_in_page)
+        .service(signin::setup_page)
+        .service(signin::password_page)
+        .service(signin::change_password_form)
+        .service(signin::oidc_start)
+        .service(signin::oidc_callback)
+        .service(crate::pages::stylesheet);
+}
+
 /// Every route of the service, with its OpenAPI description.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(signin::sign_in)
+        .service(signin::sign_out)
+        .service(signin::setup)
+        .service(signin::set_password)
         .service(
             scope::scope("/api/v1")
                 .service(regions::list)
@@ -91,6 +109,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(rollups::owes_xlsx)
                 .service(catalogue::get)
                 .service(programmes::list)
-                .service(programmes::get),
+                .service(programmes::get)
+                .service(users::me)
+                .service(users::change_password)
+                .service(users::create_key)
+                .service(users::list_keys)
+                .service(users::revoke_key)
+                .service(users::create)
+                .service(users::list)
+                .service(users::get)
+                .service(users::update),
         );
 }

@@ -5,6 +5,7 @@ use actix_web::{get, put, web, HttpResponse};
 use rops_domain::code::{OwesCode, SubregionCode};
 use rops_domain::period::Quarter;
 use rops_domain::policy::{Action, Resource};
+use rops_domain::stream::Stream;
 use rops_domain::territory::RegionCode;
 use rops_domain::validation::{FieldError, FieldErrors};
 use rops_store::queries;
@@ -129,13 +130,25 @@ impl OwesPut {
 #[put("/owes/{code}")]
 pub async fn put(
     state: web::Data<AppState>,
-    _admin: Admin,
+    Admin(admin): Admin,
     code: web::Path<String>,
     body: web::Json<OwesPut>,
 ) -> Result<HttpResponse, ApiError> {
     let code = OwesCode::parse(&code)
         .map_err(|e| ApiError::validation(vec![FieldError::new("code", e.to_string())]))?;
     let input = body.into_inner().parse().map_err(ApiError::validation)?;
+    // A region-bound admin keeps the OWES of their region, where it is and where it goes.
+    let action = Action::WriteReference;
+    admin
+        .within_region_of(&state, action, Resource::Unit(Stream::Owes, code.as_str()))
+        .await?;
+    admin
+        .within_region_of(
+            &state,
+            action,
+            Resource::Subregion(input.subregion.as_str()),
+        )
+        .await?;
     let (view, put) = state
         .write(move |conn| writes::put_owes(conn, &code, &input))
         .await?;

@@ -251,7 +251,14 @@ pub async fn queue(
     query: web::Query<QueueFilter>,
 ) -> Result<web::Json<Vec<OwesReportView>>, ApiError> {
     caller.may(Action::ReadQueue, Resource::ReportQueue)?;
-    let q = query.into_inner();
+    let mut q = query.into_inner();
+    // A region-bound analyst's queue is their region's.
+    if let Some(own) = caller.region() {
+        match &q.region {
+            Some(r) => caller.in_region(Action::ReadQueue, r)?,
+            None => q.region = Some(own.to_owned()),
+        }
+    }
     let mut errors = FieldErrors::default();
     super::check_filter(
         &mut errors,

@@ -70,7 +70,13 @@ pub async fn import<S: ReportStream>(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<web::Json<ImportResult>, ApiError> {
-    caller.may(Action::WriteReports, Resource::Unit(S::STREAM, &unit))?;
+    caller
+        .may_at(
+            &state,
+            Action::WriteReports,
+            Resource::Unit(S::STREAM, &unit),
+        )
+        .await?;
     let media = crate::http::MediaType::of(&req);
     let source = match media.essence() {
         Some("text/csv") => Source::Csv {
@@ -169,7 +175,13 @@ pub async fn template<S: ReportStream>(
     unit: String,
     query: impl TemplateQuery,
 ) -> Result<HttpResponse, ApiError> {
-    caller.may(Action::ReadReports, Resource::Unit(S::STREAM, &unit))?;
+    caller
+        .may_at(
+            &state,
+            Action::ReadReports,
+            Resource::Unit(S::STREAM, &unit),
+        )
+        .await?;
     let mut errors = FieldErrors::default();
     let xlsx = match query.format() {
         None | Some("csv") => false,

@@ -52,7 +52,13 @@ pub async fn put<S: ReportStream>(
     req: HttpRequest,
     body: S::Put,
 ) -> Result<HttpResponse, ApiError> {
-    caller.may(Action::WriteReports, Resource::Unit(S::STREAM, &unit))?;
+    caller
+        .may_at(
+            &state,
+            Action::WriteReports,
+            Resource::Unit(S::STREAM, &unit),
+        )
+        .await?;
     let key = report_key(S::STREAM, &unit, &period)?;
     let if_match = if_match(&req)?;
     let mut errors = FieldErrors::default();
@@ -80,7 +86,13 @@ pub async fn get<S: ReportStream>(
     caller: Caller,
     (unit, period): (String, String),
 ) -> Result<HttpResponse, ApiError> {
-    caller.may(Action::ReadReports, Resource::Unit(S::STREAM, &unit))?;
+    caller
+        .may_at(
+            &state,
+            Action::ReadReports,
+            Resource::Unit(S::STREAM, &unit),
+        )
+        .await?;
     let key = report_key(S::STREAM, &unit, &period)?;
     let found = state.db(move |conn| reports::get(conn, &key)).await?;
     let report = found.ok_or_else(|| no_report::<S>(&unit, &period))?;
@@ -98,7 +110,13 @@ pub async fn list<S: ReportStream>(
     unit: String,
     query: S::ListQuery,
 ) -> Result<web::Json<Vec<S::View>>, ApiError> {
-    caller.may(Action::ReadReports, Resource::Unit(S::STREAM, &unit))?;
+    caller
+        .may_at(
+            &state,
+            Action::ReadReports,
+            Resource::Unit(S::STREAM, &unit),
+        )
+        .await?;
     let mut errors = FieldErrors::default();
     let mut filter = S::list_filter(query, &mut errors);
     if !errors.is_empty() {
@@ -120,7 +138,13 @@ pub async fn revisions<S: ReportStream>(
     caller: Caller,
     (unit, period): (String, String),
 ) -> Result<web::Json<Vec<super::reports::RevisionView>>, ApiError> {
-    caller.may(Action::ReadReports, Resource::Unit(S::STREAM, &unit))?;
+    caller
+        .may_at(
+            &state,
+            Action::ReadReports,
+            Resource::Unit(S::STREAM, &unit),
+        )
+        .await?;
     let key = report_key(S::STREAM, &unit, &period)?;
     let found = state.db(move |conn| reports::revisions(conn, &key)).await?;
     if found.is_empty() {

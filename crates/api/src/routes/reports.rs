@@ -362,13 +362,14 @@ macro_rules! report_transition {
             body: actix_web::web::Bytes,
         ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
             let (unit, period) = path.into_inner();
-            caller.may(
+            caller.may_at(
+                &state,
                 rops_domain::policy::Action::of_transition($transition),
                 rops_domain::policy::Resource::Unit(
                     <$s as $crate::routes::report_resource::ReportStream>::STREAM,
                     &unit,
                 ),
-            )?;
+            ).await?;
             let key = $crate::routes::reports::report_key(
                 <$s as $crate::routes::report_resource::ReportStream>::STREAM,
                 &unit,

@@ -348,7 +348,7 @@ macro_rules! rollup_endpoint {
         ($csv_fn:ident, $csv_op:literal, $csv_path:literal),
         ($xlsx_fn:ident, $xlsx_op:literal, $xlsx_path:literal),
         ($param_ty:ident, $param:literal, $example:literal), $doc:literal,
-        |$caller:ident, $code:ident| $check:expr, $of:expr
+        |$caller:ident, $code:ident, $state:ident| $check:expr, $of:expr
     ) => {
         #[doc = $doc]
         #[doc = ""]
@@ -373,7 +373,7 @@ macro_rules! rollup_endpoint {
         )]
         #[get($path)]
         pub async fn $fn(
-            state: web::Data<AppState>,
+            $state: web::Data<AppState>,
             $caller: Caller,
             $code: web::Path<String>,
             query: web::Query<RollupQuery>,
@@ -381,7 +381,7 @@ macro_rules! rollup_endpoint {
         ) -> Result<HttpResponse, ApiError> {
             let $code = $code.into_inner();
             $check?;
-            respond(state, $of, query.into_inner(), req, None).await
+            respond($state, $of, query.into_inner(), req, None).await
         }
 
         #[doc = $doc]
@@ -402,7 +402,7 @@ macro_rules! rollup_endpoint {
         )]
         #[get($csv_path)]
         pub async fn $csv_fn(
-            state: web::Data<AppState>,
+            $state: web::Data<AppState>,
             $caller: Caller,
             $code: web::Path<String>,
             query: web::Query<RollupQuery>,
@@ -410,7 +410,7 @@ macro_rules! rollup_endpoint {
         ) -> Result<HttpResponse, ApiError> {
             let $code = $code.into_inner();
             $check?;
-            respond(state, $of, query.into_inner(), req, Some(Format::Csv)).await
+            respond($state, $of, query.into_inner(), req, Some(Format::Csv)).await
         }
 
         #[doc = $doc]
@@ -431,7 +431,7 @@ macro_rules! rollup_endpoint {
         )]
         #[get($xlsx_path)]
         pub async fn $xlsx_fn(
-            state: web::Data<AppState>,
+            $state: web::Data<AppState>,
             $caller: Caller,
             $code: web::Path<String>,
             query: web::Query<RollupQuery>,
@@ -439,7 +439,7 @@ macro_rules! rollup_endpoint {
         ) -> Result<HttpResponse, ApiError> {
             let $code = $code.into_inner();
             $check?;
-            respond(state, $of, query.into_inner(), req, Some(Format::Xlsx)).await
+            respond($state, $of, query.into_inner(), req, Some(Format::Xlsx)).await
         }
     };
 }
@@ -450,7 +450,7 @@ rollup_endpoint!(
     (region_xlsx, "get_region_rollup_xlsx", "/rollups/regions/{code}/xlsx"),
     (RegionCode, "Region code", "16"),
     "The region's rollup: every indicator with its subregions and OWES, completeness, LPRES, results, every target (analyst, admin).",
-    |caller, code| caller.may(Action::ReadRollup, Resource::Region(&code)), Of::Region(code));
+    |caller, code, state| caller.may(Action::ReadRollup, Resource::Region(&code)), Of::Region(code));
 rollup_endpoint!(
     (
         subregion,
@@ -469,7 +469,9 @@ rollup_endpoint!(
     ),
     (SubregionCode, "Subregion code", "OPL-PN"),
     "A subregion's rollup (analyst, admin).",
-    |caller, code| caller.may(Action::ReadRollup, Resource::Subregion(&code)),
+    |caller, code, state| caller
+        .may_at(&state, Action::ReadRollup, Resource::Subregion(&code))
+        .await,
     Of::Subregion(code)
 );
 rollup_endpoint!(
@@ -478,5 +480,5 @@ rollup_endpoint!(
     (owes_xlsx, "get_owes_rollup_xlsx", "/rollups/owes/{code}/xlsx"),
     (OwesCode, "OWES code", "OWES-PN"),
     "An OWES's rollup: its own reports, and its subregion for gmina figures (analyst, admin, that OWES).",
-    |caller, code| caller.may(Action::ReadRollup, Resource::Unit(Stream::Owes, &code)),
+    |caller, code, state| caller.may_at(&state, Action::ReadRollup, Resource::Unit(Stream::Owes, &code)).await,
     Of::Owes(code));

@@ -43,7 +43,7 @@ pub struct SubregionPut {
 #[put("/subregions/{code}")]
 pub async fn put(
     state: web::Data<AppState>,
-    _admin: Admin,
+    Admin(admin): Admin,
     code: web::Path<String>,
     body: web::Json<SubregionPut>,
 ) -> Result<HttpResponse, ApiError> {
@@ -57,6 +57,16 @@ pub async fn put(
     let (Some(code), Some(region), true) = (code, region, errors.is_empty()) else {
         return Err(ApiError::validation(errors.into_vec()));
     };
+    // A region-bound admin keeps the subregions of their region.
+    let action = rops_domain::policy::Action::WriteReference;
+    admin.in_region(action, region.as_str())?;
+    admin
+        .within_region_of(
+            &state,
+            action,
+            rops_domain::policy::Resource::Subregion(code.as_str()),
+        )
+        .await?;
     let input = SubregionInput {
         region,
         name: body.name,
