@@ -95,9 +95,23 @@ RIGHTS = {
     "get_subregion_rollup_xlsx": R(*ROPS),
     "get_owes_rollup_csv": R(*ROPS, "owes", own="owes"),
     "get_owes_rollup_xlsx": R(*ROPS, "owes", own="owes"),
+    # who am I: any caller; one's own password and API keys: callers with an account, which a
+    # server-signed JWT (all this suite uses) never has
+    "get_me": R(*ANY),
+    "change_my_password": R(),
+    "create_my_key": R(),
+    "list_my_keys": R(),
+    "revoke_my_key": R(),
+    # accounts: admin
+    "create_user": R("admin"),
+    "list_users": R("admin"),
+    "get_user": R("admin"),
+    "update_user": R("admin"),
 }
 
-PUBLIC = {"healthz", "readyz"}
+# No bearer needed: health, and signing in and out, the first admin, a password link (checked
+# in tests/e2e/accounts.rs and tests/browser).
+PUBLIC = {"healthz", "readyz", "sign_in", "sign_out", "set_up_first_admin", "set_password_with_link"}
 
 # Each transition works on its own report, put in the state where it would apply, so that a
 # missing check would show as a change.
@@ -160,6 +174,9 @@ def run(ctx: Ctx, area: Area) -> None:
     event_id = (ev.json() or {}).get("id") or "1"
     if ev.status != 201:
         area.check(False, "setup: create an event", ev.short())
+    account = api.post("/api/v1/users", admin, {"login": "authz.user", "name": "Authz", "role": "analyst"})
+    if account.status != 201:
+        area.check(False, "setup: create an account", account.short())
     values_owes = s.owes_values()
     owes_base = f"/api/v1/owes/{s.owes_pn}/reports"
     gmina_base = f"/api/v1/gminas/{s.gmina}/reports"
@@ -191,7 +208,7 @@ def run(ctx: Ctx, area: Area) -> None:
             "owes": s.owes_pn, "region": "16", "subregion": s.subregion, "programme": s.programme,
             "period": OWES_PERIOD.get(op_id, ("2024-Q3",))[0], "gmina": s.gmina,
             "year": {**GMINA_YEAR, **ENTITY_YEAR}.get(op_id, ("2024",))[0], "event": str(event_id),
-            "entity": s.entity,
+            "entity": s.entity, "login": "authz.user", "key": "000000000000",
         }
 
     def body_for(op: dict):
@@ -226,7 +243,7 @@ def run(ctx: Ctx, area: Area) -> None:
         *[f"{gmina_base}/{y}/revisions" for y in ["2024"] + [v[0] for v in GMINA_YEAR.values()]],
         "/api/v1/regions/16/events?from=2020-Q1&to=2026-Q4", f"/api/v1/events/{event_id}",
         "/api/v1/regions/16/entities", f"/api/v1/entities/{s.entity}", f"/api/v1/entities/{s.entity}/revisions",
-        entity_base,
+        entity_base, "/api/v1/users", "/api/v1/users/authz.user",
         *[f"{entity_base}/{y}" for y in ["2024"] + [v[0] for v in ENTITY_YEAR.values()]],
         *[f"{entity_base}/{y}/revisions" for y in ["2024"] + [v[0] for v in ENTITY_YEAR.values()]],
     ]

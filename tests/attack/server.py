@@ -723,12 +723,14 @@ def _schema_example(spec: dict, schema: dict):
 
 def param_kind(path: str, name: str) -> str:
     """What a path parameter names: owes, region, subregion, programme, entity, period, gmina, year,
-    event."""
+    event, login, key."""
+    if name == "id" and path.startswith("/api/v1/me/keys/"):
+        return "key"
     if name == "code":
         seg = path.split("/{code}")[0].rsplit("/", 1)[-1]
         return {"owes": "owes", "regions": "region", "subregions": "subregion", "programmes": "programme",
                 "entities": "entity"}[seg]
-    return {"period": "period", "teryt": "gmina", "year": "year", "id": "event"}[name]
+    return {"period": "period", "teryt": "gmina", "year": "year", "id": "event", "login": "login"}[name]
 
 
 def fill_path(path: str, values: dict) -> str:

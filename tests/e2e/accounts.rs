@@ -77,7 +77,7 @@ async fn first_admin(s: &Server) -> Browser {
     let link = s
         .printed
         .iter()
-        .find_map(|l| l.split("/auth/setup?token=").nth(1))
+        .find_map(|l| l.split("/setup?token=").nth(1))
         .expect("serve prints the first admin's link when no user exists");
     let body = json!({"token": link, "login": "Admin@ROPS.opole.pl", "name": "Anna Admin", "password": STRONG});
     let (status, _, user) = s.send(s.http.post(s.url("/auth/setup")).json(&body)).await;
@@ -132,6 +132,8 @@ backend_tests! {
                 assert_eq!(created["user"]["must_change_password"], true);
             }
         }
+        let (status, _, array) = s.send(admin.write(&s, Method::PATCH, "/api/v1/users/owes.pn").json(&json!([null, null]))).await;
+        assert_eq!(status, 422, "a body of fields is an object: {array}");
         let (status, _, taken) = s.send(admin.write(&s, Method::POST, "/api/v1/users").json(&people[1])).await;
         assert_eq!(status, 409, "{taken}");
         let weak = json!({"login": "slaby", "name": "Słabe Hasło", "role": "analyst", "password": "Scandinavian"});
@@ -210,6 +212,13 @@ backend_tests! {
         // The analyst's open session is not affected by the throttle.
         let (status, _, _) = s.send(analyst.req(&s, Method::GET, "/api/v1/me")).await;
         assert_eq!(status, 200);
+        // A second replica on the same database sees the same sessions and the same throttle.
+        let replica = Server::start(&env).await;
+        let (status, _, me) = replica.send(analyst.req(&replica, Method::GET, "/api/v1/me")).await;
+        assert_eq!(status, 200, "{me}");
+        let res = replica.http.post(replica.url("/auth/login")).json(&json!({"login": "analityk@rops.opole.pl", "password": STRONG})).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 429, "the throttle holds across replicas");
+        replica.stop().await;
 
         // An analyst bound to region 16 is refused another region's data.
         let (status, _, refused) = s.send(analyst.req(&s, Method::GET, "/api/v1/rollups/regions/22")).await;
@@ -272,7 +281,7 @@ backend_tests! {
         // Sessions live in the database: they survive a restart; signing out ends them.
         s.stop().await;
         let s = Server::start(&env).await;
-        assert!(s.printed.iter().all(|l| !l.contains("/auth/setup")), "no setup link once a user exists");
+        assert!(s.printed.iter().all(|l| !l.contains("/setup?token=")), "no setup link once a user exists");
         let (status, _, _) = s.send(admin.req(&s, Method::GET, "/api/v1/me")).await;
         assert_eq!(status, 200, "the session survives a restart");
         let (status, _, _) = s.send(admin.req(&s, Method::POST, "/auth/logout")).await;
@@ -286,7 +295,7 @@ backend_tests! {
         let listed = env.run(&["user", "list", "--region", "16"]);
         assert!(listed.contains("owes.pn") && listed.contains("\tno"), "{listed}");
         let added = env.run(&["user", "add", "--login", "nowy", "--name", "Nowy", "--role", "gmina", "--org", "1601011"]);
-        assert!(added.contains("/auth/password?token="), "{added}");
+        assert!(added.contains("/set-password?token="), "{added}");
         s.stop().await;
     }
 
@@ -310,7 +319,7 @@ backend_tests! {
         assert_eq!(status, 201);
 
         // The sign-in page offers the provider.
-        let page = s.http.get(s.url("/auth/login")).send().await.unwrap().text().await.unwrap();
+        let page = s.http.get(s.url("/login")).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Zaloguj przez 127.0.0.1"), "{page}");
 
         // Authorization code with PKCE: to the provider, back with a code, a session.

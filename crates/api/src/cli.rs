@@ -165,6 +165,9 @@ pub async fn start(
         .map_err(|e| e.to_string())??
     };
     let secret = load_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
+    actix_web::web::block(crate::auth::password::warm_up)
+        .await
+        .map_err(|e| e.to_string())?;
     let health = {
         let url = config.database_url.clone();
         actix_web::web::block(move || Health::monitored(&url))
@@ -265,7 +268,7 @@ pub fn user(config: &Config, command: UserCommand) -> CliResult {
             &rops_store::clock::stamp(expires),
         )
         .map_err(|e| e.to_string())?;
-        Ok(format!("{base}/auth/password?token={token}"))
+        Ok(format!("{base}/set-password?token={token}"))
     };
     let strong = |pass: &str, login: &str| -> Result<String, String> {
         password::check(pass, login).map_err(|w| w.to_string())?;

@@ -9,7 +9,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use actix_web::HttpMessage;
-use rops_domain::validation::FieldErrors;
+use rops_domain::validation::{FieldError, FieldErrors};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
@@ -212,14 +212,28 @@ fn check_target(req: &ServiceRequest) -> Result<(), ApiError> {
 /// A JSON body may not hold NUL (`\u0000`) in any text: no field means it, and PostgreSQL
 /// cannot store it. The answer names the field.
 fn check_json_text(req: &ServiceRequest, body: &[u8]) -> Result<(), ApiError> {
-    let json = crate::http::MediaType::parse(
+    let media = crate::http::MediaType::parse(
         req.headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or(""),
     )
     .essence()
-    .is_some_and(|e| e.ends_with("json"));
+    .map(str::to_owned);
+    // A form (the sign-in pages) may not hold it either, raw or percent-encoded.
+    if media.as_deref() == Some("application/x-www-form-urlencoded") {
+        let encoded = body
+            .windows(3)
+            .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0');
+        if encoded || body.contains(&0) {
+            return Err(ApiError::validation(vec![FieldError::new(
+                "body",
+                "a form field contains the NUL character; remove it",
+            )]));
+        }
+        return Ok(());
+    }
+    let json = media.is_some_and(|e| e.ends_with("json"));
     if !json || !contains_nul_escape(body) {
         return Ok(());
     }

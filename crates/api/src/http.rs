@@ -137,3 +137,56 @@ mod whole_number_tests {
         }
     }
 }
+
+/// A JSON body that must be an object (`{…}`), read into `T`. serde reads a struct from a JSON
+/// array too (`[null, null]` fills its fields in order); a body of fields is an object here,
+/// anything else is 422. Duplicate fields stay refused (serde's own check).
+pub struct JsonObject<T>(pub T);
+
+/// Reads `bytes` (a JSON body) into `T`, refusing anything but an object: 400 for what is not
+/// JSON, 422 for JSON of another shape, naming what is wrong.
+pub fn json_object<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<T, crate::error::ApiError> {
+    use crate::error::ApiError;
+    use rops_domain::validation::FieldError;
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    let value = serde_json::from_slice::<T>(bytes);
+    match (first, value) {
+        (Some(b'{'), Ok(value)) => Ok(value),
+        (_, Err(e)) if e.is_syntax() || e.is_eof() => Err(ApiError::BadRequest(format!(
+            "the body is not valid JSON: {e}"
+        ))),
+        (Some(b'{'), Err(e)) => Err(ApiError::validation(vec![FieldError::new(
+            "body",
+            e.to_string(),
+        )])),
+        _ => Err(ApiError::validation(vec![FieldError::new(
+            "body",
+            "send a JSON object of the fields, {…}",
+        )])),
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for JsonObject<T> {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let media = MediaType::of(req);
+        let bytes = actix_web::web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let json = media
+                .essence()
+                .is_some_and(|e| e == "application/json" || e.ends_with("+json"));
+            if !json {
+                return Err(crate::error::ApiError::UnsupportedMediaType(
+                    "send the body as application/json".into(),
+                )
+                .into());
+            }
+            let bytes = bytes.await?;
+            json_object(&bytes).map(JsonObject).map_err(Into::into)
+        })
+    }
+}

@@ -288,10 +288,15 @@ impl Caller {
             }
             Resource::Subregion(code) => {
                 let code = code.to_owned();
-                state
+                match state
                     .db(move |conn| rops_store::rollups::region_of_subregion(conn, &code))
                     .await
-                    .ok()
+                {
+                    Ok(region) => Some(region),
+                    // An unknown subregion is the handler's 404.
+                    Err(ApiError::NotFound(_)) => None,
+                    Err(e) => return Err(e),
+                }
             }
             Resource::Region(code) => Some(code.to_owned()),
             // The rest is not of one region.

@@ -98,6 +98,11 @@ pub fn hash(password: &str) -> Result<String, String> {
 static DECOY: LazyLock<String> =
     LazyLock::new(|| hash(&format!("{:x}", rand::random::<u128>())).unwrap_or_default());
 
+/// Computes the decoy hash now, so that the first unknown login costs what the others do.
+pub fn warm_up() {
+    LazyLock::force(&DECOY);
+}
+
 /// Whether `password` matches `stored` (a PHC string). With no stored hash the check still
 /// costs one Argon2id run, and fails.
 pub fn verify(password: &str, stored: Option<&str>) -> bool {

@@ -10,7 +10,7 @@ use maud::{html, Markup, DOCTYPE};
 use rops_domain::role::Role;
 
 /// What a page may load: its own stylesheet, nothing else; forms post to this service only.
-pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const CSS: &str = include_str!("rops.css");
 

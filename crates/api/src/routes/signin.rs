@@ -48,13 +48,7 @@ impl<T> Body<T> {
 fn parse_body<T: DeserializeOwned>(req: &HttpRequest, bytes: &[u8]) -> Result<Body<T>, ApiError> {
     let media = crate::http::MediaType::of(req);
     match media.essence().unwrap_or_default() {
-        "application/json" => serde_json::from_slice(bytes).map(Body::Json).map_err(|e| {
-            if e.is_data() {
-                ApiError::validation(vec![FieldError::new("body", e.to_string())])
-            } else {
-                ApiError::BadRequest(format!("the body is not valid JSON: {e}"))
-            }
-        }),
+        "application/json" => crate::http::json_object(bytes).map(Body::Json),
         "application/x-www-form-urlencoded" => serde_urlencoded::from_bytes(bytes)
             .map(Body::Form)
             .map_err(|e| ApiError::validation(vec![FieldError::new("body", e.to_string())])),
@@ -179,7 +173,7 @@ fn sso_name(state: &AppState) -> Option<String> {
 }
 
 /// The sign-in page.
-#[get("/auth/login")]
+#[get("/login")]
 pub async fn sign_in_page(state: web::Data<AppState>) -> HttpResponse {
     pages::respond(
         StatusCode::OK,
@@ -190,7 +184,8 @@ pub async fn sign_in_page(state: web::Data<AppState>) -> HttpResponse {
 /// Signs in with a login and password.
 ///
 /// Sets a session cookie (`rops_session`: HttpOnly, SameSite=Lax, Secure unless
-/// ROPS_INSECURE_COOKIES=1) and answers who signed in, with the session's CSRF token.
+/// ROPS_INSECURE_COOKIES=1) and answers who signed in, with the session's CSRF token. The
+/// sign-in page (`/login`) posts its form here too, and gets a page back.
 ///
 /// After 5 failures for one login within 15 minutes, attempts for it get 429 with
 /// `Retry-After` until 15 minutes after the first of them; unknown logins and wrong passwords
@@ -198,10 +193,7 @@ pub async fn sign_in_page(state: web::Data<AppState>) -> HttpResponse {
 #[utoipa::path(
     operation_id = "sign_in",
     tag = "auth",
-    request_body(content(
-        (SignIn = "application/json"),
-        (SignIn = "application/x-www-form-urlencoded"),
-    )),
+    request_body = SignIn,
     responses(
         (status = 200, description = "Signed in; the cookie is set", body = Me, headers(("Set-Cookie" = String, description = "rops_session=…; HttpOnly; SameSite=Lax; Secure; Path=/"))),
         (status = 401, description = "Wrong login or password", body = Problem, content_type = "application/problem+json"),
@@ -280,10 +272,9 @@ pub async fn sign_in(
 }
 
 /// The sign-out form of the pages; a script sends no body and the `X-CSRF-Token` header.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct CsrfForm {
+#[derive(Debug, Deserialize)]
+struct CsrfForm {
     #[serde(default)]
-    #[schema(pattern = "^[A-Za-z0-9_-]{43}$")]
     csrf_token: String,
 }
 
@@ -318,7 +309,6 @@ fn csrf_matches(req: &HttpRequest, form_token: &str, session: &Session) -> bool 
 #[utoipa::path(
     operation_id = "sign_out",
     tag = "auth",
-    request_body(content = Option<CsrfForm>, content_type = "application/x-www-form-urlencoded", description = "The pages' form; scripts send no body and the X-CSRF-Token header"),
     responses(
         (status = 204, description = "Signed out (also when no session was open)"),
         (status = 403, description = "The CSRF token is missing or wrong", body = Problem, content_type = "application/problem+json"),
@@ -328,10 +318,16 @@ fn csrf_matches(req: &HttpRequest, form_token: &str, session: &Session) -> bool 
 pub async fn sign_out(
     state: web::Data<AppState>,
     req: HttpRequest,
-    bytes: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let form =
         crate::http::MediaType::of(&req).essence() == Some("application/x-www-form-urlencoded");
+    // The pages' form carries the token; a script sends no body and the header.
+    let bytes = payload
+        .to_bytes_limited(crate::app::BODY_LIMIT)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge("the body is larger than 64 KiB".into()))?
+        .map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
     let token = if form {
         serde_urlencoded::from_bytes::<CsrfForm>(&bytes)
             .map(|f| f.csrf_token)
@@ -352,7 +348,7 @@ pub async fn sign_out(
         tracing::info!(login = %user.login, "signed out");
     }
     let mut res = if form {
-        pages::see_other("/auth/login")
+        pages::see_other("/login")
     } else {
         HttpResponse::NoContent().finish()
     };
@@ -364,7 +360,7 @@ pub async fn sign_out(
 #[get("/")]
 pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     match session_of(&state, &req).await? {
-        None => Ok(pages::see_other("/auth/login")),
+        None => Ok(pages::see_other("/login")),
         Some((session, user)) => Ok(home_page(&session, &user, &[], None, StatusCode::OK)),
     }
 }
@@ -412,7 +408,7 @@ pub async fn change_password_form(
     form: web::Form<PasswordChangeForm>,
 ) -> Result<HttpResponse, ApiError> {
     let Some((session, user)) = session_of(&state, &req).await? else {
-        return Ok(pages::see_other("/auth/login"));
+        return Ok(pages::see_other("/login"));
     };
     let f = form.into_inner();
     if !csrf_matches(&req, &f.csrf_token, &session) {
@@ -516,7 +512,7 @@ pub struct TokenQuery {
 }
 
 /// The first admin's page (the link `serve` prints when no user exists).
-#[get("/auth/setup")]
+#[get("/setup")]
 pub async fn setup_page(
     state: web::Data<AppState>,
     query: web::Query<TokenQuery>,
@@ -550,7 +546,7 @@ fn already_set_up() -> HttpResponse {
         pages::message(
             "Pierwszy administrator",
             "Konto administratora już istnieje. Zaloguj się albo poproś administratora o konto.",
-            Some(("/auth/login", "Przejdź do logowania")),
+            Some(("/login", "Przejdź do logowania")),
             true,
         ),
     )
@@ -578,10 +574,7 @@ pub struct Setup {
 #[utoipa::path(
     operation_id = "set_up_first_admin",
     tag = "auth",
-    request_body(content(
-        (Setup = "application/json"),
-        (Setup = "application/x-www-form-urlencoded"),
-    )),
+    request_body = Setup,
     responses(
         (status = 201, body = UserView),
         (status = 404, description = "No such link", body = Problem, content_type = "application/problem+json"),
@@ -677,7 +670,7 @@ pub async fn setup(
                     pages::message(
                         "Konto utworzone",
                         "Konto administratora zostało utworzone. Możesz się zalogować.",
-                        Some(("/auth/login", "Przejdź do logowania")),
+                        Some(("/login", "Przejdź do logowania")),
                         false,
                     ),
                 ));
@@ -693,7 +686,7 @@ pub async fn setup(
 }
 
 /// The page of a password link (a new account created without a password).
-#[get("/auth/password")]
+#[get("/set-password")]
 pub async fn password_page(
     state: web::Data<AppState>,
     query: web::Query<TokenQuery>,
@@ -734,10 +727,7 @@ pub struct SetPassword {
 #[utoipa::path(
     operation_id = "set_password_with_link",
     tag = "auth",
-    request_body(content(
-        (SetPassword = "application/json"),
-        (SetPassword = "application/x-www-form-urlencoded"),
-    )),
+    request_body = SetPassword,
     responses(
         (status = 204, description = "The password is set"),
         (status = 404, description = "No such link", body = Problem, content_type = "application/problem+json"),
@@ -809,7 +799,7 @@ pub async fn set_password(
                     pages::message(
                         "Hasło ustawione",
                         "Hasło zostało ustawione. Możesz się zalogować.",
-                        Some(("/auth/login", "Przejdź do logowania")),
+                        Some(("/login", "Przejdź do logowania")),
                         false,
                     ),
                 ));
@@ -837,7 +827,7 @@ pub async fn oidc_start(state: web::Data<AppState>) -> Result<HttpResponse, ApiE
                 pages::message(
                     "Logowanie",
                     "Nie udało się połączyć z dostawcą logowania. Spróbuj ponownie za chwilę albo zaloguj się hasłem.",
-                    Some(("/auth/login", "Wróć do logowania")),
+                    Some(("/login", "Wróć do logowania")),
                     true,
                 ),
             ));
@@ -874,7 +864,7 @@ fn sso_refused(status: StatusCode, text: &str) -> HttpResponse {
         pages::message(
             "Logowanie",
             text,
-            Some(("/auth/login", "Wróć do logowania")),
+            Some(("/login", "Wróć do logowania")),
             true,
         ),
     )
@@ -981,5 +971,5 @@ pub async fn setup_link_if_no_user(
             Ok(true)
         })
         .await?;
-    Ok(created.then(|| format!("{}/auth/setup?token={token}", base.trim_end_matches('/'))))
+    Ok(created.then(|| format!("{}/setup?token={token}", base.trim_end_matches('/'))))
 }

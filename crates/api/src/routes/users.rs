@@ -6,6 +6,7 @@ use crate::auth::password;
 use crate::auth::secret;
 use crate::auth::{Caller, Via};
 use crate::error::{ApiError, Problem};
+use crate::http::JsonObject;
 use crate::state::AppState;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
@@ -74,7 +75,7 @@ impl From<User> for UserView {
 pub struct OneTimeLink {
     #[schema(
         format = "uri",
-        example = "https://rops.example.pl/auth/password?token=…"
+        example = "https://rops.example.pl/set-password?token=q3VtZXhhbXBsZS10b2tlbi1vZi00My1jaGFyYWN0ZXI"
     )]
     pub url: String,
     #[schema(format = DateTime)]
@@ -241,10 +242,10 @@ pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    body: web::Json<UserCreate>,
+    JsonObject(body): JsonObject<UserCreate>,
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Action::ManageUsers, Resource::Users)?;
-    let b = body.into_inner();
+    let b = body;
     let mut errors = FieldErrors::default();
     let login = check_login(&b.login)
         .map_err(|e| errors.push(e.field, e.message))
@@ -305,7 +306,7 @@ pub async fn create(
             .await?
     };
     let password_link = token.map(|t| OneTimeLink {
-        url: link_url(&state, &req, "/auth/password", &t),
+        url: link_url(&state, &req, "/set-password", &t),
         expires_at: expires,
     });
     tracing::info!(login = %user.login, role = %user.role, "user created");
@@ -407,10 +408,10 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     login: web::Path<String>,
-    body: web::Json<UserChange>,
+    JsonObject(body): JsonObject<UserChange>,
 ) -> Result<web::Json<UserView>, ApiError> {
     let user = user_for_admin(&state, &caller, login.into_inner()).await?;
-    let b = body.into_inner();
+    let b = body;
     let mut errors = FieldErrors::default();
     if let Some(name) = &b.name {
         check_name(name, &mut errors);
@@ -646,10 +647,10 @@ pub struct PasswordChange {
 pub async fn change_password(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<PasswordChange>,
+    JsonObject(body): JsonObject<PasswordChange>,
 ) -> Result<HttpResponse, ApiError> {
     let user = account(&caller)?.clone();
-    let b = body.into_inner();
+    let b = body;
     change_own_password(&state, &caller, &user, b.old_password, b.new_password)
         .await
         .map_err(|e| match e {
@@ -789,10 +790,10 @@ pub struct KeyCreate {
 pub async fn create_key(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<KeyCreate>,
+    JsonObject(body): JsonObject<KeyCreate>,
 ) -> Result<HttpResponse, ApiError> {
     let login = account(&caller)?.login.clone();
-    let b = body.into_inner();
+    let b = body;
     let mut errors = FieldErrors::default();
     check_name(&b.name, &mut errors);
     let now = state.clock.now();

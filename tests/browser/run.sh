@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The sign-in pages in headless Chromium (playwright-core), against the release binary on
+# SQLite with a fresh data folder. Usage: tests/browser/run.sh path/to/rops-hub NODE_PREFIX
+# NODE_PREFIX is an npm prefix folder where playwright-core is installed when missing.
+set -euo pipefail
+bin=$(realpath "$1")
+prefix=$2
+here=$(cd "$(dirname "$0")" && pwd)
+PLAYWRIGHT_VERSION=1.65.1
+if [ "$(node -p "require('$prefix/node_modules/playwright-core/package.json').version" 2>/dev/null)" != "$PLAYWRIGHT_VERSION" ]; then
+  mkdir -p "$prefix"
+  npm install --prefix "$prefix" --no-fund --no-audit --loglevel=error "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null
+fi
+work=$(mktemp -d)
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+ROPS_DATA_DIR="$work/data" ROPS_BIND=127.0.0.1:0 DATABASE_URL="$work/data/browser.db" \
+  "$bin" serve >"$work/out.log" 2>"$work/server.log" &
+pid=$!
+for _ in $(seq 1 60); do grep -q 'listening on' "$work/out.log" && break; sleep 1; done
+base=$(sed -n 's/^rops-hub listening on //p' "$work/out.log" | head -n 1)
+link=$(grep -o 'http://[^ ]*/setup?token=[A-Za-z0-9_-]*' "$work/out.log" | head -n 1)
+if [ -z "$base" ] || [ -z "$link" ]; then
+  echo "the server did not start or print the setup link:" >&2
+  cat "$work/out.log" "$work/server.log" >&2
+  exit 1
+fi
+# The module resolves playwright-core from the prefix (ESM ignores NODE_PATH).
+cp "$here/signin.mjs" "$prefix/signin.mjs"
+node "$prefix/signin.mjs" "$base" "$link"
