@@ -20,6 +20,8 @@ pub mod state;
 pub mod telemetry;
 
 #[cfg(test)]
+mod accounts_tests;
+#[cfg(test)]
 mod contract_tests;
 #[cfg(test)]
 mod entity_report_tests;
@@ -27,7 +29,5 @@ mod entity_report_tests;
 mod entity_tests;
 #[cfg(test)]
 mod hostile_tests;
-#[cfg(test)]
-mod page_tests;
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 //! that fails comes back filled with the reason, NUL in a form is refused, accounts are created
 //! and refused as the rules say.
 
-use crate::tests::{call, state_for};
+use crate::tests::{call, call_with, state_for};
 use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
 use rops_store::backend_tests;
@@ -104,5 +104,81 @@ backend_tests! {
             let (status, _, _) = call(&db, TestRequest::get().uri("/api/v1/users").insert_header(crate::tests::bearer(role, org))).await;
             assert_eq!(status, 403);
         }
+    }
+
+    async fn links_and_keys_end_when_they_expire(db) {
+        let mut conn = db.pool().get().unwrap();
+        rops_store::write_transaction(&mut conn, rops_store::reference::seed_sample_if_empty).unwrap();
+        drop(conn);
+        let at = |s: &str| rops_store::Clock::Fixed(chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc));
+        let monday = at("2025-05-12T08:00:00Z");
+        let admin = crate::tests::bearer(rops_domain::role::Role::Admin, None);
+        let new = serde_json::json!({"login": "ewa", "name": "Ewa", "role": "analyst", "region": "16"});
+        let (status, _, created) = call_with(
+            state_for(&db).with_clock(monday),
+            TestRequest::post().uri("/api/v1/users").insert_header(admin.clone()).set_json(new),
+        )
+        .await;
+        assert_eq!(status, 201, "{created}");
+        assert_eq!(created["password_link"]["expires_at"], "2025-05-15T08:00:00.000000Z", "72 hours");
+        let url = created["password_link"]["url"].as_str().unwrap();
+        let token = url.split("token=").nth(1).unwrap();
+        let set = |clock| {
+            call_with(
+                state_for(&db).with_clock(clock),
+                TestRequest::post().uri("/auth/password").set_json(serde_json::json!({"token": token, "password": "Ekonomia-społeczna-2025"})),
+            )
+        };
+        let (status, _, late) = set(at("2025-05-15T08:00:01Z")).await;
+        assert_eq!(status, 409, "{late}");
+        assert!(late["detail"].as_str().unwrap().contains("expired"), "{late}");
+        let (status, _, _) = set(at("2025-05-15T07:59:59Z")).await;
+        assert_eq!(status, 204, "in time");
+
+        // Ewa signs in and makes a key that expires; it stops at its expiry.
+        let state = || state_for(&db).with_clock(monday);
+        let app = test::init_service(crate::app::build(state())).await;
+        let res = test::call_service(
+            &app,
+            TestRequest::post().uri("/auth/login").set_json(serde_json::json!({"login": "EWA", "password": "Ekonomia-społeczna-2025"})).to_request(),
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        let cookie = res.response().cookies().find(|c| c.name() == "rops_session").unwrap().value().to_owned();
+        let me: serde_json::Value = test::read_body_json(res).await;
+        let key_req = TestRequest::post()
+            .uri("/api/v1/me/keys")
+            .insert_header(("Cookie", format!("rops_session={cookie}")))
+            .insert_header(("X-CSRF-Token", me["csrf_token"].as_str().unwrap()))
+            .set_json(serde_json::json!({"name": "skrypt", "expires_at": "2025-06-01T00:00:00Z"}));
+        let res = test::call_service(&app, key_req.to_request()).await;
+        assert_eq!(res.status(), 201);
+        let key: serde_json::Value = test::read_body_json(res).await;
+        let key = key["key"].as_str().unwrap().to_owned();
+        let me_with = |clock| {
+            call_with(
+                state_for(&db).with_clock(clock),
+                TestRequest::get().uri("/api/v1/me").insert_header(("Authorization", format!("Bearer {key}"))),
+            )
+        };
+        let (status, _, me) = me_with(at("2025-05-31T23:59:59Z")).await;
+        assert_eq!(status, 200, "{me}");
+        assert_eq!(me["auth"], "key");
+        let (status, _, expired) = me_with(at("2025-06-01T00:00:00Z")).await;
+        assert_eq!(status, 401, "{expired}");
+        assert!(expired["detail"].as_str().unwrap().contains("expired"));
+        // The session ends 30 minutes after its last use.
+        let with_cookie = |clock| {
+            call_with(
+                state_for(&db).with_clock(clock),
+                TestRequest::get().uri("/api/v1/me").insert_header(("Cookie", format!("rops_session={cookie}"))),
+            )
+        };
+        let (status, _, _) = with_cookie(at("2025-05-12T08:29:00Z")).await;
+        assert_eq!(status, 200);
+        let (status, _, _) = with_cookie(at("2025-05-12T08:58:59Z")).await;
+        assert_eq!(status, 200, "the use at 08:29 slid the idle end");
+        let (status, _, idle) = with_cookie(at("2025-05-12T09:30:00Z")).await;
+        assert_eq!(status, 401, "{idle}");
     }
 }
