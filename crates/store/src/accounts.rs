@@ -573,8 +573,8 @@ pub fn failures_since(
         .load(conn)?)
 }
 
-/// Records a failed sign-in for `login` (known or not); older records than `forget_before`
-/// are dropped.
+/// Records a failed sign-in for `login` (known or not); records older than `forget_before`,
+/// of any login, are dropped, so guessing many logins leaves no lasting trace.
 pub fn record_failure(
     conn: &mut DbConnection,
     login: &str,
@@ -582,12 +582,8 @@ pub fn record_failure(
     forget_before: &str,
 ) -> StoreResult<()> {
     let login = normalise_login(login);
-    diesel::delete(
-        login_failures::table
-            .filter(login_failures::login.eq(&login))
-            .filter(login_failures::failed_at.lt(forget_before)),
-    )
-    .execute(conn)?;
+    diesel::delete(login_failures::table.filter(login_failures::failed_at.lt(forget_before)))
+        .execute(conn)?;
     let done = diesel::insert_into(login_failures::table)
         .values((
             login_failures::login.eq(&login),
@@ -612,14 +608,18 @@ pub fn clear_failures(conn: &mut DbConnection, login: &str) -> StoreResult<()> {
 
 // --- pending single sign-ons ---
 
-/// Keeps what the callback of a single sign-on needs (by the digest of its `state`).
+/// Keeps what the callback of a single sign-on needs (by the digest of its `state`); pending
+/// ones started before `forget_before` are dropped, so abandoned sign-ons do not pile up.
 pub fn put_oidc_login(
     conn: &mut DbConnection,
     state_hash: &str,
     nonce: &str,
     verifier: &str,
     now: &str,
+    forget_before: &str,
 ) -> StoreResult<()> {
+    diesel::delete(oidc_logins::table.filter(oidc_logins::created_at.lt(forget_before)))
+        .execute(conn)?;
     diesel::insert_into(oidc_logins::table)
         .values((
             oidc_logins::state_hash.eq(state_hash),

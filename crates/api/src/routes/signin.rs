@@ -833,7 +833,9 @@ pub async fn oidc_start(state: web::Data<AppState>) -> Result<HttpResponse, ApiE
             ));
         }
     };
-    let now = state.clock.stamp();
+    let now = state.clock.now();
+    let forget = stamp(now - Duration::minutes(OIDC_PENDING_MINUTES));
+    let now = stamp(now);
     state
         .write(move |conn| {
             accounts::put_oidc_login(
@@ -842,6 +844,7 @@ pub async fn oidc_start(state: web::Data<AppState>) -> Result<HttpResponse, ApiE
                 &pending.nonce,
                 &pending.verifier,
                 &now,
+                &forget,
             )
         })
         .await?;
