@@ -12,6 +12,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command as AsyncCommand};
 
 mod accounts;
+mod demo;
 mod gminas;
 mod reports;
 mod rollups;
@@ -73,13 +74,19 @@ struct Server {
 impl Server {
     /// Starts the service and waits for the address it prints.
     async fn start(env: &Env) -> Self {
+        Self::start_with(env, &["serve"]).await
+    }
+
+    /// Starts the service with these arguments (`serve …`) and waits for the address it
+    /// prints.
+    async fn start_with(env: &Env, args: &[&str]) -> Self {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(env.data_dir.join("server.log"))
             .unwrap();
         let mut child = AsyncCommand::new(BIN)
-            .arg("serve")
+            .args(args)
             .envs(env.vars.iter().map(|(k, v)| (*k, v.as_str())))
             .env_remove("ROPS_JWT_SECRET")
             .stdout(Stdio::piped())

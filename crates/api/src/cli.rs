@@ -24,7 +24,12 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP service (the default): migrates, loads the sample region into an empty
     /// database, then listens on ROPS_BIND.
-    Serve,
+    Serve {
+        /// When the database holds no report yet, fill it with demo data (reports, LPRES
+        /// statuses, events, entity reports, marked [DEMO]) for a first look.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Load a region from a reference file (JSON, format rops-hub/reference/v1). Importing
@@ -146,18 +151,38 @@ pub fn token(config: &Config, role: &str, org: Option<&str>, ttl: &str, sub: &st
 /// database health check and binds the server; returns it with the addresses it listens on,
 /// not yet awaited. A SQLite file that is missing where its marker says one was created is
 /// refused (see [`rops_store::conn::marker_path`]).
+///
+/// With `demo`, a database that holds no report yet is filled with demo data in the same
+/// transaction as the sample (see [`rops_store::demo`]), and one line on stdout says what was
+/// added, or that nothing was.
 pub async fn start(
     config: Config,
+    demo: bool,
 ) -> Result<(actix_web::dev::Server, Vec<std::net::SocketAddr>), String> {
     let pool = {
         let config = config.clone();
         actix_web::web::block(move || -> Result<Pool, String> {
             let pool = open(&config)?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            let seeded = rops_store::write_transaction(&mut conn, reference::seed_sample_if_empty)
-                .map_err(|e| e.to_string())?;
+            let today = rops_store::Clock::System.today();
+            let (seeded, filled) = rops_store::write_transaction(&mut conn, |conn| {
+                let seeded = reference::seed_sample_if_empty(conn)?;
+                let filled = demo
+                    .then(|| rops_store::demo::fill(conn, today))
+                    .transpose()?;
+                Ok::<_, rops_store::StoreError>((seeded, filled))
+            })
+            .map_err(|e| e.to_string())?;
             if seeded {
                 tracing::info!("empty database: loaded the sample region opolskie (16)");
+            }
+            match filled {
+                // On stdout, as the first admin's link: what a person starting it reads.
+                Some(summary) if summary.filled => {
+                    println!("demo data: {summary} (marked [DEMO])");
+                }
+                Some(_) => println!("demo data: the database holds reports already; nothing added"),
+                None => {}
             }
             Ok(pool)
         })
@@ -223,8 +248,9 @@ pub async fn start(
     Ok((server.run(), addrs))
 }
 
-pub async fn serve(config: Config) -> CliResult {
-    let (server, addrs) = start(config).await?;
+/// `rops-hub serve [--demo]`.
+pub async fn serve(config: Config, demo: bool) -> CliResult {
+    let (server, addrs) = start(config, demo).await?;
     for addr in addrs {
         // On stdout, so scripts and tests can read the port chosen for ROPS_BIND=…:0.
         println!("rops-hub listening on http://{addr}");

@@ -15,8 +15,8 @@ async fn main() -> ExitCode {
     };
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     rops_api::telemetry::init(config.log_format, std::io::stderr, ansi);
-    let result = match args.command.unwrap_or(Command::Serve) {
-        Command::Serve => cli::serve(config).await,
+    let result = match args.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => cli::serve(config, demo).await,
         Command::Migrate => cli::migrate(&config),
         Command::ImportReference { file } => cli::import_reference(&config, &file),
         Command::Token {

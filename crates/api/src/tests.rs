@@ -793,7 +793,7 @@ mod outages {
         for extra in ["-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{extra}", db.display()));
         }
-        let err = match crate::cli::start(config.clone()).await {
+        let err = match crate::cli::start(config.clone(), false).await {
             Ok(_) => panic!("started on a missing database"),
             Err(e) => e,
         };

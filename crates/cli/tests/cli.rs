@@ -35,7 +35,9 @@ impl Hub {
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let (server, addrs) = rops_api::cli::start(config).await.expect("rops-hub starts");
+                let (server, addrs) = rops_api::cli::start(config, false)
+                    .await
+                    .expect("rops-hub starts");
                 tx.send((server.handle(), addrs[0])).unwrap();
                 server.await.unwrap();
             })

@@ -17,6 +17,7 @@
 pub mod accounts;
 pub mod clock;
 pub mod conn;
+pub mod demo;
 pub mod entities;
 pub mod events;
 pub mod health;

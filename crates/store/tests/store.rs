@@ -18,6 +18,9 @@ use rops_store::writes::{put_owes, put_subregion, OwesInput, Put, SubregionInput
 use rops_store::IfMatch;
 use rops_store::{lpres, queries, reference, Clock, DbConnection, StoreError, StoreResult};
 
+#[path = "store/demo.rs"]
+mod demo;
+
 /// Runs `f` as one unit of work, as a request does (store functions begin no transaction).
 fn write<T>(
     conn: &mut DbConnection,
