@@ -98,6 +98,26 @@ pub fn hash(password: &str) -> Result<String, String> {
 static DECOY: LazyLock<String> =
     LazyLock::new(|| hash(&format!("{:x}", rand::random::<u128>())).unwrap_or_default());
 
+/// How many Argon2id runs may go at once: each holds 19 MiB, so a flood of sign-ins waits its
+/// turn instead of taking the server's memory.
+static RUNS: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    tokio::sync::Semaphore::new((cores * 2).max(2))
+});
+
+/// Runs `work` (hashing or verifying) on the blocking thread pool, at most a few at once.
+pub async fn run<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, crate::error::ApiError> {
+    let _permit = RUNS
+        .acquire()
+        .await
+        .map_err(crate::error::ApiError::internal)?;
+    actix_web::web::block(work)
+        .await
+        .map_err(crate::error::ApiError::internal)
+}
+
 /// Computes the decoy hash now, so that the first unknown login costs what the others do.
 pub fn warm_up() {
     LazyLock::force(&DECOY);
@@ -154,5 +174,32 @@ mod tests {
         assert!(!verify("ekonomia-społeczna-2025", Some(&a)));
         assert!(!verify("anything", None));
         assert!(!verify("anything", Some("not a PHC string")));
+    }
+
+    #[actix_web::test]
+    async fn only_a_few_argon2_runs_go_at_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let now = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let runs = (0..24).map(|_| {
+            let (now, most) = (now.clone(), most.clone());
+            run(move || {
+                let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(n, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                now.fetch_sub(1, Ordering::SeqCst);
+            })
+        });
+        for r in futures_util::future::join_all(runs).await {
+            r.unwrap();
+        }
+        let cap = RUNS.available_permits();
+        assert!(
+            most.load(Ordering::SeqCst) <= cap,
+            "{} at once, cap {cap}",
+            most.load(Ordering::SeqCst)
+        );
+        assert!(most.load(Ordering::SeqCst) >= 2, "they do run side by side");
     }
 }

@@ -111,9 +111,7 @@ async fn check_sign_in(state: &AppState, login: &str, pass: String) -> Result<Us
     }
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     // The same work whether the login exists or not: one Argon2id run.
-    let ok = web::block(move || password::verify(&pass, stored.as_deref()))
-        .await
-        .map_err(ApiError::internal)?;
+    let ok = password::run(move || password::verify(&pass, stored.as_deref())).await?;
     match user {
         Some(user) if ok => {
             let login = login.clone();
@@ -631,9 +629,8 @@ pub async fn setup(
                 .collect(),
         ));
     }
-    let hash = web::block(move || password::hash(&pass))
-        .await
-        .map_err(ApiError::internal)?
+    let hash = password::run(move || password::hash(&pass))
+        .await?
         .map_err(ApiError::internal)?;
     let login = login_ok.map_err(|e| ApiError::validation(vec![e]))?;
     let clock = state.clock;
@@ -771,9 +768,8 @@ pub async fn set_password(
             weak.to_string(),
         )]));
     }
-    let hash = web::block(move || password::hash(&pass))
-        .await
-        .map_err(ApiError::internal)?
+    let hash = password::run(move || password::hash(&pass))
+        .await?
         .map_err(ApiError::internal)?;
     let clock = state.clock;
     let outcome = state

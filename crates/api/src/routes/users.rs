@@ -267,9 +267,8 @@ pub async fn create(
     may_manage(&caller, region.as_ref())?;
     let hash = match b.password {
         Some(p) => Some(
-            web::block(move || password::hash(&p))
-                .await
-                .map_err(ApiError::internal)?
+            password::run(move || password::hash(&p))
+                .await?
                 .map_err(ApiError::internal)?,
         ),
         None => None,
@@ -684,7 +683,7 @@ pub async fn change_own_password(
 ) -> Result<(), PasswordRefused> {
     password::check(&new, &user.login).map_err(PasswordRefused::Weak)?;
     let stored = user.password_hash.clone();
-    let hash = web::block(move || {
+    let hash = password::run(move || {
         if password::verify(&old, stored.as_deref()) {
             password::hash(&new).map(Some)
         } else {
@@ -692,7 +691,7 @@ pub async fn change_own_password(
         }
     })
     .await
-    .map_err(|e| PasswordRefused::Api(ApiError::internal(e)))?
+    .map_err(PasswordRefused::Api)?
     .map_err(|e| PasswordRefused::Api(ApiError::internal(e)))?
     .ok_or(PasswordRefused::WrongOld)?;
     let keep = match &caller.via {
