@@ -198,7 +198,7 @@ mod tests {
         let mut relative = false;
         let mut numbers = Vec::new();
         let mut number = String::new();
-        let mut flush = |number: &mut String, numbers: &mut Vec<f64>| {
+        let flush = |number: &mut String, numbers: &mut Vec<f64>| {
             if !number.is_empty() {
                 numbers.push(number.parse::<f64>().unwrap());
                 number.clear();
