@@ -189,6 +189,12 @@ backend_tests! {
                 "subregions": [{"code": "POM-BY", "name": "Bytowski", "powiats": ["2201"]}]}
         }).to_string()).unwrap();
         env.run(&["import-reference", other.to_str().unwrap()]);
+        // The sample's boundaries came with the empty database; its file again changes nothing.
+        let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../store/reference/opolskie_gminy.geojson");
+        assert_eq!(
+            env.run(&["import-boundaries", sample]),
+            "imported the boundaries of 71 gminas of region 16: 0 created, 0 updated, 71 unchanged\n"
+        );
         let analyst = env.token("analyst", None);
         let url = "/api/v1/regions/16/events";
         let event = |t: &str, date: &str, sub: Option<&str>| json!({

@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::state::AppState;
 use clap::{Parser, Subcommand};
 use rops_domain::role::Role;
-use rops_store::{migrations, pool, reference, Health, Pool};
+use rops_store::{boundaries, migrations, pool, reference, Health, Pool};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -36,6 +36,13 @@ pub enum Command {
     /// the same file twice changes nothing.
     ImportReference {
         /// Path of the reference file.
+        file: PathBuf,
+    },
+    /// Load the boundaries of a region's gminas from a GeoJSON FeatureCollection (PRG, one
+    /// feature per gmina with `properties.teryt`, Polygon or MultiPolygon in WGS84). The region
+    /// must be loaded first; importing the same file twice changes nothing.
+    ImportBoundaries {
+        /// Path of the GeoJSON file.
         file: PathBuf,
     },
     /// Print a bearer token signed with the server's secret.
@@ -134,6 +141,26 @@ pub fn import_reference(config: &Config, file: &PathBuf) -> CliResult {
     println!(
         "imported region {}: {} created, {} updated, {} unchanged, {} removed",
         parsed.region.code, summary.created, summary.updated, summary.unchanged, summary.removed
+    );
+    Ok(())
+}
+
+pub fn import_boundaries(config: &Config, file: &PathBuf) -> CliResult {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let parsed = boundaries::parse(&text).map_err(|e| e.to_string())?;
+    let pool = open(config)?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let done = rops_store::write_transaction(&mut conn, |conn| boundaries::import(conn, &parsed))
+        .map_err(|e| e.to_string())?;
+    let s = done.summary;
+    println!(
+        "imported the boundaries of {} gminas of region {}: {} created, {} updated, {} unchanged",
+        parsed.len(),
+        done.region,
+        s.created,
+        s.updated,
+        s.unchanged
     );
     Ok(())
 }

@@ -19,6 +19,7 @@ async fn main() -> ExitCode {
         Command::Serve { demo } => cli::serve(config, demo).await,
         Command::Migrate => cli::migrate(&config),
         Command::ImportReference { file } => cli::import_reference(&config, &file),
+        Command::ImportBoundaries { file } => cli::import_boundaries(&config, &file),
         Command::Token {
             role,
             org,

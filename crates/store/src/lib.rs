@@ -15,6 +15,7 @@
 //! [`write_transaction`] (the API's `AppState::write`), which nests as a savepoint.
 
 pub mod accounts;
+pub mod boundaries;
 pub mod clock;
 pub mod conn;
 pub mod demo;

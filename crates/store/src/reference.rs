@@ -26,8 +26,8 @@ pub fn parse(text: &str) -> StoreResult<ReferenceFile> {
     })
 }
 
-/// Loads the sample region when the database holds no region yet, inside the caller's write
-/// transaction. Returns whether it did.
+/// Loads the sample region, with its gminas' boundaries, when the database holds no region
+/// yet, inside the caller's write transaction. Returns whether it did.
 pub fn seed_sample_if_empty(conn: &mut DbConnection) -> StoreResult<bool> {
     require_transaction(conn)?;
     let regions: i64 = schema::regions::table.count().get_result(conn)?;
@@ -35,6 +35,8 @@ pub fn seed_sample_if_empty(conn: &mut DbConnection) -> StoreResult<bool> {
         return Ok(false);
     }
     import_in_transaction(conn, &parse(SAMPLE_REGION)?)?;
+    let boundaries = crate::boundaries::parse(crate::boundaries::SAMPLE_BOUNDARIES)?;
+    crate::boundaries::import(conn, &boundaries)?;
     Ok(true)
 }
 

@@ -92,6 +92,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    gmina_boundaries (teryt) {
+        teryt -> Text,
+        geometry_json -> Text,
+    }
+}
+
+diesel::table! {
     gminas (teryt) {
         teryt -> Text,
         powiat_code -> Text,
@@ -325,6 +332,7 @@ diesel::joinable!(event_revisions -> events (id));
 diesel::joinable!(events -> event_types (event_type));
 diesel::joinable!(events -> regions (region_code));
 diesel::joinable!(events -> subregions (subregion_code));
+diesel::joinable!(gmina_boundaries -> gminas (teryt));
 diesel::joinable!(gminas -> powiats (powiat_code));
 diesel::joinable!(lpres -> gminas (teryt));
 diesel::joinable!(lpres_revisions -> gminas (teryt));
@@ -348,6 +356,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_revisions,
     event_types,
     events,
+    gmina_boundaries,
     gminas,
     indicators,
     login_failures,

@@ -780,3 +780,116 @@ backend_tests! {
         assert_eq!(sorted, all, "by code and revision");
     }
 }
+
+mod boundaries {
+    use super::*;
+    use rops_store::boundaries::{self, Boundary, Geometry};
+
+    fn sample() -> Vec<Boundary> {
+        boundaries::parse(boundaries::SAMPLE_BOUNDARIES).unwrap()
+    }
+
+    /// Every stored boundary, as text, to compare whole tables.
+    fn dump(conn: &mut DbConnection) -> Vec<(String, String)> {
+        use rops_store::schema::gmina_boundaries::dsl as gb;
+        gb::gmina_boundaries
+            .order(gb::teryt)
+            .select((gb::teryt, gb::geometry_json))
+            .load(conn)
+            .unwrap()
+    }
+
+    backend_tests! {
+        fn every_gmina_of_the_sample_has_its_boundary(db) {
+            let db = db.with_sample();
+            let mut conn = db.conn();
+            let stored = boundaries::boundaries_of_region(&mut conn, "16").unwrap();
+            let gminas: Vec<String> = queries::gminas(&mut conn, Some("16"), None)
+                .unwrap()
+                .into_iter()
+                .map(|g| g.teryt)
+                .collect();
+            assert_eq!(gminas.len(), 71);
+            assert_eq!(stored.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>(), gminas);
+            assert_eq!(
+                stored.iter().filter(|(_, g)| matches!(g, Geometry::MultiPolygon(_))).count(),
+                1
+            );
+            let read_back: Vec<Geometry> = stored.into_iter().map(|(_, g)| g).collect();
+            let mut parsed = sample();
+            parsed.sort_by(|a, b| a.teryt.cmp(&b.teryt));
+            assert_eq!(read_back, parsed.into_iter().map(|b| b.geometry).collect::<Vec<_>>());
+            assert!(boundaries::boundaries_of_region(&mut conn, "02").unwrap().is_empty());
+        }
+
+        fn importing_the_same_boundaries_twice_changes_nothing(db) {
+            let db = db.with_sample();
+            let mut conn = db.conn();
+            let before = dump(&mut conn);
+            let again = write(&mut conn, |c| boundaries::import(c, &sample())).unwrap();
+            assert_eq!(again.region, "16");
+            let s = again.summary;
+            assert_eq!((s.created, s.updated, s.unchanged, s.removed), (0, 0, 71, 0), "{s:?}");
+            assert_eq!(dump(&mut conn), before);
+
+            let mut changed = sample();
+            let Geometry::Polygon(rings) = &mut changed[0].geometry else { panic!("Brzeg is one polygon") };
+            rings[0].pop();
+            rings[0].pop();
+            let first = rings[0][0];
+            rings[0].push(first);
+            let s = write(&mut conn, |c| boundaries::import(c, &changed[..2])).unwrap().summary;
+            assert_eq!((s.created, s.updated, s.unchanged), (0, 1, 1), "{s:?}");
+            assert_ne!(dump(&mut conn), before);
+        }
+
+        fn boundaries_need_their_region_loaded_first(db) {
+            let mut conn = db.conn();
+            let err = write(&mut conn, |c| boundaries::import(c, &sample())).unwrap_err();
+            let StoreError::Reference(problems) = &err else { panic!("{err}") };
+            assert_eq!(
+                problems.0,
+                ["none of the file's 71 gminas is stored (load the region's reference file first)"]
+            );
+            assert!(dump(&mut conn).is_empty());
+        }
+
+        fn a_refused_boundary_import_changes_nothing(db) {
+            let db = db.with_sample();
+            let mut conn = db.conn();
+            // A second region with one gmina, so a file can mix regions.
+            conn.batch_execute(
+                "INSERT INTO regions (code, name) VALUES ('02', 'dolnośląskie');
+                 INSERT INTO powiats (code, region_code, name, kind) VALUES ('0201', '02', 'bolesławiecki', 'powiat');
+                 INSERT INTO gminas (teryt, powiat_code, name, kind) VALUES ('0201011', '0201', 'Bolesławiec', 'urban');",
+            )
+            .unwrap();
+            let before = dump(&mut conn);
+            let mut file = sample();
+            let Geometry::Polygon(rings) = &mut file[0].geometry else { panic!("Brzeg is one polygon") };
+            rings[0][1][0] += 0.01;
+            let mut unknown = file[1].clone();
+            unknown.teryt = "1699999".into();
+            let mut elsewhere = file[2].clone();
+            elsewhere.teryt = "0201011".into();
+            file.push(unknown);
+            file.push(elsewhere);
+            let err = write(&mut conn, |c| boundaries::import(c, &file)).unwrap_err();
+            let StoreError::Reference(problems) = &err else { panic!("{err}") };
+            assert_eq!(
+                problems.0,
+                [
+                    "features[71] (gmina 1699999): no gmina 1699999 is stored (load the region's reference file first)",
+                    "the gminas lie in regions 02, 16; a boundary file holds one region",
+                ]
+            );
+            assert_eq!(dump(&mut conn), before, "a refused file leaves no trace");
+
+            // The second region's own file is accepted.
+            let s = write(&mut conn, |c| boundaries::import(c, &file[72..])).unwrap();
+            assert_eq!((s.region.as_str(), s.summary.created), ("02", 1));
+            assert_eq!(boundaries::boundaries_of_region(&mut conn, "02").unwrap().len(), 1);
+            assert_eq!(boundaries::boundaries_of_region(&mut conn, "16").unwrap().len(), 71);
+        }
+    }
+}

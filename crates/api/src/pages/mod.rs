@@ -9,6 +9,8 @@ use actix_web::{get, HttpResponse};
 use maud::{html, Markup, DOCTYPE};
 use rops_domain::role::Role;
 
+pub mod map;
+
 /// What a page may load: its own stylesheet, nothing else; forms post to this service only.
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 

@@ -1,0 +1,1 @@
+DROP TABLE gmina_boundaries;
