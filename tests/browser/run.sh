@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The sign-in pages in headless Chromium (playwright-core), against the release binary on
-# SQLite with a fresh data folder. Usage: tests/browser/run.sh path/to/rops-hub NODE_PREFIX
-# NODE_PREFIX is an npm prefix folder where playwright-core is installed when missing.
+# The sign-in pages and the region page in headless Chromium (playwright-core), against the
+# release binary on SQLite with a fresh data folder and `serve --demo`.
+# Usage: tests/browser/run.sh path/to/rops-hub NODE_PREFIX
+# NODE_PREFIX is an npm prefix folder where playwright-core is installed when missing;
+# SCREENSHOT_DIR (default: a temporary folder) keeps the screenshots.
 set -euo pipefail
 bin=$(realpath "$1")
 prefix=$2
@@ -19,7 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 ROPS_DATA_DIR="$work/data" ROPS_BIND=127.0.0.1:0 DATABASE_URL="$work/data/browser.db" \
-  "$bin" serve >"$work/out.log" 2>"$work/server.log" &
+  "$bin" serve --demo >"$work/out.log" 2>"$work/server.log" &
 pid=$!
 for _ in $(seq 1 60); do grep -q 'listening on' "$work/out.log" && break; sleep 1; done
 base=$(sed -n 's/^rops-hub listening on //p' "$work/out.log" | head -n 1)
@@ -29,6 +31,11 @@ if [ -z "$base" ] || [ -z "$link" ]; then
   cat "$work/out.log" "$work/server.log" >&2
   exit 1
 fi
-# The module resolves playwright-core from the prefix (ESM ignores NODE_PATH).
-cp "$here/signin.mjs" "$prefix/signin.mjs"
+# The modules resolve playwright-core from the prefix (ESM ignores NODE_PATH).
+cp "$here/signin.mjs" "$here/region.mjs" "$prefix/"
 node "$prefix/signin.mjs" "$base" "$link"
+# The first admin signin.mjs created, on the demo data of `serve --demo`.
+shots="${SCREENSHOT_DIR:-$work/screenshots}"
+mkdir -p "$shots"
+node "$prefix/region.mjs" "$base" admin@rops.opole.pl 'Ekonomia-społeczna-2025' "$shots"
+echo "screenshots of the region page in $shots"

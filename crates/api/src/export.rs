@@ -103,14 +103,14 @@ impl Names {
         self.results.insert(code.into(), name.into());
     }
 
-    fn unit(&self, level: &str, code: &str) -> String {
+    pub(crate) fn unit(&self, level: &str, code: &str) -> String {
         self.units
             .get(&(level.to_owned(), code.to_owned()))
             .cloned()
             .unwrap_or_default()
     }
 
-    fn indicator(&self, code: &str) -> String {
+    pub(crate) fn indicator(&self, code: &str) -> String {
         match self.indicators.get(code) {
             Some(name) => name.clone(),
             None if code == LPRES_ADOPTED => "Liczba gmin z przyjętym, aktualnym LPRES".into(),
@@ -118,7 +118,7 @@ impl Names {
         }
     }
 
-    fn result(&self, code: &str) -> String {
+    pub(crate) fn result(&self, code: &str) -> String {
         self.results.get(code).cloned().unwrap_or_default()
     }
 }

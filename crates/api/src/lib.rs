@@ -30,4 +30,6 @@ mod entity_tests;
 #[cfg(test)]
 mod hostile_tests;
 #[cfg(test)]
+mod page_tests;
+#[cfg(test)]
 mod tests;

@@ -10,6 +10,7 @@ use maud::{html, Markup, DOCTYPE};
 use rops_domain::role::Role;
 
 pub mod map;
+pub mod region;
 
 /// What a page may load: its own stylesheet, nothing else; forms post to this service only.
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -228,6 +229,8 @@ pub struct Home<'a> {
     pub must_change_password: bool,
     pub errors: FormErrors<'a>,
     pub notice: Option<&'a str>,
+    /// The regions whose page this person may open: code and name.
+    pub regions: Vec<(String, String)>,
 }
 
 pub fn home(h: &Home<'_>) -> Markup {
@@ -246,6 +249,15 @@ pub fn home(h: &Home<'_>) -> Markup {
                 }
                 @if h.must_change_password {
                     p.error role="alert" { "Hasło ustawił administrator: zmień je, zanim zaczniesz pracę." }
+                } @else if !h.regions.is_empty() {
+                    nav aria-label="Regiony" {
+                        h2 { "Regiony" }
+                        ul {
+                            @for (code, name) in &h.regions {
+                                li { a href=(format!("/regions/{code}")) { (name) " (" (code) ")" } }
+                            }
+                        }
+                    }
                 }
                 h2 { "Zmiana hasła" }
                 form method="post" action="/auth/password/change" {

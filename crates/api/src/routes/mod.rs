@@ -13,6 +13,7 @@ pub mod lpres;
 pub mod owes;
 pub mod owes_reports;
 pub mod programmes;
+pub mod region_page;
 pub mod regions;
 pub mod report_files;
 pub mod report_resource;
@@ -61,6 +62,7 @@ pub fn configure_pages(cfg: &mut actix_web::web::ServiceConfig) {
         .service(signin::change_password_form)
         .service(signin::oidc_start)
         .service(signin::oidc_callback)
+        .service(region_page::region)
         .service(crate::pages::stylesheet);
 }
 

@@ -206,7 +206,7 @@ fn parse(q: &RollupQuery, req: &HttpRequest, now: DateTime<Utc>) -> Result<Parse
 }
 
 /// Which rollup: the region's code, or a subregion or an OWES.
-enum Of {
+pub(crate) enum Of {
     Region(String),
     Subregion(String),
     Owes(String),
@@ -228,52 +228,9 @@ async fn respond(
         }
         _ => {}
     }
-    let Parsed {
-        window,
-        as_of,
-        format,
-        table,
-    } = parse(&q, &req, state.clock.now())?;
-    // A code that is not well formed names nothing: 404, as an unknown one.
-    let scope = match &of {
-        Of::Region(_) => Scope::Region,
-        Of::Subregion(s) => Scope::Subregion(
-            SubregionCode::parse(s)
-                .map_err(|_| ApiError::NotFound(format!("no subregion with code {s}")))?,
-        ),
-        Of::Owes(o) => Scope::Owes(
-            OwesCode::parse(o).map_err(|_| ApiError::NotFound(format!("no OWES with code {o}")))?,
-        ),
-    };
-    let request = Request {
-        scope,
-        window,
-        as_of,
-        approved_only: q.approved_only,
-        deadline_days: state.deadline_days,
-    };
+    let Parsed { format, table, .. } = parse(&q, &req, state.clock.now())?;
     let spreadsheet = !matches!(format, Format::Json);
-    // A connection is held only while the database is read; the rollup itself is pure CPU
-    // and runs on the blocking pool afterwards, so other requests never queue behind it.
-    let (inputs, names) = state
-        .db(move |conn| {
-            let region_code = match &of {
-                Of::Region(code) => code.clone(),
-                Of::Subregion(s) => rollups::region_of_subregion(conn, s)?,
-                Of::Owes(o) => rollups::region_of_owes(conn, o)?,
-            };
-            let inputs = rollups::inputs(conn, &region_code)?;
-            let names = if spreadsheet {
-                names(conn, &region_code)?
-            } else {
-                Names::default()
-            };
-            Ok((inputs, names))
-        })
-        .await?;
-    let rollup: Rollup = web::block(move || rollup(&inputs, &request))
-        .await
-        .map_err(ApiError::internal)?;
+    let (rollup, names) = compute(&state, of, &q, &req, spreadsheet).await?;
     let mut name = format!(
         "rollup-{}-{}-{}",
         rollup.scope.code(),
@@ -332,6 +289,58 @@ fn names(conn: &mut DbConnection, region_code: &str) -> StoreResult<Names> {
         names.add_result(item.code, item.name_pl);
     }
     Ok(names)
+}
+
+/// The rollup `q` asks for, and with `with_names` the names of its units, indicators and
+/// results: what the JSON, CSV, XLSX answers and the pages show, computed once here.
+pub(crate) async fn compute(
+    state: &AppState,
+    of: Of,
+    q: &RollupQuery,
+    req: &HttpRequest,
+    with_names: bool,
+) -> Result<(Rollup, Names), ApiError> {
+    let Parsed { window, as_of, .. } = parse(q, req, state.clock.now())?;
+    // A code that is not well formed names nothing: 404, as an unknown one.
+    let scope = match &of {
+        Of::Region(_) => Scope::Region,
+        Of::Subregion(s) => Scope::Subregion(
+            SubregionCode::parse(s)
+                .map_err(|_| ApiError::NotFound(format!("no subregion with code {s}")))?,
+        ),
+        Of::Owes(o) => Scope::Owes(
+            OwesCode::parse(o).map_err(|_| ApiError::NotFound(format!("no OWES with code {o}")))?,
+        ),
+    };
+    let request = Request {
+        scope,
+        window,
+        as_of,
+        approved_only: q.approved_only,
+        deadline_days: state.deadline_days,
+    };
+    // A connection is held only while the database is read; the rollup itself is pure CPU
+    // and runs on the blocking pool afterwards, so other requests never queue behind it.
+    let (inputs, names) = state
+        .db(move |conn| {
+            let region_code = match &of {
+                Of::Region(code) => code.clone(),
+                Of::Subregion(s) => rollups::region_of_subregion(conn, s)?,
+                Of::Owes(o) => rollups::region_of_owes(conn, o)?,
+            };
+            let inputs = rollups::inputs(conn, &region_code)?;
+            let names = if with_names {
+                names(conn, &region_code)?
+            } else {
+                Names::default()
+            };
+            Ok((inputs, names))
+        })
+        .await?;
+    let rollup: Rollup = web::block(move || rollup(&inputs, &request))
+        .await
+        .map_err(ApiError::internal)?;
+    Ok((rollup, names))
 }
 
 /// What every rollup endpoint's description says.

@@ -278,7 +278,7 @@ struct CsrfForm {
 
 /// The session of a cookie and its CSRF token checked against a form field or the header;
 /// `None` when there is no valid session.
-async fn session_of(
+pub(crate) async fn session_of(
     state: &AppState,
     req: &HttpRequest,
 ) -> Result<Option<(Session, User)>, ApiError> {
@@ -359,8 +359,36 @@ pub async fn sign_out(
 pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     match session_of(&state, &req).await? {
         None => Ok(pages::see_other("/login")),
-        Some((session, user)) => Ok(home_page(&session, &user, &[], None, StatusCode::OK)),
+        Some((session, user)) => {
+            let regions = regions_for(&state, &user).await?;
+            Ok(home_page(
+                &session,
+                &user,
+                &[],
+                None,
+                StatusCode::OK,
+                regions,
+            ))
+        }
     }
+}
+
+/// The regions whose page `user` may open.
+async fn regions_for(state: &AppState, user: &User) -> Result<Vec<(String, String)>, ApiError> {
+    let principal = user.principal()?;
+    let all = state.db(rops_store::queries::regions).await?;
+    Ok(all
+        .into_iter()
+        .filter(|r| {
+            principal
+                .may(
+                    rops_domain::policy::Action::ReadRollup,
+                    rops_domain::policy::Resource::Region(&r.code),
+                )
+                .is_ok()
+        })
+        .map(|r| (r.code, r.name))
+        .collect())
 }
 
 fn home_page(
@@ -369,6 +397,7 @@ fn home_page(
     errors: pages::FormErrors<'_>,
     notice: Option<&str>,
     status: StatusCode,
+    regions: Vec<(String, String)>,
 ) -> HttpResponse {
     pages::respond(
         status,
@@ -384,6 +413,7 @@ fn home_page(
             must_change_password: user.must_change_password,
             errors,
             notice,
+            regions,
         }),
     )
 }
@@ -439,6 +469,7 @@ pub async fn change_password_form(
                 &[],
                 Some("Hasło zostało zmienione."),
                 StatusCode::OK,
+                regions_for(&state, &user).await?,
             ))
         }
         Err(refused) => {
@@ -456,6 +487,7 @@ pub async fn change_password_form(
                 &[(field, message)],
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                Vec::new(),
             ))
         }
     }
