@@ -246,6 +246,20 @@ impl Caller {
         })
     }
 
+    /// The caller a page's session stands for.
+    pub(crate) fn of_session(
+        user: User,
+        session: &rops_store::accounts::Session,
+    ) -> Result<Self, ApiError> {
+        Self::of_user(
+            user,
+            Via::Session {
+                csrf: session.csrf_token.clone(),
+                id_hash: session.id_hash.clone(),
+            },
+        )
+    }
+
     /// Asks the domain's one policy (`rops_domain::policy`) whether this caller may perform
     /// `action` on `resource`; 403 with the policy's reason when not.
     pub fn may(&self, action: Action, resource: Resource<'_>) -> Result<(), ApiError> {

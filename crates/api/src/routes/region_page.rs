@@ -3,7 +3,7 @@
 
 use super::rollups::{compute, Of, RollupQuery};
 use super::signin::session_of;
-use crate::auth::{Caller, Via};
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::pages::map::MapGmina;
 use crate::pages::region::{region_page, WindowForm};
@@ -46,13 +46,7 @@ pub async fn region(
     if user.must_change_password {
         return Ok(pages::see_other("/"));
     }
-    let caller = Caller::of_user(
-        user.clone(),
-        Via::Session {
-            csrf: session.csrf_token.clone(),
-            id_hash: session.id_hash.clone(),
-        },
-    )?;
+    let caller = Caller::of_session(user.clone(), &session)?;
     let code = code.into_inner();
     if caller
         .may(Action::ReadRollup, Resource::Region(&code))

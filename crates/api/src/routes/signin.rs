@@ -450,13 +450,7 @@ pub async fn change_password_form(
             ),
         ));
     }
-    let caller = Caller::of_user(
-        user.clone(),
-        Via::Session {
-            csrf: session.csrf_token.clone(),
-            id_hash: session.id_hash.clone(),
-        },
-    )?;
+    let caller = Caller::of_session(user.clone(), &session)?;
     match change_own_password(&state, &caller, &user, f.old_password, f.new_password).await {
         Ok(()) => {
             let user = User {
