@@ -60,6 +60,12 @@ async function compare(page, query, label) {
   const jsonTargets = json.targets.map((t) => [`${t.indicator}|${t.scope}|${t.unit || ''}`, t.status]);
   check(JSON.stringify(targets) === JSON.stringify(jsonTargets), `${label}: the targets and their statuses are the JSON's`,
     `${JSON.stringify(targets).slice(0, 200)} vs ${JSON.stringify(jsonTargets).slice(0, 200)}`);
+  // Each target is coloured by its status (a class the stylesheet colours).
+  for (const status of ['achieved', 'on_track', 'at_risk', 'behind']) {
+    const shown = await page.$$eval(`li.target.${status}`, (els) => els.length);
+    const want = json.targets.filter((t) => t.status === status).length;
+    check(shown === want, `${label}: ${want} targets coloured ${status}`, String(shown));
+  }
   return json;
 }
 

@@ -120,6 +120,10 @@ backend_tests! {
             assert_eq!(value, &want, "{figure} of {scope}");
         }
         assert_eq!(html.matches("data-target=").count(), json["targets"].as_array().unwrap().len());
+        for t in json["targets"].as_array().unwrap() {
+            // Coloured by status: one class attribute holding both classes.
+            assert!(html.contains(&format!("class=\"target {}\"", t["status"].as_str().unwrap())), "{t}");
+        }
         assert_eq!(html.matches("<path").count(), 71, "the map of the 71 gminas");
         assert!(html.contains("/api/v1/rollups/regions/16/csv?year=2024"));
 

@@ -108,7 +108,7 @@ pub fn region_page(
                 ul.targets {
                     @for t in &rollup.targets {
                         @let unit = t.unit.as_ref().map(|u| u.as_str().to_owned()).unwrap_or_default();
-                        li.target class=(t.status.as_str())
+                        li class=(format!("target {}", t.status.as_str()))
                             data-target=(format!("{}|{}|{}", t.indicator.as_str(), scope_kind(t.scope), unit))
                             data-status=(t.status.as_str()) {
                             span.target-name {
