@@ -60,6 +60,33 @@ async function compare(page, query, label) {
   const jsonTargets = json.targets.map((t) => [`${t.indicator}|${t.scope}|${t.unit || ''}`, t.status]);
   check(JSON.stringify(targets) === JSON.stringify(jsonTargets), `${label}: the targets and their statuses are the JSON's`,
     `${JSON.stringify(targets).slice(0, 200)} vs ${JSON.stringify(jsonTargets).slice(0, 200)}`);
+  // Each point of a trend line is the JSON rollup of its quarter alone (same moment, filter).
+  const trends = await page.$$eval('svg[data-trend]', (els) => els.map((e) => ({
+    code: e.dataset.trend,
+    points: [...e.querySelectorAll('[data-period]')].map((p) => [p.dataset.period, p.dataset.value]),
+  })));
+  check(trends.length === json.indicators.length, `${label}: a trend line per indicator`, String(trends.length));
+  const quarters = trends.length ? trends[0].points.map(([q]) => q) : [];
+  const rest = new URLSearchParams(query);
+  rest.delete('year'); rest.delete('from'); rest.delete('to');
+  let off = 0;
+  for (const q of quarters) {
+    const one = await page.evaluate(async (u) => (await fetch(u)).json(),
+      `/api/v1/rollups/regions/16?from=${q}&to=${q}&${rest.toString()}`);
+    for (const t of trends) {
+      const ind = one.indicators.find((i) => i.code === t.code);
+      const want = ind && ind.value !== null ? JSON.stringify(ind.value) : '';
+      const got = (t.points.find(([p]) => p === q) || [])[1];
+      if (!(want === got || (want !== '' && Number(want) === Number(got)))) {
+        off += 1;
+        if (off <= 5) failures.push(`${label}: trend ${t.code} at ${q} shows ${got}, the JSON ${want}`);
+      }
+    }
+  }
+  checks += 1;
+  check(quarters.length > 0 && quarters[0] === json.from && quarters[quarters.length - 1] === json.to,
+    `${label}: the trend lines run over the window`, quarters.join(","));
+
   // Each target is coloured by its status (a class the stylesheet colours).
   for (const status of ['achieved', 'on_track', 'at_risk', 'behind']) {
     const shown = await page.$$eval(`li.target.${status}`, (els) => els.length);

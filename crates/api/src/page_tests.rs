@@ -124,7 +124,13 @@ backend_tests! {
             // Coloured by status: one class attribute holding both classes.
             assert!(html.contains(&format!("class=\"target {}\"", t["status"].as_str().unwrap())), "{t}");
         }
-        assert_eq!(html.matches("<path").count(), 71, "the map of the 71 gminas");
+        assert_eq!(html.matches("data-teryt=").count(), 71, "the map of the 71 gminas");
+        // A trend line per indicator, a point per quarter of the window.
+        let indicators = json["indicators"].as_array().unwrap().len();
+        assert_eq!(html.matches("data-trend=").count(), indicators);
+        for q in ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"] {
+            assert_eq!(html.matches(&format!("data-period=\"{q}\"")).count(), indicators, "{q}");
+        }
         assert!(html.contains("/api/v1/rollups/regions/16/csv?year=2024"));
 
         // A window that is not one: a page that says what to fix.

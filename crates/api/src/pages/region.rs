@@ -11,6 +11,7 @@ use maud::{html, Markup};
 use rops_aggregation::rollup::{Figure, Rollup, TargetStatus};
 use rops_domain::indicator::Unit;
 use rops_domain::number::polish;
+use rops_domain::period::Quarter;
 
 /// What the window form shows, as the request gave it (kept in the URL).
 #[derive(Debug, Default, Clone)]
@@ -75,6 +76,7 @@ pub fn region_page(
     names: &Names,
     form: &WindowForm,
     map: Vec<MapGmina>,
+    series: &[(Quarter, Rollup)],
 ) -> Markup {
     let code = rollup.scope.code().to_owned();
     let region_name = names.unit("region", &code);
@@ -136,6 +138,7 @@ pub fn region_page(
                                 th scope="col" { "Wskaźnik" }
                                 @for s in &subregions { th scope="col" { (names.unit("subregion", s)) } }
                                 th scope="col" { "Region" }
+                                th scope="col" { "Kwartały okna" }
                             }
                         }
                         tbody {
@@ -150,6 +153,7 @@ pub fn region_page(
                                         }
                                     }
                                     td data-figure=(i.code.as_str()) data-scope=(code) data-value=(raw(&i.value)) { strong { (shown(&i.value)) } }
+                                    td.trend { (sparkline(i.code.as_str(), &code, &names.indicator(i.code.as_str()), series)) }
                                 }
                             }
                         }
@@ -222,6 +226,77 @@ pub fn region_page(
             }
         },
     )
+}
+
+/// A small line of an indicator's value in each quarter of the window (the region's), each
+/// point with its quarter and JSON value; the table's cell beside it says the same in words.
+fn sparkline(code: &str, scope: &str, name: &str, series: &[(Quarter, Rollup)]) -> Markup {
+    const W: f64 = 120.0;
+    const H: f64 = 28.0;
+    let points: Vec<(Quarter, Option<Figure>)> = series
+        .iter()
+        .map(|(q, r)| {
+            let value = r
+                .indicators
+                .iter()
+                .find(|i| i.code.as_str() == code)
+                .map(|i| i.value);
+            (*q, value)
+        })
+        .collect();
+    let values: Vec<f64> = points
+        .iter()
+        .filter_map(|(_, f)| f.and_then(|f| f.value()))
+        .collect();
+    let (low, high) = match values.is_empty() {
+        true => (0.0, 0.0),
+        false => values
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(*v), h.max(*v))),
+    };
+    let span = if high > low { high - low } else { 1.0 };
+    let step = if points.len() > 1 {
+        (W - 6.0) / (points.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let at = |i: usize, v: f64| {
+        (
+            3.0 + step * i as f64,
+            H - 3.0 - (v - low) / span * (H - 6.0),
+        )
+    };
+    let mut line = String::new();
+    let mut pen_down = false;
+    for (i, (_, f)) in points.iter().enumerate() {
+        match f.and_then(|f| f.value()) {
+            Some(v) => {
+                let (x, y) = at(i, v);
+                line.push_str(&format!(
+                    "{}{x:.1} {y:.1}",
+                    if pen_down { " L" } else { " M" }
+                ));
+                pen_down = true;
+            }
+            None => pen_down = false,
+        }
+    }
+    html! {
+        svg.sparkline viewBox=(format!("0 0 {W} {H}")) width=(W) height=(H) role="img"
+            aria-label=(format!("{name}: wartości w kolejnych kwartałach okna"))
+            data-trend=(code) data-scope=(scope) {
+            @if !line.is_empty() { path d=(line.trim()) {} }
+            @for (i, (q, f)) in points.iter().enumerate() {
+                @let value = f.and_then(|f| f.value());
+                @let (x, y) = at(i, value.unwrap_or(low));
+                circle class=(if value.is_some() { "point" } else { "point gap" })
+                    cx=(format!("{x:.1}")) cy=(format!("{y:.1}")) r=(if value.is_some() { "2" } else { "0" })
+                    data-period=(q.to_string()) data-value=(f.as_ref().map(raw).unwrap_or_default()) {
+                    title { (q.to_string()) ": " (f.as_ref().map(shown).unwrap_or_else(|| "—".to_owned())) }
+                }
+            }
+        }
+    }
 }
 
 fn scope_kind(kind: rops_aggregation::rollup::ScopeKind) -> &'static str {

@@ -1,7 +1,7 @@
 //! The region page for people signed in with a session (`/regions/{code}`): the same rollup
 //! the API answers, as HTML in Polish (see `crate::pages::region`).
 
-use super::rollups::{compute, Of, RollupQuery};
+use super::rollups::{compute_with_series, Of, RollupQuery};
 use super::signin::session_of;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -65,7 +65,10 @@ pub async fn region(
             *field = None;
         }
     }
-    let (rollup, names) = match compute(&state, Of::Region(code.clone()), &q, &req, true).await {
+    let region = Of::Region(code.clone());
+    let (rollup, names, series) = match compute_with_series(&state, region, &q, &req, true, true)
+        .await
+    {
         Ok(found) => found,
         Err(ApiError::NotFound(_)) => {
             return Ok(refused(
@@ -146,6 +149,6 @@ pub async fn region(
     };
     Ok(pages::respond(
         StatusCode::OK,
-        region_page(&banner, &rollup, &names, &form, map),
+        region_page(&banner, &rollup, &names, &form, map, &series),
     ))
 }

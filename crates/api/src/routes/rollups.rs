@@ -300,6 +300,23 @@ pub(crate) async fn compute(
     req: &HttpRequest,
     with_names: bool,
 ) -> Result<(Rollup, Names), ApiError> {
+    let (rollup, names, _) = compute_with_series(state, of, q, req, with_names, false).await?;
+    Ok((rollup, names))
+}
+
+/// The rollup a quarter at a time: what each quarter of the window would answer alone.
+pub(crate) type Series = Vec<(rops_domain::period::Quarter, Rollup)>;
+
+/// [`compute`], and with `series` also the rollup of each quarter of the window (the same
+/// scope, moment and filter), for trend lines: the inputs are read once for all of them.
+pub(crate) async fn compute_with_series(
+    state: &AppState,
+    of: Of,
+    q: &RollupQuery,
+    req: &HttpRequest,
+    with_names: bool,
+    series: bool,
+) -> Result<(Rollup, Names, Series), ApiError> {
     let Parsed { window, as_of, .. } = parse(q, req, state.clock.now())?;
     // A code that is not well formed names nothing: 404, as an unknown one.
     let scope = match &of {
@@ -337,10 +354,31 @@ pub(crate) async fn compute(
             Ok((inputs, names))
         })
         .await?;
-    let rollup: Rollup = web::block(move || rollup(&inputs, &request))
-        .await
-        .map_err(ApiError::internal)?;
-    Ok((rollup, names))
+    let (whole, quarters) = web::block(move || {
+        let whole = rollup(&inputs, &request);
+        let quarters: Series = if series {
+            request
+                .window
+                .quarters()
+                .map(|quarter| {
+                    let one = Request {
+                        window: Window {
+                            from: quarter,
+                            to: quarter,
+                        },
+                        ..request.clone()
+                    };
+                    (quarter, rollup(&inputs, &one))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        (whole, quarters)
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    Ok((whole, names, quarters))
 }
 
 /// What every rollup endpoint's description says.
