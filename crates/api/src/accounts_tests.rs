@@ -178,7 +178,23 @@ backend_tests! {
         assert_eq!(status, 200);
         let (status, _, _) = with_cookie(at("2025-05-12T08:58:59Z")).await;
         assert_eq!(status, 200, "the use at 08:29 slid the idle end");
-        let (status, _, idle) = with_cookie(at("2025-05-12T09:30:00Z")).await;
+        // Pages count as use too: a page at 09:28 keeps the session open until 09:58.
+        let app = test::init_service(crate::app::build(
+            state_for(&db).with_clock(at("2025-05-12T09:28:00Z")),
+        ))
+        .await;
+        let res = test::call_service(
+            &app,
+            TestRequest::get()
+                .uri("/")
+                .insert_header(("Cookie", format!("rops_session={cookie}")))
+                .to_request(),
+        )
+        .await;
+        assert_eq!(res.status(), 200, "the home page with the session");
+        let (status, _, _) = with_cookie(at("2025-05-12T09:57:00Z")).await;
+        assert_eq!(status, 200, "the page at 09:28 slid the idle end");
+        let (status, _, idle) = with_cookie(at("2025-05-12T10:30:00Z")).await;
         assert_eq!(status, 401, "{idle}");
     }
 }

@@ -15,7 +15,7 @@ use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, 
 use rand::RngCore;
 use rops_domain::policy::{Action, Principal, Resource};
 use rops_domain::role::Role;
-use rops_store::accounts::{self, User};
+use rops_store::accounts::{self, Session, User};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -492,51 +492,59 @@ async fn by_oidc(state: &AppState, oidc: &Oidc, token: &str) -> Result<Caller, A
     }
 }
 
-async fn by_session(state: &AppState, req: &HttpRequest, id: &str) -> Result<Caller, ApiError> {
+/// The session a cookie's `id` names, with its account, when it is live: it exists, has not
+/// reached its idle or absolute end, and its account is active. Its use is recorded (to the
+/// half minute), so the idle end slides for pages and API alike; an ended one is forgotten.
+/// `Err` says why there is none.
+pub(crate) async fn live_session(
+    state: &AppState,
+    id: &str,
+) -> Result<Result<(Session, User), &'static str>, ApiError> {
     let id_hash = secret::digest(id);
     let now = state.clock.now();
     let settings = state.sessions;
-    let found = {
-        let id_hash = id_hash.clone();
-        state
-            .db(move |conn| {
-                let found = accounts::session(conn, &id_hash)?;
-                match &found {
-                    Some((session, user))
-                        if user.active && settings.check(session, now).is_ok() =>
-                    {
-                        let stale = session.last_seen_at.as_str()
-                            < rops_store::clock::stamp(now - chrono::Duration::seconds(30))
-                                .as_str();
-                        if stale {
-                            if let Err(e) = accounts::touch_session(
-                                conn,
-                                &id_hash,
-                                &rops_store::clock::stamp(now),
-                            ) {
-                                tracing::warn!(error = %e, "could not record a session's activity");
-                            }
+    let found = state
+        .db(move |conn| {
+            let found = accounts::session(conn, &id_hash)?;
+            match &found {
+                Some((session, user)) if user.active && settings.check(session, now).is_ok() => {
+                    let stale = session.last_seen_at.as_str()
+                        < rops_store::clock::stamp(now - chrono::Duration::seconds(30)).as_str();
+                    if stale {
+                        // Best effort: a read must not fail because its bookkeeping could not
+                        // be written (a read-only database still answers reads).
+                        if let Err(e) =
+                            accounts::touch_session(conn, &id_hash, &rops_store::clock::stamp(now))
+                        {
+                            tracing::warn!(error = %e, "could not record a session's activity");
                         }
                     }
-                    // Ended: forget it (best effort).
-                    Some(_) => {
-                        let _ = accounts::end_session(conn, &id_hash);
-                    }
-                    None => {}
                 }
-                Ok(found)
-            })
-            .await?
+                // Ended: forget it (best effort).
+                Some(_) => {
+                    let _ = accounts::end_session(conn, &id_hash);
+                }
+                None => {}
+            }
+            Ok(found)
+        })
+        .await?;
+    let Some((session, user)) = found else {
+        return Ok(Err("the session has ended or never existed; sign in again"));
     };
-    let (session, user) = found.ok_or_else(|| {
-        ApiError::Unauthorized("the session has ended or never existed; sign in again".into())
-    })?;
-    settings
-        .check(&session, now)
-        .map_err(|why| ApiError::Unauthorized(why.into()))?;
-    if !user.active {
-        return Err(ApiError::Unauthorized("the account is deactivated".into()));
+    if let Err(why) = settings.check(&session, now) {
+        return Ok(Err(why));
     }
+    if !user.active {
+        return Ok(Err("the account is deactivated"));
+    }
+    Ok(Ok((session, user)))
+}
+
+async fn by_session(state: &AppState, req: &HttpRequest, id: &str) -> Result<Caller, ApiError> {
+    let (session, user) = live_session(state, id)
+        .await?
+        .map_err(|why| ApiError::Unauthorized(why.into()))?;
     if !req.method().is_safe() {
         let sent = req
             .headers()
@@ -550,13 +558,7 @@ async fn by_session(state: &AppState, req: &HttpRequest, id: &str) -> Result<Cal
             )));
         }
     }
-    Caller::of_user(
-        user,
-        Via::Session {
-            csrf: session.csrf_token,
-            id_hash,
-        },
-    )
+    Caller::of_session(user, &session)
 }
 
 /// Parses `8h`, `30m`, `7d`, `90s` or a number of seconds.

@@ -285,10 +285,7 @@ pub(crate) async fn session_of(
     let Some(cookie) = req.cookie(crate::auth::session::COOKIE) else {
         return Ok(None);
     };
-    let hash = secret::digest(cookie.value());
-    let found = state.db(move |conn| accounts::session(conn, &hash)).await?;
-    let now = state.clock.now();
-    Ok(found.filter(|(s, u)| u.active && state.sessions.check(s, now).is_ok()))
+    Ok(crate::auth::live_session(state, cookie.value()).await?.ok())
 }
 
 fn csrf_matches(req: &HttpRequest, form_token: &str, session: &Session) -> bool {
