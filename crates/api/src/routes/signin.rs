@@ -626,7 +626,7 @@ pub async fn setup(
             "Login: 2–128 znaków: litery a–z, cyfry i . _ @ + -".into(),
         ));
     }
-    if name.trim().is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+    if !super::users::name_is_valid(&name) {
         errors.push((
             "name",
             "1 to 200 characters without control characters".into(),

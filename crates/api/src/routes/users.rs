@@ -170,9 +170,14 @@ pub(crate) fn check_login(login: &str) -> Result<String, FieldError> {
     }
 }
 
-fn check_name(name: &str, errors: &mut FieldErrors) {
+/// A display name (of a person or a key): 1 to 200 characters, none a control character.
+pub(crate) fn name_is_valid(name: &str) -> bool {
     let n = name.trim().chars().count();
-    if n == 0 || n > 200 || name.chars().any(char::is_control) {
+    (1..=200).contains(&n) && !name.chars().any(char::is_control)
+}
+
+fn check_name(name: &str, errors: &mut FieldErrors) {
+    if !name_is_valid(name) {
         errors.push("name", "1 to 200 characters without control characters");
     }
 }
