@@ -550,8 +550,13 @@ backend_tests! {
         for e in entities.as_array().unwrap() {
             unit_names.insert(("entity".into(), e["code"].as_str().unwrap().into()), e["name"].as_str().unwrap().into());
         }
+        let (_, _, gminas) = s.send(s.req(M::GET, "/api/v1/gminas?region=16", &analyst)).await;
+        for g in gminas.as_array().or_else(|| gminas["items"].as_array()).unwrap() {
+            unit_names.insert(("gmina".into(), g["teryt"].as_str().unwrap().into()), g["name"].as_str().unwrap().into());
+        }
         let unit_name_of = |lvl: &str, code: &str| unit_names.get(&(lvl.to_owned(), code.to_owned())).cloned().unwrap_or_default();
         assert_eq!(unit_name_of("subregion", "OPL-PN"), "Subregion północny");
+        assert_eq!(unit_name_of("gmina", "1604023"), "Kluczbork");
         assert_eq!(unit_name_of("owes", "OWES-PN2"), "Drugi OWES północny");
 
         let (_, bytes) = download(&s, "/api/v1/rollups/regions/16?year=2024&format=xlsx", &analyst).await;
@@ -642,6 +647,10 @@ backend_tests! {
         for sub in c["by_subregion"].as_array().unwrap() {
             want.push(("subregion".into(), sub["subregion"].as_str().unwrap().into(), sub.clone()));
         }
+        for o in c["by_owes"].as_array().unwrap() {
+            want.push(("owes".into(), o["owes"].as_str().unwrap().into(), o.clone()));
+        }
+        assert_eq!(want.len(), 1 + 3 + owes.as_array().or_else(|| owes["items"].as_array()).unwrap().len(), "the region, its subregions, its OWES");
         assert_eq!(sheet.height() - 1, want.len());
         for (i, (row, (lvl, u, counts))) in sheet.rows().skip(1).zip(&want).enumerate() {
             assert_eq!((xlsx_text(&row[0]), xlsx_text(&row[1]), xlsx_text(&row[2])), (lvl.clone(), u.clone(), unit_name_of(lvl, u)));
@@ -672,6 +681,17 @@ backend_tests! {
             let row = sheet.rows().find(|x| x[1] == Data::String(code.into())).unwrap();
             assert_eq!(xlsx_text(&row[2]), unit_name_of("subregion", code));
             assert_eq!((xlsx_number(&row[3]), xlsx_number(&row[4])), (sub["gminas"].as_f64(), sub["adopted"].as_f64()));
+        }
+        // Each gmina: 1 under its status as of the moment, as the region page's map shows it.
+        let gminas = l["by_gmina"].as_array().unwrap();
+        assert_eq!(gminas.len(), 71);
+        for g in gminas {
+            let teryt = g["teryt"].as_str().unwrap();
+            let row = sheet.rows().find(|x| x[0] == Data::String("gmina".into()) && x[1] == Data::String(teryt.into())).unwrap();
+            assert_eq!(xlsx_text(&row[2]), unit_name_of("gmina", teryt));
+            assert_eq!(xlsx_number(&row[4]), Some(if g["adopted"] == true { 1.0 } else { 0.0 }), "{teryt}");
+            let column = 6 + ["none", "in_preparation", "draft", "adopted", "repealed"].iter().position(|s| g["status"] == *s).unwrap();
+            assert_eq!(xlsx_number(&row[column]), Some(1.0), "{teryt}");
         }
 
         // Rezultaty: the checklist with its Polish names.

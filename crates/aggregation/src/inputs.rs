@@ -72,7 +72,10 @@ pub struct LpresRevision {
     pub teryt: Teryt,
     pub revision: i32,
     pub status: LpresStatus,
+    /// The council's resolution (adopted or repealed plans), for people reading the map.
+    pub resolution_number: Option<String>,
     pub adopted_on: Option<NaiveDate>,
+    pub plan_from: Option<i32>,
     pub plan_to: Option<i32>,
     pub recorded_at: DateTime<Utc>,
 }

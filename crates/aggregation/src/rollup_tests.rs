@@ -404,11 +404,66 @@ fn completeness_counts_ended_active_quarters_and_the_deadline() {
         c["by_subregion"][1],
         serde_json::json!({"subregion": "SB", "expected": 1, "received": 0, "approved": 0, "on_time": 0, "rate": 0.0})
     );
+    // The grid: each OWES, each quarter of the window.
+    let cells = |owes: usize| -> Vec<(String, serde_json::Value)> {
+        c["by_owes"][owes]["quarters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| {
+                (
+                    q["reporting"].as_str().unwrap().to_owned(),
+                    q["status"].clone(),
+                )
+            })
+            .collect()
+    };
+    let cell =
+        |reporting: &str, status: Option<&str>| (reporting.to_owned(), serde_json::json!(status));
+    assert_eq!(c["by_owes"][0]["owes"], "O1");
+    assert_eq!(
+        cells(0),
+        [
+            cell("on_time", Some("submitted")),
+            cell("missing", None),
+            cell("not_due", None),
+            cell("not_due", None)
+        ]
+    );
+    assert_eq!(
+        cells(1)[0],
+        cell("late", Some("submitted")),
+        "first submitted after 15 April"
+    );
+    assert_eq!(
+        cells(2)[..2],
+        [cell("inactive", None), cell("missing", Some("draft"))],
+        "not active in Q1; a draft is not received"
+    );
+    assert_eq!(c["by_owes"][2]["subregion"], "SB");
+    assert_eq!(
+        (
+            c["by_owes"][2]["expected"].as_u64(),
+            c["by_owes"][2]["received"].as_u64()
+        ),
+        (Some(1), Some(0))
+    );
     let none = run(
         &i,
         &request(Scope::Region, "2024-Q3", "2024-Q4", "2024-07-10"),
     );
     assert!(none["completeness"]["rate"].is_null(), "nothing ended yet");
+    let one = run(
+        &i,
+        &request(Scope::Owes(code("O2")), "2024-Q1", "2024-Q2", "2024-07-10"),
+    );
+    let owes: Vec<&str> = one["completeness"]["by_owes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["owes"].as_str().unwrap())
+        .collect();
+    assert_eq!(owes, ["O2"], "an OWES rollup's grid is that OWES's");
 }
 
 fn lpres(
@@ -423,7 +478,9 @@ fn lpres(
         teryt: code(teryt),
         revision,
         status,
+        resolution_number: (status == LpresStatus::Adopted).then(|| format!("XL/{revision}/2024")),
         adopted_on: adopted_on.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
+        plan_from: plan_to.map(|y| y - 4),
         plan_to,
         recorded_at: at(day),
     }
@@ -475,6 +532,48 @@ fn lpres_adopted_needs_the_date_the_years_and_the_record() {
     );
     assert_eq!(r["lpres"]["by_status"]["draft"], 1);
     assert_eq!(r["lpres"]["by_status"]["none"], 1);
+
+    // Each gmina as recorded at the moment, and whether it counts in this window.
+    let gminas = |to: &str, day: &str| {
+        run(&i, &request(Scope::Region, "2024-Q1", to, day))["lpres"]["by_gmina"].clone()
+    };
+    let g = gminas("2024-Q3", "2025-01-01");
+    assert_eq!(
+        g[0],
+        serde_json::json!({"teryt": G1, "subregion": "SA", "status": "adopted", "reported": true,
+            "resolution_number": "XL/2/2024", "adopted_on": "2023-10-26", "plan_from": 2024,
+            "plan_to": 2028, "adopted": true})
+    );
+    assert_eq!(
+        (g[1]["status"].as_str(), g[1]["adopted"].as_bool()),
+        (Some("adopted"), Some(false)),
+        "adopted after Q3"
+    );
+    let g = gminas("2024-Q4", "2023-10-30");
+    assert_eq!(
+        (g[0]["status"].as_str(), g[0]["reported"].as_bool()),
+        (Some("draft"), Some(true))
+    );
+    assert_eq!(
+        (
+            g[1]["status"].as_str(),
+            g[1]["reported"].as_bool(),
+            g[1]["resolution_number"].is_null()
+        ),
+        (Some("none"), Some(false), true),
+        "nothing recorded yet"
+    );
+    let sub = run(
+        &i,
+        &request(
+            Scope::Subregion(code("SB")),
+            "2024-Q1",
+            "2024-Q4",
+            "2025-01-01",
+        ),
+    );
+    assert_eq!(sub["lpres"]["by_gmina"].as_array().unwrap().len(), 1);
+    assert_eq!(sub["lpres"]["by_gmina"][0]["teryt"], G2);
 }
 
 fn event(
@@ -701,6 +800,27 @@ proptest! {
         let mut req = request(Scope::Region, "2024-Q1", "2024-Q4", "2025-01-01");
         req.approved_only = true;
         prop_assert_eq!(jobs(&rollup(&i, &req)), approved);
+    }
+
+    #[test]
+    fn the_completeness_grid_adds_up_to_the_counts(spec in reports(), approved_only in any::<bool>()) {
+        use crate::rollup::Reporting;
+        let i = with_reports(&spec);
+        let mut req = request(Scope::Region, "2024-Q1", "2024-Q4", "2024-11-20");
+        req.approved_only = approved_only;
+        let c = rollup(&i, &req).completeness;
+        let (mut expected, mut received, mut on_time) = (0, 0, 0);
+        for o in &c.by_owes {
+            let count = |want: &[Reporting]| o.quarters.iter().filter(|q| want.contains(&q.reporting)).count();
+            prop_assert_eq!(o.counts.expected, count(&[Reporting::Missing, Reporting::Late, Reporting::OnTime]));
+            prop_assert_eq!(o.counts.received, count(&[Reporting::Late, Reporting::OnTime]));
+            prop_assert_eq!(o.counts.on_time, count(&[Reporting::OnTime]));
+            prop_assert_eq!(count(&[Reporting::NotDue]), 1, "2024-Q4 has not ended on 20 November");
+            expected += o.counts.expected;
+            received += o.counts.received;
+            on_time += o.counts.on_time;
+        }
+        prop_assert_eq!((c.counts.expected, c.counts.received, c.counts.on_time), (expected, received, on_time));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! (region) its subregions, then its OWES. An OWES rollup lists its OWES once, so a SUMIF or
 //! a pivot table filtered on `poziom` counts every value once.
 
-use rops_aggregation::rollup::{Counts, Figure, Rollup, TargetStatus, TargetUnit};
+use rops_aggregation::rollup::{Counts, Figure, Rollup, ScopeKind, TargetStatus, TargetUnit};
 use rops_domain::indicator::{Unit, LPRES_ADOPTED};
 use rops_domain::lpres::LpresStatus;
 use rops_domain::number::{decimal_comma, grosze_text, rounded};
@@ -342,6 +342,12 @@ fn completeness(r: &Rollup, names: &Names) -> Sheet {
     for s in r.completeness.by_subregion.iter().flatten() {
         rows.push(row("subregion", s.subregion.as_str(), &s.counts));
     }
+    // An OWES rollup's scope row is its one OWES already.
+    if !matches!(r.scope.kind(), ScopeKind::Owes) {
+        for o in &r.completeness.by_owes {
+            rows.push(row("owes", o.owes.as_str(), &o.counts));
+        }
+    }
     Sheet {
         headers: &[
             "poziom",
@@ -399,6 +405,13 @@ fn lpres(r: &Rollup, names: &Names) -> Sheet {
         );
         // The rollup counts statuses for its scope only.
         row.extend(LpresStatus::ALL.map(|_| Cell::empty()));
+        rows.push(row);
+    }
+    // Each gmina: one under its status, as the map shows it.
+    for g in &l.by_gmina {
+        let adopted = usize::from(g.adopted);
+        let mut row = head("gmina", g.teryt.as_str(), 1, adopted, Some(adopted as f64));
+        row.extend(LpresStatus::ALL.map(|s| Cell::count(usize::from(s == g.status))));
         rows.push(row);
     }
     Sheet {

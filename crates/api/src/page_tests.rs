@@ -1,24 +1,39 @@
-//! The region page in process: who may open it, what a bad window gets, and that every figure
-//! it shows is the JSON rollup's (the browser test checks the same in Chromium, on demo data).
+//! The analysts' pages in process, on the demo data: who may open which page and where each
+//! person lands, what a bad window gets, and that every figure a page shows is the JSON
+//! rollup's (the browser test checks the same in Chromium).
 
 use crate::tests::state_for;
 use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
+use rops_domain::indicator::Stream;
 use rops_domain::role::Role;
 use rops_store::accounts::{self, NewUser};
 use rops_store::backend_tests;
 use rops_store::testing::TestDb;
+use serde_json::Value;
 
 const PASSWORD: &str = "Ekonomia-społeczna-2025";
+const YEAR: &str = "2025";
 
-/// A seeded database with one account of `role` (bound to `org`), signed in: its cookie.
-async fn signed_in(db: &TestDb, role: Role, org: Option<&str>) -> String {
+/// The sample region with the demo data, once per database.
+fn with_demo(db: &TestDb) {
     let mut conn = db.pool().get().unwrap();
     rops_store::write_transaction(&mut conn, |conn| {
         rops_store::reference::seed_sample_if_empty(conn)?;
+        rops_store::demo::fill(conn, chrono::Utc::now().date_naive()).map(drop)
+    })
+    .unwrap();
+}
+
+/// One account of `role` (bound to `org`), signed in: its cookie and where the sign-in form
+/// sends it.
+async fn signed_in(db: &TestDb, login: &str, role: Role, org: Option<&str>) -> (String, String) {
+    with_demo(db);
+    let mut conn = db.pool().get().unwrap();
+    rops_store::write_transaction(&mut conn, |conn| {
         let new = NewUser {
-            login: "osoba".into(),
-            name: "Osoba".into(),
+            login: login.into(),
+            name: format!("Osoba {login}"),
             role,
             org: org.map(str::to_owned),
             region: None,
@@ -39,17 +54,24 @@ async fn signed_in(db: &TestDb, role: Role, org: Option<&str>) -> String {
         &app,
         TestRequest::post()
             .uri("/auth/login")
-            .set_json(serde_json::json!({"login": "osoba", "password": PASSWORD}))
+            .set_form([("login", login), ("password", PASSWORD)])
             .to_request(),
     )
     .await;
-    assert_eq!(res.status(), 200);
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let landing = res
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     let cookie = res
         .response()
         .cookies()
         .find(|c| c.name() == "rops_session")
         .unwrap();
-    format!("rops_session={}", cookie.value())
+    (format!("rops_session={}", cookie.value()), landing)
 }
 
 async fn get(db: &TestDb, uri: &str, cookie: Option<&str>) -> (StatusCode, String) {
@@ -60,89 +82,296 @@ async fn get(db: &TestDb, uri: &str, cookie: Option<&str>) -> (StatusCode, Strin
     }
     let res = test::call_service(&app, req.to_request()).await;
     let status = res.status();
-    (
-        status,
-        String::from_utf8(test::read_body(res).await.to_vec()).unwrap(),
-    )
+    let location = res
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    let body = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
+    (status, location.unwrap_or(body))
 }
 
-/// Every `data-figure`/`data-scope`/`data-value` triple of a page.
-fn figures(html: &str) -> Vec<(String, String, String)> {
-    let attr = |tag: &str, name: &str| {
-        tag.split(&format!("{name}=\""))
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .map(str::to_owned)
-    };
+async fn json(db: &TestDb, uri: &str, cookie: &str) -> Value {
+    let app = test::init_service(crate::app::build(state_for(db))).await;
+    let res = test::call_service(
+        &app,
+        TestRequest::get()
+            .uri(uri)
+            .insert_header(("Cookie", cookie.to_owned()))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), 200, "{uri}");
+    test::read_body_json(res).await
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    tag.split(&format!(" {name}=\""))
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .map(str::to_owned)
+}
+
+/// Every tag of a page carrying `key`, with the attributes asked for (empty when absent).
+fn tags(html: &str, key: &str, names: &[&str]) -> Vec<Vec<String>> {
     html.split('<')
-        .filter(|tag| tag.contains("data-figure=\""))
-        .filter_map(|tag| {
-            Some((
-                attr(tag, "data-figure")?,
-                attr(tag, "data-scope")?,
-                attr(tag, "data-value")?,
-            ))
+        .filter(|tag| tag.contains(&format!(" {key}=\"")))
+        .map(|tag| {
+            let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+            names
+                .iter()
+                .map(|n| attr(tag, n).unwrap_or_default())
+                .collect()
         })
         .collect()
+}
+
+fn find<'a>(list: &'a Value, key: &str, code: &str) -> &'a Value {
+    list.as_array()
+        .and_then(|a| a.iter().find(|x| x[key] == code))
+        .unwrap_or(&Value::Null)
+}
+
+/// The JSON rollup's value of a page's figure, as the JSON writes it (empty for null).
+fn expected(r: &Value, figure: &str, scope: &str) -> String {
+    let own = r["scope"]["code"] == scope;
+    let v = match figure {
+        "completeness" if own => r["completeness"]["rate"].clone(),
+        "completeness" => {
+            let by_sub = &find(&r["completeness"]["by_subregion"], "subregion", scope)["rate"];
+            if by_sub.is_null() {
+                find(&r["completeness"]["by_owes"], "owes", scope)["rate"].clone()
+            } else {
+                by_sub.clone()
+            }
+        }
+        "lpres_adopted" if own => r["lpres"]["adopted"].clone(),
+        "lpres_adopted" => find(&r["lpres"]["by_subregion"], "subregion", scope)["adopted"].clone(),
+        f if f.starts_with("result_") => find(&r["results"], "code", &f[7..])["gminas"].clone(),
+        code => {
+            let i = find(&r["indicators"], "code", code);
+            if own {
+                i["value"].clone()
+            } else {
+                let s = &find(&i["by_subregion"], "subregion", scope)["value"];
+                if i["by_subregion"].is_array() {
+                    s.clone()
+                } else {
+                    find(&i["by_owes"], "owes", scope)["value"].clone()
+                }
+            }
+        }
+    };
+    if v.is_null() {
+        String::new()
+    } else {
+        v.to_string()
+    }
+}
+
+/// Whether a page's `data-value` is the JSON's value (numbers as numbers: the page writes
+/// `1234.50` as serde does, the test's JSON reads it back as `1234.5`).
+fn same(shown: &str, want: &str) -> bool {
+    shown == want || matches!((shown.parse::<f64>(), want.parse::<f64>()), (Ok(a), Ok(b)) if a == b)
+}
+
+/// Checks every figure, target, grid cell and map gmina of a scope page against its rollup.
+fn same_as_json(html: &str, r: &Value) {
+    let shown = tags(
+        html,
+        "data-figure",
+        &["data-figure", "data-scope", "data-value"],
+    );
+    assert!(shown.len() > 30, "{}", shown.len());
+    for f in &shown {
+        let want = expected(r, &f[0], &f[1]);
+        assert!(
+            same(&f[2], &want),
+            "{} of {}: {} vs {want}",
+            f[0],
+            f[1],
+            f[2]
+        );
+    }
+    let targets = tags(html, "data-target", &["data-target", "data-status"]);
+    let want: Vec<Vec<String>> = r["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            vec![
+                format!(
+                    "{}|{}|{}",
+                    t["indicator"].as_str().unwrap(),
+                    t["scope"].as_str().unwrap(),
+                    t["unit"].as_str().unwrap_or("")
+                ),
+                t["status"].as_str().unwrap().to_owned(),
+            ]
+        })
+        .collect();
+    assert_eq!(targets, want);
+    // The completeness grid: a cell per OWES and quarter, as the JSON says.
+    let cells = tags(
+        html,
+        "data-reporting",
+        &["data-owes", "data-period", "data-reporting", "data-status"],
+    );
+    let mut want = Vec::new();
+    for o in r["completeness"]["by_owes"].as_array().unwrap() {
+        for q in o["quarters"].as_array().unwrap() {
+            want.push(vec![
+                o["owes"].as_str().unwrap().to_owned(),
+                q["quarter"].as_str().unwrap().to_owned(),
+                q["reporting"].as_str().unwrap().to_owned(),
+                q["status"].as_str().unwrap_or("").to_owned(),
+            ]);
+        }
+    }
+    assert!(!want.is_empty());
+    assert_eq!(cells, want);
+    // The map: each gmina of the scope with its status as of the moment.
+    let map = tags(html, "data-teryt", &["data-teryt", "data-status"]);
+    let gminas = r["lpres"]["by_gmina"].as_array().unwrap();
+    // Each gmina twice: on the map and in the table beside it.
+    assert_eq!(map.len(), 2 * gminas.len());
+    for g in gminas {
+        let want = vec![
+            g["teryt"].as_str().unwrap().to_owned(),
+            g["status"].as_str().unwrap().to_owned(),
+        ];
+        assert_eq!(map.iter().filter(|m| **m == want).count(), 2, "{want:?}");
+    }
 }
 
 backend_tests! {
     async fn the_region_page_shows_the_json_rollup_to_those_who_may_read_it(db) {
         let (status, _) = get(&db, "/regions/16?year=2024", None).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "strangers are sent to sign in");
-        let cookie = signed_in(&db, Role::Analyst, None).await;
-        let (status, html) = get(&db, "/regions/16?year=2024", Some(&cookie)).await;
+        let (cookie, landing) = signed_in(&db, "analityk", Role::Analyst, None).await;
+        assert_eq!(landing, "/");
+        for query in [format!("year={YEAR}"), format!("from={YEAR}-Q2&to={YEAR}-Q3&as_of={YEAR}-09-01T00:00:00Z&approved_only=true")] {
+            let (status, html) = get(&db, &format!("/regions/16?{query}"), Some(&cookie)).await;
+            assert_eq!(status, 200, "{html}");
+            assert!(html.contains("<h1>Region opolskie (16)</h1>"), "{html}");
+            let r = json(&db, &format!("/api/v1/rollups/regions/16?{query}"), &cookie).await;
+            same_as_json(&html, &r);
+            // A trend line per indicator, a point per quarter of the window.
+            let indicators = r["indicators"].as_array().unwrap().len();
+            assert_eq!(html.matches("data-trend=").count(), indicators);
+            assert_eq!(html.matches(&format!("data-period=\"{YEAR}-Q2\"")).count(), indicators + 3, "trend points and grid cells");
+            let escaped = query.replace(':', "%3A").replace('&', "&amp;");
+            assert!(html.contains(&format!("/api/v1/rollups/regions/16/csv?{escaped}")), "the CSV of the view shown");
+            assert!(html.contains(&format!("/regions/16/indicators/jobs_created?{escaped}")), "each indicator compares over time");
+            assert!(html.contains("Granice gmin: PRG, GUGiK"));
+        }
+        // A subregion's page: the same, narrowed, with a column per OWES.
+        let (status, html) = get(&db, &format!("/subregions/OPL-PN?year={YEAR}"), Some(&cookie)).await;
         assert_eq!(status, 200, "{html}");
-        assert!(html.contains("<h1>Region opolskie (16)</h1>"), "{html}");
-        let shown = figures(&html);
-        assert!(shown.len() > 50, "{}", shown.len());
-        // The same figures as the JSON, from the same request.
-        let app = test::init_service(crate::app::build(state_for(&db))).await;
-        let res = test::call_service(
-            &app,
-            TestRequest::get().uri("/api/v1/rollups/regions/16?year=2024").insert_header(("Cookie", cookie.clone())).to_request(),
-        )
-        .await;
-        let json: serde_json::Value = test::read_body_json(res).await;
-        for (figure, scope, value) in &shown {
-            let want = match figure.as_str() {
-                "completeness" if scope == "16" => json["completeness"]["rate"].clone(),
-                "lpres_adopted" if scope == "16" => json["lpres"]["adopted"].clone(),
-                "completeness" => json["completeness"]["by_subregion"].as_array().unwrap().iter().find(|s| s["subregion"] == scope.as_str()).unwrap()["rate"].clone(),
-                "lpres_adopted" => json["lpres"]["by_subregion"].as_array().unwrap().iter().find(|s| s["subregion"] == scope.as_str()).unwrap()["adopted"].clone(),
-                f if f.starts_with("result_") => json["results"].as_array().unwrap().iter().find(|r| r["code"] == f[7..]).unwrap()["gminas"].clone(),
-                code => {
-                    let i = json["indicators"].as_array().unwrap().iter().find(|i| i["code"] == code).unwrap();
-                    if scope == "16" { i["value"].clone() } else { i["by_subregion"].as_array().unwrap().iter().find(|s| s["subregion"] == scope.as_str()).unwrap()["value"].clone() }
-                }
-            };
-            let want = if want.is_null() { String::new() } else { want.to_string() };
-            assert_eq!(value, &want, "{figure} of {scope}");
-        }
-        assert_eq!(html.matches("data-target=").count(), json["targets"].as_array().unwrap().len());
-        for t in json["targets"].as_array().unwrap() {
-            // Coloured by status: one class attribute holding both classes.
-            assert!(html.contains(&format!("class=\"target {}\"", t["status"].as_str().unwrap())), "{t}");
-        }
-        assert_eq!(html.matches("data-teryt=").count(), 71, "the map of the 71 gminas");
-        // A trend line per indicator, a point per quarter of the window.
-        let indicators = json["indicators"].as_array().unwrap().len();
-        assert_eq!(html.matches("data-trend=").count(), indicators);
-        for q in ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"] {
-            assert_eq!(html.matches(&format!("data-period=\"{q}\"")).count(), indicators, "{q}");
-        }
-        assert!(html.contains("/api/v1/rollups/regions/16/csv?year=2024"));
+        let r = json(&db, &format!("/api/v1/rollups/subregions/OPL-PN?year={YEAR}"), &cookie).await;
+        same_as_json(&html, &r);
+        assert!(html.contains("data-scope=\"OWES-PN\""), "a column for its OWES");
+
+        // A form's view is sent to its one address: empty fields out, the picker's moment in UTC.
+        let (status, to) = get(&db, "/regions/16?year=&from=2025-Q1&to=2025-Q2&as_of=2025-06-01T12:30", Some(&cookie)).await;
+        assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/regions/16?from=2025-Q1&to=2025-Q2&as_of=2025-06-01T12%3A30%3A00Z"));
+        let (_, html) = get(&db, &to, Some(&cookie)).await;
+        assert!(html.contains("value=\"2025-06-01T12:30:00\""), "the picker shows the moment");
 
         // A window that is not one: a page that says what to fix.
         let (status, html) = get(&db, "/regions/16?from=2024-Q3&to=2024-Q1", Some(&cookie)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("Nieprawidłowe okno"), "{html}");
-        let (status, _) = get(&db, "/regions/99", Some(&cookie)).await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
+        for unknown in ["/regions/99", "/subregions/OPL-XX", "/owes/OWES-XX", "/gminas/1699999", "/gminas/nonsense", "/regions/16/indicators/no_such"] {
+            let (status, html) = get(&db, unknown, Some(&cookie)).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{unknown}: {html}");
+            assert!(html.contains("lang=\"pl\""));
+        }
     }
 
-    async fn a_gmina_official_may_not_open_the_region_page(db) {
-        let cookie = signed_in(&db, Role::Gmina, Some("1604023")).await;
+    async fn an_indicator_over_time_is_each_quarters_rollup(db) {
+        let (cookie, _) = signed_in(&db, "analityk", Role::Analyst, None).await;
+        let (status, html) = get(&db, &format!("/regions/16/indicators/jobs_created?year={YEAR}"), Some(&cookie)).await;
+        assert_eq!(status, 200, "{html}");
+        let cells = tags(&html, "data-figure", &["data-figure", "data-scope", "data-period", "data-value"]);
+        assert_eq!(cells.len(), 4 * 4, "four quarters × three subregions and the region");
+        for q in ["Q1", "Q2", "Q3", "Q4"] {
+            let quarter = format!("{YEAR}-{q}");
+            let r = json(&db, &format!("/api/v1/rollups/regions/16?from={quarter}&to={quarter}"), &cookie).await;
+            for c in cells.iter().filter(|c| c[2] == quarter) {
+                let want = expected(&r, &c[0], &c[1]);
+                assert!(same(&c[3], &want), "{c:?} vs {want}");
+            }
+        }
+        // The chart's points say the same.
+        let points = tags(&html, "data-period", &["data-scope", "data-period", "data-value"]);
+        assert!(points.iter().filter(|p| !p[0].is_empty() && !p[2].is_empty()).count() >= 4);
+        assert!(html.contains("role=\"img\"") && html.contains("Tabela"), "a chart with its table");
+    }
+
+    async fn an_owes_official_lands_on_their_own_page_and_nowhere_else(db) {
+        let (cookie, landing) = signed_in(&db, "owes-pn", Role::Owes, Some("OWES-PN")).await;
+        assert_eq!(landing, "/owes/OWES-PN");
+        let (status, html) = get(&db, &format!("/owes/OWES-PN?year={YEAR}"), Some(&cookie)).await;
+        assert_eq!(status, 200, "{html}");
+        let r = json(&db, &format!("/api/v1/rollups/owes/OWES-PN?year={YEAR}"), &cookie).await;
+        same_as_json(&html, &r);
+        // Its reports as they stand, with their statuses.
+        let shown = tags(&html, "data-report", &["data-report", "data-status"]);
+        let mut conn = db.conn();
+        let stored = rops_store::reports::list(&mut conn, Stream::Owes, &rops_store::reports::ReportFilter {
+            units: Some(vec!["OWES-PN".into()]),
+            from: Some(format!("{YEAR}-Q1")),
+            to: Some(format!("{YEAR}-Q4")),
+            ..Default::default()
+        }).unwrap();
+        let want: Vec<Vec<String>> = stored.iter().map(|r| vec![r.period.clone(), r.status.as_str().to_owned()]).collect();
+        assert!(!want.is_empty());
+        assert_eq!(shown, want);
+        assert!(html.contains("href=\"/owes/OWES-PN\">Mój OWES</a>"), "the header leads home");
+        assert!(!html.contains("/indicators/"), "no links to the region's pages");
+        for other in ["/owes/OWES-OP", "/regions/16", "/subregions/OPL-PN", "/gminas/1604023", "/regions/16/indicators/jobs_created"] {
+            let (status, html) = get(&db, other, Some(&cookie)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{other}");
+            assert!(html.contains("Brak dostępu"));
+        }
+    }
+
+    async fn a_gmina_official_lands_on_the_gminas_page(db) {
+        with_demo(&db);
+        let teryt = {
+            let mut conn = db.conn();
+            let reports = rops_store::reports::list(&mut conn, Stream::Gmina, &Default::default()).unwrap();
+            reports[0].unit.clone()
+        };
+        let (cookie, landing) = signed_in(&db, "gmina", Role::Gmina, Some(&teryt)).await;
+        assert_eq!(landing, format!("/gminas/{teryt}"));
+        let (status, html) = get(&db, &landing, Some(&cookie)).await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("Moja gmina"));
+        let lpres = json(&db, &format!("/api/v1/gminas/{teryt}/lpres"), &cookie).await;
+        assert!(html.contains(&format!("data-status=\"{}\"", lpres["status"].as_str().unwrap())));
+        assert_eq!(html.matches("data-revision=").count(), lpres["history"].as_array().unwrap().len());
+        // Every value of every annual report, as the report's JSON writes it.
+        let list = json(&db, &format!("/api/v1/gminas/{teryt}/reports"), &cookie).await;
+        let reports = list.as_array().or_else(|| list["items"].as_array()).unwrap().clone();
+        assert!(!reports.is_empty());
+        let cells = tags(&html, "data-figure", &["data-figure", "data-scope", "data-period", "data-value"]);
+        for report in &reports {
+            let year = report["year"].as_str().unwrap();
+            let one = json(&db, &format!("/api/v1/gminas/{teryt}/reports/{year}"), &cookie).await;
+            for c in cells.iter().filter(|c| c[2] == year) {
+                assert_eq!(c[1], teryt);
+                let v = &one["values"][&c[0]];
+                let want = if v.is_null() { String::new() } else { v.to_string() };
+                assert!(same(&c[3], &want), "{year} {}: {} vs {want}", c[0], c[3]);
+            }
+            for result in one["results"].as_array().into_iter().flatten() {
+                assert!(html.contains(&format!("data-result=\"{}\"", result.as_str().unwrap())));
+            }
+        }
+        assert!(cells.len() >= 10, "{}", cells.len());
+        let (status, _) = get(&db, "/gminas/1661011", Some(&cookie)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "another gmina's page");
         let (status, html) = get(&db, "/regions/16", Some(&cookie)).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert!(html.contains("nie ma dostępu"), "{html}");

@@ -220,25 +220,35 @@ pub fn decimal_comma(machine: &str) -> String {
 
 /// A number the Polish way, for people: thousands grouped by a no-break space, a decimal
 /// comma, money with two decimals (`1 234,50`), shares as percent with one decimal (`12,5 %`),
-/// counts whole (`1 234`).
+/// counts whole (`1 234`). For terminals and spreadsheets, whose fonts may lack a narrow space.
 pub fn polish(value: f64, unit: crate::indicator::Unit) -> String {
+    polish_grouped(value, unit, '\u{a0}')
+}
+
+/// [`polish`] with thousands grouped by a narrow no-break space (U+202F), as Polish
+/// typography writes them: for pages.
+pub fn polish_narrow(value: f64, unit: crate::indicator::Unit) -> String {
+    polish_grouped(value, unit, '\u{202f}')
+}
+
+fn polish_grouped(value: f64, unit: crate::indicator::Unit, group: char) -> String {
     use crate::indicator::Unit;
     match unit {
-        Unit::Share => format!("{}\u{a0}%", polish_decimal(value * 100.0, 1)),
-        Unit::Pln => polish_decimal(value, 2),
-        Unit::Count if value.fract() == 0.0 => polish_decimal(value, 0),
-        Unit::Count => polish_decimal(value, 2),
+        Unit::Share => format!("{}\u{a0}%", polish_decimal(value * 100.0, 1, group)),
+        Unit::Pln => polish_decimal(value, 2, group),
+        Unit::Count if value.fract() == 0.0 => polish_decimal(value, 0, group),
+        Unit::Count => polish_decimal(value, 2, group),
     }
 }
 
-fn polish_decimal(v: f64, places: usize) -> String {
+fn polish_decimal(v: f64, places: usize, group: char) -> String {
     let text = format!("{v:.places$}");
     let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
     let (sign, digits) = whole.strip_prefix('-').map_or(("", whole), |d| ("-", d));
     let mut out = String::from(sign);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('\u{a0}');
+            out.push(group);
         }
         out.push(c);
     }
@@ -271,6 +281,11 @@ mod tests {
         assert_eq!(polish(0.125, Unit::Share), "12,5\u{a0}%");
         assert_eq!(polish(0.10005, Unit::Share), "10,0\u{a0}%");
         assert_eq!(polish(2.5, Unit::Count), "2,50");
+        assert_eq!(polish_narrow(1234.5, Unit::Pln), "1\u{202f}234,50");
+        assert_eq!(
+            polish_narrow(12_345.0, Unit::Share),
+            "1\u{202f}234\u{202f}500,0\u{a0}%"
+        );
     }
 
     #[test]

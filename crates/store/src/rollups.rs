@@ -211,7 +211,9 @@ pub fn inputs(conn: &mut DbConnection, region: &str) -> StoreResult<Inputs> {
                 revision: l.revision,
                 status: parse(&at, LpresStatus::parse(&l.status))?,
                 adopted_on: l.adopted_on.as_deref().map(|d| day(&at, d)).transpose()?,
+                plan_from: l.plan_from,
                 plan_to: l.plan_to,
+                resolution_number: l.resolution_number,
                 recorded_at: moment(&at, &l.recorded_at)?,
             })
         })

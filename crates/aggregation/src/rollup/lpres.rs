@@ -1,11 +1,11 @@
 //! The gminas' own picture: LPRES statuses and adoptions, and the results checklist.
 
-use super::{period_quarter, Engine, LpresFigures, ResultCount, SubregionLpres, Units};
-use crate::inputs::Scope;
+use super::{period_quarter, Engine, GminaLpres, LpresFigures, ResultCount, SubregionLpres, Units};
+use crate::inputs::{LpresRevision, Scope};
 use rops_domain::indicator::Stream;
 use rops_domain::lpres::LpresStatus;
 use rops_domain::period::Window;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 impl<'a> Engine<'a> {
     fn status_of(&self, teryt: &str) -> LpresStatus {
@@ -14,15 +14,42 @@ impl<'a> Engine<'a> {
             .map_or(LpresStatus::None, |l| l.status)
     }
 
+    /// Whether a gmina's status counts as an adopted plan in `window` (DOMAIN.md).
+    fn counts_adopted(l: &LpresRevision, window: Window) -> bool {
+        l.status == LpresStatus::Adopted
+            && l.adopted_on.is_some_and(|d| d <= window.to.last_day())
+            && l.plan_to.is_some_and(|y| y >= window.to.year())
+    }
+
     pub(super) fn lpres_adopted(&self, gminas: &[&str], window: Window) -> usize {
-        let last_day = window.to.last_day();
         gminas
             .iter()
             .filter_map(|g| self.lpres.get(g))
-            .filter(|l| l.status == LpresStatus::Adopted)
-            .filter(|l| l.adopted_on.is_some_and(|d| d <= last_day))
-            .filter(|l| l.plan_to.is_some_and(|y| y >= window.to.year()))
+            .filter(|l| Self::counts_adopted(l, window))
             .count()
+    }
+
+    /// Each gmina of `units` with its status as recorded at the moment.
+    fn by_gmina(&self, units: &Units<'a>) -> Vec<GminaLpres> {
+        let in_scope: HashSet<&str> = units.gminas.iter().copied().collect();
+        self.gminas
+            .iter()
+            .filter(|g| in_scope.contains(g.teryt.as_str()))
+            .map(|g| {
+                let l = self.lpres.get(g.teryt.as_str());
+                GminaLpres {
+                    teryt: g.teryt.clone(),
+                    subregion: g.subregion.clone(),
+                    status: l.map_or(LpresStatus::None, |l| l.status),
+                    reported: l.is_some(),
+                    resolution_number: l.and_then(|l| l.resolution_number.clone()),
+                    adopted_on: l.and_then(|l| l.adopted_on),
+                    plan_from: l.and_then(|l| l.plan_from),
+                    plan_to: l.and_then(|l| l.plan_to),
+                    adopted: l.is_some_and(|l| Self::counts_adopted(l, self.req.window)),
+                }
+            })
+            .collect()
     }
 
     pub(super) fn lpres_figures(&self, units: &Units<'a>) -> LpresFigures {
@@ -52,6 +79,7 @@ impl<'a> Engine<'a> {
                     .collect()
             }),
             by_status,
+            by_gmina: self.by_gmina(units),
         }
     }
 

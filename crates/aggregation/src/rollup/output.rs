@@ -2,13 +2,15 @@
 //! evaluations. Every code, period, status and kind keeps its domain type, so the OpenAPI
 //! document takes its enums and patterns from the types themselves.
 
+use chrono::NaiveDate;
 use rops_domain::code::{OwesCode, SubregionCode};
 use rops_domain::indicator::{IndicatorCode, IndicatorKind, ResultCode, Stream, Unit};
 use rops_domain::lpres::LpresStatus;
 use rops_domain::number::{grosze_text, rounded};
 use rops_domain::period::Quarter;
 use rops_domain::reference::{Comparator, TargetWindow};
-use rops_domain::territory::RegionCode;
+use rops_domain::report::ReportStatus;
+use rops_domain::territory::{RegionCode, Teryt};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -334,6 +336,66 @@ pub struct Completeness {
     /// Region scope only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by_subregion: Option<Vec<SubregionCounts>>,
+    /// Each OWES of the scope, in code order, with its counts and where its report for each
+    /// quarter of the window stands.
+    pub by_owes: Vec<OwesCounts>,
+}
+
+/// One OWES's completeness, and its reports quarter by quarter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OwesCounts {
+    pub owes: OwesCode,
+    pub subregion: SubregionCode,
+    #[serde(flatten)]
+    pub counts: Counts,
+    /// Every quarter of the window, in order.
+    pub quarters: Vec<OwesQuarter>,
+}
+
+/// Where an OWES's report for one quarter stands, as of the moment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OwesQuarter {
+    pub quarter: Quarter,
+    pub reporting: Reporting,
+    /// The report's status as of the moment; null when there is no report at all.
+    pub status: Option<ReportStatus>,
+}
+
+/// A cell of the completeness grid: `not_due` (the quarter has not ended before the day of
+/// `as_of`), `inactive` (the OWES was not active in it), `missing` (no counted report),
+/// `late` or `on_time` (a counted report, first submitted after or by the deadline). Only
+/// `missing`, `late` and `on_time` are expected quarters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Reporting {
+    NotDue,
+    Inactive,
+    Missing,
+    Late,
+    OnTime,
+}
+
+impl Reporting {
+    pub const ALL: [Reporting; 5] = [
+        Self::OnTime,
+        Self::Late,
+        Self::Missing,
+        Self::NotDue,
+        Self::Inactive,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotDue => "not_due",
+            Self::Inactive => "inactive",
+            Self::Missing => "missing",
+            Self::Late => "late",
+            Self::OnTime => "on_time",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -359,6 +421,31 @@ pub struct LpresFigures {
     pub by_subregion: Option<Vec<SubregionLpres>>,
     /// Gminas per current status (`none` when never reported).
     pub by_status: BTreeMap<LpresStatus, usize>,
+    /// Each gmina of the scope, in TERYT order, with its status as recorded at the moment.
+    pub by_gmina: Vec<GminaLpres>,
+}
+
+/// A gmina's LPRES as recorded at the moment of the rollup.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct GminaLpres {
+    pub teryt: Teryt,
+    pub subregion: Option<SubregionCode>,
+    /// The status (`none` when never reported; see `reported`).
+    pub status: LpresStatus,
+    /// Whether the gmina had reported any status by the moment.
+    pub reported: bool,
+    #[cfg_attr(feature = "openapi", schema(example = "XLV/512/2023"))]
+    pub resolution_number: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date, example = "2023-10-26"))]
+    pub adopted_on: Option<NaiveDate>,
+    #[cfg_attr(feature = "openapi", schema(example = 2023))]
+    pub plan_from: Option<i32>,
+    #[cfg_attr(feature = "openapi", schema(example = 2028))]
+    pub plan_to: Option<i32>,
+    /// Whether it counts in `adopted` for this window (adopted by its last day, plan not over
+    /// before its last year).
+    pub adopted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

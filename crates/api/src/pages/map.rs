@@ -24,9 +24,11 @@ pub struct MapGmina {
     pub teryt: String,
     pub name: String,
     pub geometry: Geometry,
-    /// The CSS class that colours it: `adopted`, `in_preparation`, `none` or `unknown`
-    /// (rules in `rops.css`).
+    /// The CSS class that colours it: `adopted`, `in_preparation`, `repealed`, `none` or
+    /// `unknown` (rules in `rops.css`).
     pub status_class: &'static str,
+    /// Its status code, for machines (`data-status`).
+    pub status: &'static str,
     /// What hovering or focusing shows, e.g. "Kluczbork — przyjęty, uchwała XLV/512/2023".
     pub title: String,
     /// Where the gmina's link leads.
@@ -152,11 +154,12 @@ pub fn gmina_map(gminas: &[MapGmina]) -> Markup {
     let label = format!("Mapa gmin ({}): kolor oznacza stan LPRES", gminas.len());
     html! {
         figure.gmina-map {
-            svg xmlns="http://www.w3.org/2000/svg" viewBox=(view_box) role="img" aria-label=(label) {
+            // A group, not an image: an image's links would be hidden from screen readers.
+            svg xmlns="http://www.w3.org/2000/svg" viewBox=(view_box) role="group" aria-label=(label) {
                 @for g in gminas {
                     a href=(g.href) {
                         title { (g.title) }
-                        path d=(path_data(&g.geometry, &projection)) class=(g.status_class) data-teryt=(g.teryt) {}
+                        path d=(path_data(&g.geometry, &projection)) class=(g.status_class) data-teryt=(g.teryt) data-status=(g.status) {}
                     }
                 }
             }
@@ -181,6 +184,7 @@ mod tests {
                 teryt: b.teryt,
                 geometry: b.geometry,
                 status_class: "adopted",
+                status: "adopted",
             })
             .collect()
     }
@@ -238,7 +242,10 @@ mod tests {
         assert!(html.len() < 150_000, "{} bytes", html.len());
         let svg = &html[html.find("<svg").unwrap()..];
         let svg_tag = &svg[..svg.find('>').unwrap()];
-        assert!(svg_tag.contains(r#" role="img""#), "{svg_tag}");
+        assert!(
+            svg_tag.contains(r#" role="group""#),
+            "links stay visible to screen readers: {svg_tag}"
+        );
         assert!(
             svg_tag.contains(r#" aria-label="Mapa gmin (71)"#),
             "{svg_tag}"
@@ -254,6 +261,7 @@ mod tests {
         let paths: Vec<&str> = html.split("<path").skip(1).collect();
         assert_eq!(paths.len(), 71);
         assert_eq!(html.matches("<a href=\"/gminas/16").count(), 71);
+        assert_eq!(html.matches(" data-status=\"adopted\"").count(), 71);
         let (mut max_x, mut max_y) = (0.0f64, 0.0f64);
         for path in &paths {
             let d = attribute(path, "d");

@@ -8,9 +8,13 @@ use actix_web::http::StatusCode;
 use actix_web::{get, HttpResponse};
 use maud::{html, Markup, DOCTYPE};
 use rops_domain::role::Role;
+use rops_store::accounts::{Session, User};
 
+pub mod compare;
+pub mod format;
+pub mod gmina;
 pub mod map;
-pub mod region;
+pub mod scope;
 
 /// What a page may load: its own stylesheet, nothing else; forms post to this service only.
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -26,11 +30,53 @@ pub async fn stylesheet() -> HttpResponse {
         .body(CSS)
 }
 
-/// Who is signed in, for the header.
+/// Who is signed in, for the header: name, role, the places the role may go, sign-out.
 pub struct Banner<'a> {
     pub name: &'a str,
     pub role: Role,
     pub csrf: &'a str,
+    /// The unit a bound role acts for (OWES code, gmina TERYT).
+    pub org: Option<&'a str>,
+    /// The region an analyst or admin works in (none: every region).
+    pub region: Option<&'a str>,
+}
+
+impl<'a> Banner<'a> {
+    pub fn of(user: &'a User, session: &'a Session) -> Self {
+        Self {
+            name: &user.name,
+            role: user.role,
+            csrf: &session.csrf_token,
+            org: user.org.as_deref(),
+            region: user.region.as_ref().map(|r| r.as_str()),
+        }
+    }
+
+    /// The header's links: only what the role may open.
+    fn nav(&self) -> Vec<(String, &'static str)> {
+        let mut links = Vec::new();
+        match (self.role, self.org, self.region) {
+            (Role::Admin | Role::Analyst, _, Some(region)) => {
+                links.push((format!("/regions/{region}"), "Region"))
+            }
+            (Role::Owes, Some(org), _) => links.push((format!("/owes/{org}"), "Mój OWES")),
+            (Role::Gmina, Some(org), _) => links.push((format!("/gminas/{org}"), "Moja gmina")),
+            _ => {}
+        }
+        links.push(("/".to_owned(), "Konto"));
+        links
+    }
+}
+
+/// Where a person lands after signing in: an OWES or gmina official on their own page,
+/// everyone else on the home page (which lists the regions they may open).
+pub fn landing(user: &User) -> String {
+    match (user.role, user.org.as_deref()) {
+        _ if user.must_change_password => "/".to_owned(),
+        (Role::Owes, Some(org)) => format!("/owes/{org}"),
+        (Role::Gmina, Some(org)) => format!("/gminas/{org}"),
+        _ => "/".to_owned(),
+    }
 }
 
 /// A role as the people who hold it call it.
@@ -59,7 +105,10 @@ pub fn page(title: &str, banner: Option<&Banner<'_>>, body: Markup) -> Markup {
                 header {
                     a.brand href="/" { "rops-hub" }
                     @if let Some(b) = banner {
-                        span { (b.name) " · " (role_pl(b.role)) }
+                        nav aria-label="Nawigacja" {
+                            @for (href, label) in b.nav() { a href=(href) { (label) } }
+                        }
+                        span.who { (b.name) " · " (role_pl(b.role)) }
                         form method="post" action="/auth/logout" {
                             input type="hidden" name="csrf_token" value=(b.csrf);
                             button type="submit" { "Wyloguj się" }

@@ -3,6 +3,7 @@
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 pub mod catalogue;
+pub mod dashboard;
 pub mod entities;
 pub mod entity_reports;
 pub mod events;
@@ -13,7 +14,6 @@ pub mod lpres;
 pub mod owes;
 pub mod owes_reports;
 pub mod programmes;
-pub mod region_page;
 pub mod regions;
 pub mod report_files;
 pub mod report_resource;
@@ -62,7 +62,11 @@ pub fn configure_pages(cfg: &mut actix_web::web::ServiceConfig) {
         .service(signin::change_password_form)
         .service(signin::oidc_start)
         .service(signin::oidc_callback)
-        .service(region_page::region)
+        .service(dashboard::region)
+        .service(dashboard::subregion)
+        .service(dashboard::owes)
+        .service(dashboard::gmina)
+        .service(dashboard::indicator)
         .service(crate::pages::stylesheet);
 }
 

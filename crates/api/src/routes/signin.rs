@@ -257,9 +257,10 @@ pub async fn sign_in(
             ))
         }
     };
+    let landing = pages::landing(&user);
     let (res, caller) = start_session(&state, user).await?;
     if form {
-        return Ok(redirect_with_cookies(&res, "/"));
+        return Ok(redirect_with_cookies(&res, &landing));
     }
     let mut ok = HttpResponse::Ok();
     ok.insert_header((header::CACHE_CONTROL, "no-store"));
@@ -399,11 +400,7 @@ fn home_page(
     pages::respond(
         status,
         pages::home(&Home {
-            banner: Banner {
-                name: &user.name,
-                role: user.role,
-                csrf: &session.csrf_token,
-            },
+            banner: Banner::of(user, session),
             login: &user.login,
             org: user.org.as_deref(),
             region: user.region.as_ref().map(|r| r.as_str()),
@@ -965,8 +962,9 @@ pub async fn oidc_callback(
             ));
         }
     };
+    let landing = pages::landing(&user);
     let (res, _) = start_session(&state, user).await?;
-    Ok(redirect_with_cookies(&res, "/"))
+    Ok(redirect_with_cookies(&res, &landing))
 }
 
 /// Creates a setup link when no user exists: its URL, for `serve` to print once.
