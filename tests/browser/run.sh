@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The sign-in pages and the region page in headless Chromium (playwright-core), against the
-# release binary on SQLite with a fresh data folder and `serve --demo`.
-# Usage: tests/browser/run.sh path/to/rops-hub NODE_PREFIX
+# The sign-in pages and the analysts' pages in headless Chromium (playwright-core), against the
+# release binary with a fresh data folder and `serve --demo`, on SQLite or on a fresh
+# PostgreSQL database.
+# Usage: tests/browser/run.sh path/to/rops-hub NODE_PREFIX [sqlite|postgres://…/any_database]
 # NODE_PREFIX is an npm prefix folder where playwright-core is installed when missing;
 # SCREENSHOT_DIR (default: a temporary folder) keeps the screenshots.
 set -euo pipefail
 bin=$(realpath "$1")
 prefix=$2
+backend=${3:-sqlite}
 here=$(cd "$(dirname "$0")" && pwd)
 PLAYWRIGHT_VERSION=1.65.1
 if [ "$(node -p "require('$prefix/node_modules/playwright-core/package.json').version" 2>/dev/null)" != "$PLAYWRIGHT_VERSION" ]; then
@@ -15,12 +17,26 @@ if [ "$(node -p "require('$prefix/node_modules/playwright-core/package.json').ve
 fi
 work=$(mktemp -d)
 pid=""
+pg_admin=""
+pg_db=""
 cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  if [ -n "$pg_db" ]; then psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
-ROPS_DATA_DIR="$work/data" ROPS_BIND=127.0.0.1:0 DATABASE_URL="$work/data/browser.db" \
+case "$backend" in
+  sqlite) url="$work/data/browser.db" ;;
+  postgres://*)
+    # A database of its own, dropped at the end; the server named in the URL is kept.
+    pg_admin=$backend
+    pg_db="rops_browser_$$"
+    psql "$pg_admin" -qc "CREATE DATABASE $pg_db" >/dev/null
+    url="${backend%/*}/$pg_db"
+    ;;
+  *) echo "backend: sqlite or a postgres:// URL, not $backend" >&2; exit 2 ;;
+esac
+ROPS_DATA_DIR="$work/data" ROPS_BIND=127.0.0.1:0 DATABASE_URL="$url" \
   "$bin" serve --demo >"$work/out.log" 2>"$work/server.log" &
 pid=$!
 for _ in $(seq 1 60); do grep -q 'listening on' "$work/out.log" && break; sleep 1; done
@@ -37,5 +53,9 @@ node "$prefix/signin.mjs" "$base" "$link"
 # The first admin signin.mjs created, on the demo data of `serve --demo`.
 shots="${SCREENSHOT_DIR:-$work/screenshots}"
 mkdir -p "$shots"
-node "$prefix/region.mjs" "$base" admin@rops.opole.pl 'Ekonomia-społeczna-2025' "$shots"
-echo "screenshots of the region page in $shots"
+if ! node "$prefix/region.mjs" "$base" admin@rops.opole.pl 'Ekonomia-społeczna-2025' "$shots"; then
+  echo "the server's log:" >&2
+  tail -n 40 "$work/server.log" >&2
+  exit 1
+fi
+echo "screenshots of the pages ($backend) in $shots"

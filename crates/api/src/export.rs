@@ -187,7 +187,7 @@ fn unit_name(unit: Unit) -> &'static str {
     }
 }
 
-fn status_pl(status: TargetStatus) -> &'static str {
+pub(crate) fn status_pl(status: TargetStatus) -> &'static str {
     match status {
         TargetStatus::Achieved => "osiągnięty",
         TargetStatus::OnTrack => "na dobrej drodze",

@@ -134,7 +134,7 @@ fn chart(name: &str, quarters: &[Quarter], lines: &[Line]) -> Markup {
     const W: f64 = 720.0;
     const H: f64 = 320.0;
     const LEFT: f64 = 90.0;
-    const RIGHT: f64 = 16.0;
+    const RIGHT: f64 = 40.0;
     const TOP: f64 = 16.0;
     const BOTTOM: f64 = 40.0;
     let values: Vec<f64> = lines
@@ -150,16 +150,24 @@ fn chart(name: &str, quarters: &[Quarter], lines: &[Line]) -> Markup {
         .map(|(_, f)| f.unit())
         .next()
         .unwrap_or(rops_domain::indicator::Unit::Count);
-    let high = values.iter().copied().fold(0.0f64, f64::max);
-    let low = values.iter().copied().fold(0.0f64, f64::min);
-    let span = if high > low { high - low } else { 1.0 };
-    let step = if quarters.len() > 1 {
+    let step = nice_step(
+        values.iter().copied().fold(0.0f64, f64::max)
+            - values.iter().copied().fold(0.0f64, f64::min),
+        unit == rops_domain::indicator::Unit::Count,
+    );
+    let high = (values.iter().copied().fold(0.0f64, f64::max) / step)
+        .ceil()
+        .max(1.0)
+        * step;
+    let low = (values.iter().copied().fold(0.0f64, f64::min) / step).floor() * step;
+    let span = high - low;
+    let x_step = if quarters.len() > 1 {
         (W - LEFT - RIGHT) / (quarters.len() - 1) as f64
     } else {
         0.0
     };
     let x = |i: usize| {
-        LEFT + step * i as f64
+        LEFT + x_step * i as f64
             + if quarters.len() == 1 {
                 (W - LEFT - RIGHT) / 2.0
             } else {
@@ -167,7 +175,10 @@ fn chart(name: &str, quarters: &[Quarter], lines: &[Line]) -> Markup {
             }
     };
     let y = |v: f64| TOP + (high - v) / span * (H - TOP - BOTTOM);
-    let ticks: Vec<f64> = (0..=4).map(|k| low + span * f64::from(k) / 4.0).collect();
+    let ticks: Vec<f64> = (0..)
+        .map(|k| low + step * f64::from(k))
+        .take_while(|t| *t <= high + step / 2.0)
+        .collect();
     // Every n-th quarter is labelled so the labels never overlap.
     let label_every = quarters.len().div_ceil(10).max(1);
     html! {
@@ -200,6 +211,24 @@ fn chart(name: &str, quarters: &[Quarter], lines: &[Line]) -> Markup {
     }
 }
 
+/// A step between an axis's ticks that people read at a glance (1, 2 or 5 times a power of
+/// ten), about a quarter of `span`; whole for counts.
+fn nice_step(span: f64, whole: bool) -> f64 {
+    let raw = if span > 0.0 { span / 4.0 } else { 1.0 };
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = match raw / magnitude {
+        n if n <= 1.0 => 1.0,
+        n if n <= 2.0 => 2.0,
+        n if n <= 5.0 => 5.0,
+        _ => 10.0,
+    } * magnitude;
+    if whole {
+        step.max(1.0)
+    } else {
+        step
+    }
+}
+
 /// A line through the points that have a value; a gap where a quarter has none.
 fn path(points: &[(Quarter, Figure)], x: &dyn Fn(usize) -> f64, y: &dyn Fn(f64) -> f64) -> String {
     let mut d = String::new();
@@ -219,4 +248,18 @@ fn path(points: &[(Quarter, Figure)], x: &dyn Fn(usize) -> f64, y: &dyn Fn(f64) 
         }
     }
     d.trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nice_step;
+
+    #[test]
+    fn axis_steps_are_round() {
+        assert_eq!(nice_step(15.0, true), 5.0);
+        assert_eq!(nice_step(3.0, true), 1.0);
+        assert_eq!(nice_step(46_086_509.77, false), 20_000_000.0);
+        assert_eq!(nice_step(0.4, false), 0.1);
+        assert_eq!(nice_step(0.0, true), 1.0);
+    }
 }

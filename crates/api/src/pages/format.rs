@@ -3,7 +3,7 @@
 //! value each figure carries for machines (`data-value`): exactly what the JSON writes.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use rops_aggregation::rollup::{Figure, Reporting, TargetStatus};
+use rops_aggregation::rollup::{Figure, Reporting};
 use rops_domain::indicator::Unit;
 use rops_domain::lpres::LpresStatus;
 use rops_domain::number::polish_narrow;
@@ -80,14 +80,8 @@ pub fn picker_value(stamp: &str) -> String {
         .unwrap_or_default()
 }
 
-pub fn target_status(status: TargetStatus) -> &'static str {
-    match status {
-        TargetStatus::Achieved => "osiągnięty",
-        TargetStatus::OnTrack => "zgodnie z planem",
-        TargetStatus::AtRisk => "zagrożony",
-        TargetStatus::Behind => "opóźniony",
-    }
-}
+/// A target's status in Polish, as the XLSX writes it too.
+pub(crate) use crate::export::status_pl as target_status;
 
 pub fn report_status(status: ReportStatus) -> &'static str {
     match status {

@@ -335,7 +335,8 @@ fn lpres(p: &ScopePage<'_>) -> Markup {
                         }
                     }
                     tr {
-                        th scope="row" { (scope_kind_pl(r.scope.kind())) }
+                        // An OWES's gmina figures are its subregion's, the area it serves.
+                        th scope="row" { @if r.scope.kind() == ScopeKind::Owes { "Subregion tego OWES" } @else { (scope_kind_pl(r.scope.kind())) } }
                         td { (r.lpres.gminas) }
                         td data-figure="lpres_adopted" data-scope=(code) data-value=(r.lpres.adopted) { strong { (r.lpres.adopted) } }
                     }
