@@ -378,4 +378,31 @@ backend_tests! {
         let (_, home) = get(&db, "/", Some(&cookie)).await;
         assert!(!home.contains("/regions/16"), "no link to what they cannot open");
     }
+
+    async fn hostile_page_addresses_get_pages_that_say_what_is_wrong(db) {
+        let (cookie, _) = signed_in(&db, "analityk", Role::Analyst, None).await;
+        let long = "A".repeat(5000);
+        for uri in [
+            "/regions/16?year=abc".to_owned(),
+            "/regions/16?year=2025&from=2025-Q1&to=2025-Q2".to_owned(),
+            "/regions/16?from=2020-Q1&to=2040-Q4".to_owned(),
+            "/regions/16?as_of=%00".to_owned(),
+            "/regions/16?as_of=2025-13-45T99:99".to_owned(),
+            "/regions/%2e%2e".to_owned(),
+            "/owes/'%20OR%201=1".to_owned(),
+            "/gminas/16040231234567890".to_owned(),
+            "/regions/16/indicators/%3Cscript%3E".to_owned(),
+            "/regions/16/indicators/jobs_created?year=-1".to_owned(),
+            format!("/subregions/{long}"),
+            format!("/regions/16?to={long}&from=2025-Q1"),
+        ] {
+            let (status, body) = get(&db, &uri, Some(&cookie)).await;
+            assert!(status.is_client_error(), "{uri}: {status}");
+            assert!(!body.contains("<script>"), "{uri}: nothing echoed unescaped");
+            // A page in Polish, or, for what the service's guards refuse before any page is
+            // reached (control characters, a query that does not parse), a problem.
+            let problem = serde_json::from_str::<Value>(&body).is_ok_and(|p| p["status"] == status.as_u16());
+            assert!(body.contains("lang=\"pl\"") || problem, "{uri}: {body}");
+        }
+    }
 }
