@@ -1,9 +1,9 @@
 //! Talking to rops-hub: bearer token, JSON and CSV bodies, and problem+json turned into a
 //! message a person can act on.
 
-use crate::polish;
 use reqwest::blocking::{Client as Http, RequestBuilder, Response};
 use reqwest::Method;
+use rops_domain::problems_pl as polish;
 use serde_json::Value;
 use std::fmt;
 

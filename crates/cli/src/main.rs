@@ -2,13 +2,14 @@
 
 mod client;
 mod format;
-mod polish;
+
 mod sheet;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use client::{Client, Error};
 use indicatif::{ProgressBar, ProgressStyle};
 use reqwest::Method;
+use rops_domain::problems_pl as polish;
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

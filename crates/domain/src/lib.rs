@@ -13,6 +13,7 @@ pub mod number;
 pub mod openapi;
 pub mod period;
 pub mod policy;
+pub mod problems_pl;
 pub mod reference;
 pub mod report;
 pub mod role;

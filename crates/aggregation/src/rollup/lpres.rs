@@ -1,6 +1,8 @@
 //! The gminas' own picture: LPRES statuses and adoptions, and the results checklist.
 
-use super::{period_quarter, Engine, GminaLpres, LpresFigures, ResultCount, SubregionLpres, Units};
+use super::{
+    period_quarter, Engine, GminaLpresAsOf, LpresFigures, ResultCount, SubregionLpres, Units,
+};
 use crate::inputs::{LpresRevision, Scope};
 use rops_domain::indicator::Stream;
 use rops_domain::lpres::LpresStatus;
@@ -30,14 +32,14 @@ impl<'a> Engine<'a> {
     }
 
     /// Each gmina of `units` with its status as recorded at the moment.
-    fn by_gmina(&self, units: &Units<'a>) -> Vec<GminaLpres> {
+    fn by_gmina(&self, units: &Units<'a>) -> Vec<GminaLpresAsOf> {
         let in_scope: HashSet<&str> = units.gminas.iter().copied().collect();
         self.gminas
             .iter()
             .filter(|g| in_scope.contains(g.teryt.as_str()))
             .map(|g| {
                 let l = self.lpres.get(g.teryt.as_str());
-                GminaLpres {
+                GminaLpresAsOf {
                     teryt: g.teryt.clone(),
                     subregion: g.subregion.clone(),
                     status: l.map_or(LpresStatus::None, |l| l.status),

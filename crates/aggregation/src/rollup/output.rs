@@ -422,13 +422,13 @@ pub struct LpresFigures {
     /// Gminas per current status (`none` when never reported).
     pub by_status: BTreeMap<LpresStatus, usize>,
     /// Each gmina of the scope, in TERYT order, with its status as recorded at the moment.
-    pub by_gmina: Vec<GminaLpres>,
+    pub by_gmina: Vec<GminaLpresAsOf>,
 }
 
 /// A gmina's LPRES as recorded at the moment of the rollup.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct GminaLpres {
+pub struct GminaLpresAsOf {
     pub teryt: Teryt,
     pub subregion: Option<SubregionCode>,
     /// The status (`none` when never reported; see `reported`).

@@ -382,7 +382,7 @@ fn plan_years(from: Option<i32>, to: Option<i32>) -> String {
 }
 
 /// What hovering a gmina says: "Kluczbork — przyjęty, uchwała XLV/512/2023 z 26.10.2023, plan 2023–2028".
-fn gmina_title(names: &Names, g: &rops_aggregation::rollup::GminaLpres) -> String {
+fn gmina_title(names: &Names, g: &rops_aggregation::rollup::GminaLpresAsOf) -> String {
     let mut title = format!(
         "{} — {}",
         names.unit("gmina", g.teryt.as_str()),

@@ -1,4 +1,4 @@
-//! The server's problems in Polish: `rows[3].indicator` becomes "wiersz 3, kolumna
+//! The server's problems in Polish, for the `rops` client and the pages: `rows[3].indicator` becomes "wiersz 3, kolumna
 //! indicator", and the messages the server is known to write are translated. A message of
 //! another shape is shown as the server wrote it.
 
