@@ -74,6 +74,32 @@ async fn signed_in(db: &TestDb, login: &str, role: Role, org: Option<&str>) -> (
     (format!("rops_session={}", cookie.value()), landing)
 }
 
+/// A second session of an existing account.
+async fn signed_in_again(db: &TestDb, login: &str) -> (String, String) {
+    let app = test::init_service(crate::app::build(state_for(db))).await;
+    let res = test::call_service(
+        &app,
+        TestRequest::post()
+            .uri("/auth/login")
+            .set_form([("login", login), ("password", PASSWORD)])
+            .to_request(),
+    )
+    .await;
+    let landing = res
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let cookie = res
+        .response()
+        .cookies()
+        .find(|c| c.name() == "rops_session")
+        .unwrap();
+    (format!("rops_session={}", cookie.value()), landing)
+}
+
 async fn get(db: &TestDb, uri: &str, cookie: Option<&str>) -> (StatusCode, String) {
     let app = test::init_service(crate::app::build(state_for(db))).await;
     let mut req = TestRequest::get().uri(uri);
@@ -404,5 +430,87 @@ backend_tests! {
             let problem = serde_json::from_str::<Value>(&body).is_ok_and(|p| p["status"] == status.as_u16());
             assert!(body.contains("lang=\"pl\"") || problem, "{uri}: {body}");
         }
+    }
+
+    async fn an_owes_official_fills_corrects_and_submits_a_quarter_and_a_conflict_loses_nothing(db) {
+        let (cookie, _) = signed_in(&db, "owes-pn", Role::Owes, Some("OWES-PN")).await;
+        let csrf = json(&db, "/api/v1/me", &cookie).await["csrf_token"].as_str().unwrap().to_owned();
+        let quarter = rops_domain::period::Quarter::containing(chrono::Utc::now().date_naive()).to_string();
+        let (status, list) = get(&db, "/owes/OWES-PN/reports", Some(&cookie)).await;
+        assert_eq!(status, 200, "{list}");
+        assert!(list.contains(&format!("<tr class=\"current\" data-period=\"{quarter}\" data-status=\"\"")), "{list}");
+        let form_uri = format!("/owes/OWES-PN/reports/{quarter}");
+        let (status, form) = get(&db, &form_uri, Some(&cookie)).await;
+        assert_eq!(status, 200, "{form}");
+        assert!(form.contains("name=\"values[jobs_created]\"") && form.contains("name=\"revision\" value=\"0\""));
+        let post = |fields: Vec<(String, String)>, cookie: String| {
+            let db = &db;
+            let form_uri = form_uri.clone();
+            async move {
+                let app = test::init_service(crate::app::build(state_for(db))).await;
+                let res = test::call_service(
+                    &app,
+                    TestRequest::post().uri(&form_uri).insert_header(("Cookie", cookie)).set_form(fields).to_request(),
+                )
+                .await;
+                let status = res.status();
+                let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
+                let body = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
+                (status, location.unwrap_or(body))
+            }
+        };
+        let fields = |csrf: &str, revision: i32, action: &str, jobs: &str, with_grants: &str| {
+            let mut f: Vec<(String, String)> = vec![
+                ("csrf_token".into(), csrf.into()),
+                ("revision".into(), revision.to_string()),
+                ("action".into(), action.into()),
+            ];
+            for code in ["initiative_groups_created", "enterprises_created", "local_partnerships_created", "procurement_procedures_supported", "animators_employed", "joint_projects", "vocational_training_participants", "reintegration_plans"] {
+                f.push((format!("values[{code}]"), "1".into()));
+            }
+            f.push(("values[jobs_created]".into(), jobs.into()));
+            f.push(("values[ps_jobs_created_with_grants]".into(), with_grants.into()));
+            f
+        };
+        // Without the session's CSRF token: refused, nothing stored.
+        let (status, _) = post(fields("forged", 0, "submit", "3", "2"), cookie.clone()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // One error: beside its field, in Polish, with everything typed kept.
+        let (status, page) = post(fields(&csrf, 0, "submit", "3", "1 234"), cookie.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains("aria-describedby=\"v-ps_jobs_created_with_grants-error\""), "{page}");
+        assert!(page.contains("id=\"v-ps_jobs_created_with_grants-error\">1234 przekracza jobs_created (3)"), "{page}");
+        assert!(page.contains("value=\"1 234\""), "what was typed comes back");
+        let api = format!("/api/v1/owes/OWES-PN/reports/{quarter}");
+        let app = test::init_service(crate::app::build(state_for(&db))).await;
+        let res = test::call_service(&app, TestRequest::get().uri(&api).insert_header(("Cookie", cookie.clone())).to_request()).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "nothing was stored");
+        // Saved as a draft, then changed by a second session while the first still has it open.
+        let (status, to) = post(fields(&csrf, 0, "save", "3", "2"), cookie.clone()).await;
+        assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, format!("{form_uri}?saved=draft").as_str()));
+        let (other, _) = signed_in_again(&db, "owes-pn").await;
+        let other_csrf = json(&db, "/api/v1/me", &other).await["csrf_token"].as_str().unwrap().to_owned();
+        let (status, _) = post(fields(&other_csrf, 1, "save", "7", "2"), other.clone()).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, page) = post(fields(&csrf, 1, "submit", "5", "2"), cookie.clone()).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{page}");
+        assert!(page.contains("id=\"conflict\""), "{page}");
+        assert!(page.contains("data-theirs=\"jobs_created\" data-value=\"7\""), "what is stored now is shown");
+        assert!(page.contains("name=\"values[jobs_created]\" value=\"5\""), "what was typed is kept");
+        assert!(page.contains("name=\"revision\" value=\"2\""), "saving again is a choice made knowingly");
+        let stored = json(&db, &api, &cookie).await;
+        assert_eq!((stored["values"]["jobs_created"].as_i64(), stored["status"].as_str()), (Some(7), Some("draft")), "nothing overwritten");
+        // Saving again at the revision seen: submitted.
+        let (status, to) = post(fields(&csrf, 2, "submit", "5", "2"), cookie.clone()).await;
+        assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, format!("{form_uri}?saved=submitted").as_str()));
+        let stored = json(&db, &api, &cookie).await;
+        assert_eq!((stored["values"]["jobs_created"].as_i64(), stored["status"].as_str()), (Some(5), Some("submitted")));
+        // A submitted report is read-only, and says why.
+        let (_, page) = get(&db, &form_uri, Some(&cookie)).await;
+        assert!(page.contains("id=\"locked\"") && page.contains("czeka na sprawdzenie"), "{page}");
+        assert!(page.contains("disabled") && !page.contains("value=\"submit\""));
+        // Another OWES's form is not theirs.
+        let (status, _) = get(&db, &format!("/owes/OWES-OP/reports/{quarter}"), Some(&cookie)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
     }
 }

@@ -89,6 +89,28 @@ impl Quarter {
         }
     }
 
+    pub fn previous(self) -> Self {
+        if self.quarter == 1 {
+            Self {
+                year: self.year - 1,
+                quarter: 4,
+            }
+        } else {
+            Self {
+                year: self.year,
+                quarter: self.quarter - 1,
+            }
+        }
+    }
+
+    /// The same quarter of the year before.
+    pub fn year_ago(self) -> Self {
+        Self {
+            year: self.year - 1,
+            quarter: self.quarter,
+        }
+    }
+
     /// Number of quarters from `self` to `other`, both included; 0 when `other` is earlier.
     pub fn count_to(self, other: Quarter) -> u32 {
         let a = self.index();
@@ -268,6 +290,15 @@ mod tests {
             Quarter::parse("2024-Q4").unwrap().last_day().to_string(),
             "2024-12-31"
         );
+    }
+
+    #[test]
+    fn steps_back() {
+        let q = |s: &str| Quarter::parse(s).unwrap();
+        assert_eq!(q("2025-Q1").previous(), q("2024-Q4"));
+        assert_eq!(q("2025-Q3").previous(), q("2025-Q2"));
+        assert_eq!(q("2025-Q3").previous().next(), q("2025-Q3"));
+        assert_eq!(q("2025-Q3").year_ago(), q("2024-Q3"));
     }
 
     #[test]

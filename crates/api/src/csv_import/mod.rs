@@ -34,7 +34,7 @@ use rops_store::ImportProblem;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
-mod cells;
+pub(crate) mod cells;
 mod files;
 mod template;
 #[cfg(test)]

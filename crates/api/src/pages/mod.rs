@@ -14,6 +14,7 @@ pub mod compare;
 pub mod format;
 pub mod gmina;
 pub mod map;
+pub mod report_form;
 pub mod scope;
 
 /// What a page may load: its own stylesheet, nothing else; forms post to this service only.
@@ -59,7 +60,10 @@ impl<'a> Banner<'a> {
             (Role::Admin | Role::Analyst, _, Some(region)) => {
                 links.push((format!("/regions/{region}"), "Region"))
             }
-            (Role::Owes, Some(org), _) => links.push((format!("/owes/{org}"), "Mój OWES")),
+            (Role::Owes, Some(org), _) => {
+                links.push((format!("/owes/{org}"), "Mój OWES"));
+                links.push((format!("/owes/{org}/reports"), "Sprawozdania"));
+            }
             (Role::Gmina, Some(org), _) => links.push((format!("/gminas/{org}"), "Moja gmina")),
             _ => {}
         }

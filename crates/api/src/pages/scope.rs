@@ -285,7 +285,7 @@ fn owes_reports(reports: &[Report]) -> Markup {
                     tbody {
                         @for rep in reports {
                             tr data-report=(rep.period) data-status=(rep.status.as_str()) {
-                                th scope="row" { (rep.period) }
+                                th scope="row" { a href=(format!("/owes/{}/reports/{}", rep.unit, rep.period)) { (rep.period) } }
                                 td { (format::report_status(rep.status)) }
                                 td { (rep.revision) }
                                 td { (format::moment(&rep.updated_at)) }

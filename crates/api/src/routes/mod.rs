@@ -16,6 +16,7 @@ pub mod owes_reports;
 pub mod programmes;
 pub mod regions;
 pub mod report_files;
+pub mod report_pages;
 pub mod report_resource;
 pub mod reports;
 pub mod rollups;
@@ -65,6 +66,9 @@ pub fn configure_pages(cfg: &mut actix_web::web::ServiceConfig) {
         .service(dashboard::region)
         .service(dashboard::subregion)
         .service(dashboard::owes)
+        .service(report_pages::list)
+        .service(report_pages::form)
+        .service(report_pages::save)
         .service(dashboard::gmina)
         .service(dashboard::indicator)
         .service(crate::pages::stylesheet);

@@ -289,7 +289,7 @@ pub(crate) async fn session_of(
     Ok(crate::auth::live_session(state, cookie.value()).await?.ok())
 }
 
-fn csrf_matches(req: &HttpRequest, form_token: &str, session: &Session) -> bool {
+pub(crate) fn csrf_matches(req: &HttpRequest, form_token: &str, session: &Session) -> bool {
     let sent = req
         .headers()
         .get(CSRF_HEADER)
