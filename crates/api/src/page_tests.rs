@@ -513,4 +513,87 @@ backend_tests! {
         let (status, _) = get(&db, &format!("/owes/OWES-OP/reports/{quarter}"), Some(&cookie)).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
+
+    async fn an_analyst_returns_one_report_with_a_reason_and_approves_others_from_the_queue(db) {
+        let (cookie, _) = signed_in(&db, "analityk", Role::Analyst, None).await;
+        let csrf = json(&db, "/api/v1/me", &cookie).await["csrf_token"].as_str().unwrap().to_owned();
+        let (status, page) = get(&db, "/review", Some(&cookie)).await;
+        assert_eq!(status, 200, "{page}");
+        let waiting = tags(&page, "data-report", &["data-report"]);
+        let submitted: Vec<String> = ["owes", "gmina"]
+            .iter()
+            .flat_map(|s| {
+                let mut conn = db.conn();
+                rops_store::reports::list(&mut conn, rops_domain::indicator::Stream::parse(s).unwrap(), &rops_store::reports::ReportFilter {
+                    status: Some(rops_domain::report::ReportStatus::Submitted),
+                    ..Default::default()
+                }).unwrap()
+            })
+            .map(|r| format!("{}|{}|{}|{}", r.stream.as_str(), r.unit, r.period, r.revision))
+            .collect();
+        assert!(submitted.len() >= 3, "{submitted:?}");
+        let mut listed: Vec<String> = waiting.into_iter().map(|w| w[0].clone()).collect();
+        listed.sort();
+        let mut want = submitted.clone();
+        want.sort();
+        assert_eq!(listed, want, "every submitted report waits in the queue");
+        let post = |uri: String, fields: Vec<(String, String)>| {
+            let db = &db;
+            let cookie = cookie.clone();
+            async move {
+                let app = test::init_service(crate::app::build(state_for(db))).await;
+                let res = test::call_service(&app, TestRequest::post().uri(&uri).insert_header(("Cookie", cookie)).set_form(fields).to_request()).await;
+                let status = res.status();
+                let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
+                let body = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
+                (status, location.unwrap_or(body))
+            }
+        };
+        let parts = |r: &str| r.split('|').map(str::to_owned).collect::<Vec<_>>();
+        // Return the first with a reason (none at first: refused, beside the field).
+        let first = parts(&submitted[0]);
+        let uri = format!("/review/{}/{}/{}", first[0], first[1], first[2]);
+        let (status, page) = get(&db, &uri, Some(&cookie)).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("Poprzedni okres"));
+        let decision = |action: &str, reason: &str, revision: &str| vec![
+            ("csrf_token".to_owned(), csrf.clone()), ("action".to_owned(), action.to_owned()),
+            ("reason".to_owned(), reason.to_owned()), ("revision".to_owned(), revision.to_owned()),
+        ];
+        let (status, page) = post(uri.clone(), decision("return", "  ", &first[3])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("id=\"reason-error\"") && page.contains("aria-describedby=\"reason-error\""), "{page}");
+        let (status, to) = post(uri.clone(), decision("return", "Liczba miejsc pracy nie zgadza się z umowami", &first[3])).await;
+        assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/review?done=returned"));
+        let mut conn = db.conn();
+        let key = rops_store::reports::ReportKey {
+            stream: rops_domain::indicator::Stream::parse(&first[0]).unwrap(),
+            unit: first[1].clone(),
+            period: rops_domain::report::ReportPeriod::parse(rops_domain::indicator::Stream::parse(&first[0]).unwrap(), &first[2]).unwrap(),
+        };
+        let stored = rops_store::reports::get(&mut conn, &key).unwrap().unwrap();
+        drop(conn);
+        assert_eq!(stored.status, rops_domain::report::ReportStatus::Returned);
+        assert_eq!(stored.return_reason.as_deref(), Some("Liczba miejsc pracy nie zgadza się z umowami"));
+        assert_eq!(stored.updated_by, "analityk", "recorded under the analyst's login");
+        // Deciding again at the old revision: nothing changes, and the page says why.
+        let (status, _) = post(uri.clone(), decision("approve", "", &first[3])).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        // Approve two at once; one of them at a revision that is no longer current.
+        let second = submitted[1].clone();
+        let mut stale = parts(&submitted[2]);
+        stale[3] = "1".into();
+        let fields = vec![("csrf_token".to_owned(), csrf.clone()), ("report".to_owned(), second), ("report".to_owned(), stale.join("|"))];
+        let (status, to) = post("/review".into(), fields).await;
+        assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/review?approved=1&skipped=1"));
+        let (_, page) = get(&db, &to, Some(&cookie)).await;
+        assert!(page.contains("Zatwierdzono sprawozdania: 1. Pominięto 1"), "{page}");
+        assert_eq!(tags(&page, "data-report", &["data-report"]).len(), submitted.len() - 2);
+        // Without the session's token nothing is decided; other roles may not review.
+        let (status, _) = post("/review".into(), vec![("report".to_owned(), submitted[2].clone())]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (owes, _) = signed_in(&db, "owes-pn", Role::Owes, Some("OWES-PN")).await;
+        let (status, _) = get(&db, "/review", Some(&owes)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
 }

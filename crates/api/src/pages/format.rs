@@ -11,9 +11,10 @@ use rops_domain::report::ReportStatus;
 
 /// The value of a figure as its JSON says it (empty for null), for `data-value`.
 pub fn raw(figure: &Figure) -> String {
-    match serde_json::to_value(figure) {
-        Ok(serde_json::Value::Null) | Err(_) => String::new(),
-        Ok(v) => v.to_string(),
+    // Written straight to text: through a `Value`, money's `1234.50` would lose its zero.
+    match serde_json::to_string(figure) {
+        Ok(text) if text != "null" => text,
+        _ => String::new(),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod format;
 pub mod gmina;
 pub mod map;
 pub mod report_form;
+pub mod review;
 pub mod scope;
 
 /// What a page may load: its own stylesheet, nothing else; forms post to this service only.
@@ -57,8 +58,11 @@ impl<'a> Banner<'a> {
     fn nav(&self) -> Vec<(String, &'static str)> {
         let mut links = Vec::new();
         match (self.role, self.org, self.region) {
-            (Role::Admin | Role::Analyst, _, Some(region)) => {
-                links.push((format!("/regions/{region}"), "Region"))
+            (Role::Admin | Role::Analyst, _, region) => {
+                if let Some(region) = region {
+                    links.push((format!("/regions/{region}"), "Region"));
+                }
+                links.push(("/review".to_owned(), "Do sprawdzenia"));
             }
             (Role::Owes, Some(org), _) => {
                 links.push((format!("/owes/{org}"), "Mój OWES"));

@@ -91,7 +91,8 @@ pub struct ReportForm<'a> {
     pub conflict: Option<&'a Report>,
 }
 
-fn figure(values: Option<&Values>, code: &str) -> Figure {
+/// A stored value as a figure (null when there is none).
+pub fn figure_of(values: Option<&Values>, code: &str) -> Figure {
     match values.and_then(|v| v.get(code).copied().flatten()) {
         Some(Amount::Money(m)) => Figure::Money(Some(i128::from(m.grosze()))),
         Some(Amount::Count(n)) => Figure::Count(Some(i128::from(n))),
@@ -184,7 +185,7 @@ pub fn report_form(f: &ReportForm<'_>) -> Markup {
                             @let field = format!("values.{code}");
                             @let error = error_of(&field);
                             @let error_id = format!("{id}-error");
-                            @let theirs = f.conflict.map(|r| figure(Some(&r.values), code));
+                            @let theirs = f.conflict.map(|r| figure_of(Some(&r.values), code));
                             @let changed = f.conflict.is_some_and(|r| typed_value(&r.values, code) != typed_of(code));
                             tr class=(if changed { "changed" } else { "" }) {
                                 th scope="row" { label for=(id) { (i.name_pl) } }
@@ -199,9 +200,9 @@ pub fn report_form(f: &ReportForm<'_>) -> Markup {
                                     @if let Some(e) = error { p.field-error id=(error_id) { (e) } }
                                 }
                                 @if let Some(t) = theirs { td data-theirs=(code) data-value=(raw(&t)) { (shown(&t)) } }
-                                @let p = figure(f.previous.map(|r| &r.values), code);
+                                @let p = figure_of(f.previous.map(|r| &r.values), code);
                                 td data-previous=(code) data-value=(raw(&p)) { (shown(&p)) }
-                                @let y = figure(f.year_ago.map(|r| &r.values), code);
+                                @let y = figure_of(f.year_ago.map(|r| &r.values), code);
                                 td data-year-ago=(code) data-value=(raw(&y)) { (shown(&y)) }
                             }
                         }

@@ -19,6 +19,7 @@ pub mod report_files;
 pub mod report_pages;
 pub mod report_resource;
 pub mod reports;
+pub mod review_pages;
 pub mod rollups;
 pub mod signin;
 pub mod subregions;
@@ -69,6 +70,10 @@ pub fn configure_pages(cfg: &mut actix_web::web::ServiceConfig) {
         .service(report_pages::list)
         .service(report_pages::form)
         .service(report_pages::save)
+        .service(review_pages::list)
+        .service(review_pages::approve_many)
+        .service(review_pages::one)
+        .service(review_pages::decide_one)
         .service(dashboard::gmina)
         .service(dashboard::indicator)
         .service(crate::pages::stylesheet);
