@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The sign-in pages and the analysts' pages in headless Chromium (playwright-core), against the
+# The sign-in pages, the analysts' pages, reporting and review in headless Chromium (playwright-core), against the
 # release binary with a fresh data folder and `serve --demo`, on SQLite or on a fresh
 # PostgreSQL database.
 # Usage: tests/browser/run.sh path/to/rops-hub NODE_PREFIX [sqlite|postgres://…/any_database]
@@ -48,12 +48,15 @@ if [ -z "$base" ] || [ -z "$link" ]; then
   exit 1
 fi
 # The modules resolve playwright-core from the prefix (ESM ignores NODE_PATH).
-cp "$here/signin.mjs" "$here/region.mjs" "$prefix/"
+cp "$here/signin.mjs" "$here/region.mjs" "$here/entry.mjs" "$here/figures.mjs" "$prefix/"
 node "$prefix/signin.mjs" "$base" "$link"
 # The first admin signin.mjs created, on the demo data of `serve --demo`.
 shots="${SCREENSHOT_DIR:-$work/screenshots}"
 mkdir -p "$shots"
-if ! node "$prefix/region.mjs" "$base" admin@rops.opole.pl 'Ekonomia-społeczna-2025' "$shots"; then
+# region.mjs makes the OWES official's account that entry.mjs signs in with.
+if ! node "$prefix/region.mjs" "$base" admin@rops.opole.pl 'Ekonomia-społeczna-2025' "$shots" ||
+  ! node "$prefix/entry.mjs" "$base" admin@rops.opole.pl 'Ekonomia-społeczna-2025' \
+    jan.kowalski@owes-pn.pl 'Własne-hasło-OWES-2025' "$shots"; then
   echo "the server's log:" >&2
   tail -n 40 "$work/server.log" >&2
   exit 1

@@ -1,0 +1,149 @@
+// Reporting and review in headless Chromium, on the demo data after region.mjs: an OWES
+// official fills the current quarter, meets one validation error beside its field and corrects
+// it; a second session of the same person saves over an older revision and sees the conflict,
+// losing nothing; the report is submitted; the admin returns it with a reason from the review
+// queue and approves another; the official sees the reason, corrects and resubmits; the region
+// page's figures afterwards are the JSON's. A screenshot after each step.
+// Usage: node entry.mjs BASE_URL ADMIN_LOGIN ADMIN_PASSWORD OWES_LOGIN OWES_PASSWORD SCREENSHOT_DIR
+import { chromium } from 'playwright-core';
+import { same, expected } from './figures.mjs';
+
+const [base, adminLogin, adminPassword, owesLogin, owesPassword, shots] = process.argv.slice(2);
+const failures = [];
+let checks = 0;
+function check(ok, what, detail = '') {
+  checks += 1;
+  if (!ok) failures.push(`${what}${detail ? `: ${detail}` : ''}`);
+}
+
+async function session(browser, login, password) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'pl-PL' });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Login lub e-mail').fill(login);
+  await page.getByLabel('Hasło').fill(password);
+  await page.getByRole('button', { name: 'Zaloguj się' }).click();
+  await page.waitForLoadState();
+  return page;
+}
+
+let step = 0;
+async function shot(page, name) {
+  step += 1;
+  await page.screenshot({ path: `${shots}/entry-${String(step).padStart(2, '0')}-${name}.png`, fullPage: true });
+}
+
+const FLOWS = ['initiative_groups_created', 'enterprises_created', 'local_partnerships_created',
+  'procurement_procedures_supported', 'animators_employed', 'joint_projects',
+  'vocational_training_participants', 'reintegration_plans'];
+
+async function fill(page, jobs, withGrants) {
+  for (const code of FLOWS) await page.fill(`#v-${code}`, '2');
+  await page.fill('#v-jobs_created', jobs);
+  await page.fill('#v-ps_jobs_created_with_grants', withGrants);
+}
+
+const getJson = (page, url) => page.evaluate(async (u) => (await fetch(u)).json(), url);
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--lang=pl-PL'] });
+try {
+  const owes = await session(browser, owesLogin, owesPassword);
+  await owes.getByRole('link', { name: 'Sprawozdania' }).click();
+  await owes.waitForURL(/\/owes\/OWES-PN\/reports$/);
+  const current = await owes.getAttribute('tr.current', 'data-period');
+  check(/^\d{4}-Q[1-4]$/.test(current || ''), 'the current quarter is marked in the list', current);
+  await shot(owes, 'owes-list');
+  await owes.getByRole('link', { name: current, exact: true }).click();
+  await owes.waitForURL(new RegExp(`/reports/${current}$`));
+
+  // One error, beside its field, in Polish; what was typed stays.
+  await fill(owes, '3', '1 234');
+  await owes.getByRole('button', { name: 'Prześlij do ROPS' }).click();
+  const error = owes.locator('#v-ps_jobs_created_with_grants-error');
+  check(((await error.textContent()) || '').includes('przekracza jobs_created'), 'the error is beside its field, in Polish', await error.textContent());
+  check(await owes.getAttribute('#v-ps_jobs_created_with_grants', 'aria-describedby') === 'v-ps_jobs_created_with_grants-error', 'and tied to it');
+  check(await owes.inputValue('#v-jobs_created') === '3' && await owes.inputValue('#v-initiative_groups_created') === '2', 'nothing typed is lost');
+  await shot(owes, 'owes-error');
+  await owes.fill('#v-ps_jobs_created_with_grants', '2');
+  await owes.getByRole('button', { name: 'Zapisz wersję roboczą' }).click();
+  await owes.waitForURL(/saved=draft/);
+  check((await owes.textContent('main')).includes('Zapisano wersję roboczą'), 'the draft is saved');
+
+  // A second session of the same person opens the draft; the first changes it meanwhile.
+  const second = await session(browser, owesLogin, owesPassword);
+  await second.goto(`${base}/owes/OWES-PN/reports/${current}`);
+  await owes.fill('#v-jobs_created', '9');
+  await owes.getByRole('button', { name: 'Zapisz wersję roboczą' }).click();
+  await owes.waitForURL(/saved=draft/);
+  await second.fill('#v-jobs_created', '8');
+  await second.getByRole('button', { name: 'Prześlij do ROPS' }).click();
+  check(await second.locator('#conflict').isVisible(), 'the second session sees the conflict');
+  check(await second.inputValue('#v-jobs_created') === '8', 'its own value is kept');
+  check(await second.getAttribute('[data-theirs="jobs_created"]', 'data-value') === '9', 'beside what is stored now');
+  const stored = await getJson(second, `/api/v1/owes/OWES-PN/reports/${current}`);
+  check(stored.values.jobs_created === 9 && stored.status === 'draft', 'nothing was overwritten', JSON.stringify(stored.values));
+  await shot(second, 'owes-conflict');
+  await second.getByRole('button', { name: 'Prześlij do ROPS' }).click();
+  await second.waitForURL(/saved=submitted/);
+  check(await second.locator('#locked').isVisible(), 'submitted: read-only, saying why');
+  await shot(second, 'owes-submitted');
+
+  // The admin returns it with a reason and approves another from the queue.
+  const admin = await session(browser, adminLogin, adminPassword);
+  await admin.getByRole('link', { name: 'Do sprawdzenia' }).click();
+  await admin.waitForURL(/\/review$/);
+  const refs = await admin.$$eval('[data-report]', (els) => els.map((e) => e.dataset.report));
+  check(refs.some((r) => r.startsWith(`owes|OWES-PN|${current}|`)), 'the submitted report waits in the queue', refs.join(', '));
+  await shot(admin, 'review-queue');
+  await admin.goto(`${base}/review/owes/OWES-PN/${current}`);
+  check(await admin.locator('tr.changed').count() === 0, 'a first submission has nothing marked changed');
+  await admin.fill('#reason', 'Liczba miejsc pracy nie zgadza się z listą umów');
+  await shot(admin, 'review-return');
+  await admin.getByRole('button', { name: 'Zwróć do poprawy' }).click();
+  await admin.waitForURL(/done=returned/);
+  const other = refs.find((r) => !r.startsWith(`owes|OWES-PN|${current}|`));
+  if (other) {
+    await admin.check(`input[value="${other}"]`);
+    await admin.getByRole('button', { name: 'Zatwierdź zaznaczone' }).click();
+    await admin.waitForURL(/approved=1&skipped=0/);
+    const [stream, unit, period] = other.split('|');
+    const api = stream === 'owes' ? `/api/v1/owes/${unit}/reports/${period}` : `/api/v1/gminas/${unit}/reports/${period}`;
+    check((await getJson(admin, api)).status === 'approved', 'another report is approved from the queue', other);
+  } else {
+    check(false, 'the demo data has another submitted report to approve');
+  }
+  await shot(admin, 'review-done');
+
+  // The official sees the reason, corrects and resubmits.
+  await owes.goto(`${base}/owes/OWES-PN/reports`);
+  check(await owes.locator(`tr.returned[data-period="${current}"]`).count() === 1, 'the returned report is marked in the list');
+  check((await owes.textContent(`tr[data-period="${current}"]`)).includes('nie zgadza się z listą umów'), 'with its reason');
+  await owes.goto(`${base}/owes/OWES-PN/reports/${current}`);
+  check((await owes.textContent('#return-reason')).includes('nie zgadza się z listą umów'), 'the form shows why it came back');
+  await owes.fill('#v-jobs_created', '7');
+  await owes.getByRole('button', { name: 'Prześlij do ROPS' }).click();
+  await owes.waitForURL(/saved=submitted/);
+  const resubmitted = await getJson(owes, `/api/v1/owes/OWES-PN/reports/${current}`);
+  check(resubmitted.status === 'submitted' && resubmitted.values.jobs_created === 7, 'corrected and resubmitted', JSON.stringify(resubmitted));
+  await shot(owes, 'owes-resubmitted');
+  await admin.goto(`${base}/review/owes/OWES-PN/${current}`);
+  check(await admin.locator('tr.changed[data-changed="jobs_created"]').count() === 1, 'the analyst sees what changed since the returned version');
+  await shot(admin, 'review-changed');
+
+  // The region page afterwards: every figure is the JSON's.
+  const year = current.slice(0, 4);
+  await admin.goto(`${base}/regions/16?year=${year}`);
+  const json = await getJson(admin, `/api/v1/rollups/regions/16?year=${year}`);
+  const figures = await admin.$$eval('[data-figure]', (els) => els.map((e) => [e.dataset.figure, e.dataset.scope, e.dataset.value]));
+  const wrong = figures.filter(([f, s, v]) => !same(expected(json, f, s), v));
+  check(figures.length > 30 && wrong.length === 0, 'the region page afterwards equals the JSON', JSON.stringify(wrong.slice(0, 3)));
+  await shot(admin, 'region-after');
+} finally {
+  await browser.close();
+}
+
+console.log(`browser: reporting and review, ${checks} checks, ${checks - failures.length} held`);
+if (failures.length) {
+  for (const f of failures) console.error(`FAILED ${f}`);
+  process.exit(1);
+}
