@@ -596,4 +596,81 @@ backend_tests! {
         let (status, _) = get(&db, "/review", Some(&owes)).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
+
+    async fn a_gmina_official_adopts_an_lpres_and_files_the_annual_report_with_its_results(db) {
+        with_demo(&db);
+        let teryt = {
+            let mut conn = db.conn();
+            let filed: Vec<String> = rops_store::reports::list(&mut conn, Stream::Gmina, &Default::default()).unwrap().into_iter().map(|r| r.unit).collect();
+            rops_store::queries::gminas(&mut conn, Some("16"), None).unwrap().into_iter().map(|g| g.teryt).find(|t| !filed.contains(t)).unwrap()
+        };
+        let (cookie, landing) = signed_in(&db, "gmina", Role::Gmina, Some(&teryt)).await;
+        let csrf = json(&db, "/api/v1/me", &cookie).await["csrf_token"].as_str().unwrap().to_owned();
+        let (_, page) = get(&db, &landing, Some(&cookie)).await;
+        assert!(page.contains("action=\"/gminas/") && page.contains("Zapisz status LPRES"), "{page}");
+        let revision = json(&db, &format!("/api/v1/gminas/{teryt}/lpres"), &cookie).await["revision"].as_i64().unwrap().to_string();
+        let post = |uri: String, fields: Vec<(&str, String)>| {
+            let db = &db;
+            let cookie = cookie.clone();
+            let fields: Vec<(String, String)> = fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            async move {
+                let app = test::init_service(crate::app::build(state_for(db))).await;
+                let res = test::call_service(&app, TestRequest::post().uri(&uri).insert_header(("Cookie", cookie)).set_form(fields).to_request()).await;
+                let status = res.status();
+                let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
+                let body = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
+                (status, location.unwrap_or(body))
+            }
+        };
+        let lpres = format!("/gminas/{teryt}/lpres");
+        // Adopted without a resolution number: refused beside the field, the rest kept.
+        let mut fields = vec![
+            ("csrf_token", csrf.clone()), ("revision", revision.clone()), ("status", "adopted".to_owned()),
+            ("resolution_number", String::new()), ("adopted_on", "2025-03-20".to_owned()),
+            ("plan_from", "2025".to_owned()), ("plan_to", "2030".to_owned()), ("document_url", String::new()),
+        ];
+        let (status, page) = post(lpres.clone(), fields.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains("id=\"lpres-resolution_number-error\">przyjęty plan wymaga numeru uchwały rady"), "{page}");
+        assert!(page.contains("value=\"2025-03-20\"") && page.contains("id=\"status-adopted\" name=\"status\" value=\"adopted\" checked"), "{page}");
+        fields[3].1 = "XII/98/2025".to_owned();
+        let (status, to) = post(lpres.clone(), fields.clone()).await;
+        assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, format!("/gminas/{teryt}?saved=lpres#lpres").as_str()));
+        let now = json(&db, &format!("/api/v1/gminas/{teryt}/lpres"), &cookie).await;
+        assert_eq!((now["status"].as_str(), now["resolution_number"].as_str(), now["plan_to"].as_i64()), (Some("adopted"), Some("XII/98/2025"), Some(2030)));
+        // The same form again, at the old revision: a conflict, nothing changed.
+        let (status, page) = post(lpres.clone(), fields.clone()).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(page.contains("id=\"lpres-conflict\""));
+        // The annual report: money the Polish way, the results checklist.
+        let year = chrono::Datelike::year(&chrono::Utc::now()) - 1;
+        let uri = format!("/gminas/{teryt}/reports/{year}");
+        let (status, page) = get(&db, &uri, Some(&cookie)).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("id=\"r-A1\" name=\"results\" value=\"A1\""), "{page}");
+        let catalogue: Vec<String> = {
+            let mut conn = db.conn();
+            rops_store::reports::catalogue(&mut conn, Stream::Gmina).unwrap().into_iter()
+                .filter(|i| i.kind != rops_domain::indicator::IndicatorKind::Ratio).map(|i| i.code.to_string()).collect()
+        };
+        let mut report: Vec<(&str, String)> = vec![("csrf_token", csrf.clone()), ("revision", "0".into()), ("action", "submit".into())];
+        let names: Vec<String> = catalogue.iter().map(|c| format!("values[{c}]")).collect();
+        for (code, name) in catalogue.iter().zip(&names) {
+            let value = match code.as_str() {
+                "procurement_value_pln" => "1 234 567,89",
+                "sr_procurement_value_pln" => "234 567,80",
+                c if c.ends_with("_pln") => "1 000,00",
+                _ => "2",
+            };
+            report.push((name.as_str(), value.to_owned()));
+        }
+        report.push(("results", "A1".into()));
+        report.push(("results", "C3".into()));
+        let (status, to) = post(uri.clone(), report).await;
+        assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, format!("{uri}?saved=submitted").as_str()));
+        let filed = json(&db, &format!("/api/v1/gminas/{teryt}/reports/{year}"), &cookie).await;
+        assert_eq!(filed["status"], "submitted");
+        assert_eq!(filed["values"]["procurement_value_pln"].as_f64(), Some(1_234_567.89));
+        assert_eq!(filed["results"], serde_json::json!(["A1", "C3"]));
+    }
 }

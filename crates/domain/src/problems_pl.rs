@@ -110,6 +110,14 @@ fn translate(m: &str) -> Option<String> {
             Some("plik ma nagłówek, ale nie ma wierszy z danymi")
         }
         "the file is empty" => Some("plik jest pusty"),
+        "an adopted plan needs the council resolution number, e.g. XLV/512/2023" => {
+            Some("przyjęty plan wymaga numeru uchwały rady, np. XLV/512/2023")
+        }
+        "an adopted plan needs the adoption date, YYYY-MM-DD" => {
+            Some("przyjęty plan wymaga daty przyjęcia")
+        }
+        "an adopted plan needs its first year" => Some("przyjęty plan wymaga pierwszego roku"),
+        "an adopted plan needs its last year" => Some("przyjęty plan wymaga ostatniego roku"),
         "is required to submit: every indicator needs a value (0 when nothing happened)" => Some(
             "jest wymagany do złożenia: każdy wskaźnik musi mieć wartość (0, gdy nic się nie wydarzyło)",
         ),
@@ -144,6 +152,32 @@ fn translate(m: &str) -> Option<String> {
             &["nieznany wskaźnik; wskaźniki to: ", ""],
         ),
         (&["`", "` is not a number"], &["`", "` nie jest liczbą"]),
+        (
+            &[
+                "",
+                " is in the future; give the date the council adopted the plan",
+            ],
+            &[
+                "",
+                " to data z przyszłości; podaj datę, w której rada przyjęła plan",
+            ],
+        ),
+        (
+            &["`", "` is not a date; write YYYY-MM-DD"],
+            &["`", "` nie jest datą; wpisz RRRR-MM-DD"],
+        ),
+        (
+            &["", " is not a plausible plan year (1990–2100)"],
+            &["", " nie jest możliwym rokiem planu (1990–2100)"],
+        ),
+        (
+            &["", " is before plan_from ", ""],
+            &["", " jest wcześniej niż pierwszy rok planu, ", ""],
+        ),
+        (
+            &["", " spans ", " years; a plan spans at most ", ""],
+            &["", " to ", " lat; plan obejmuje najwyżej ", " lat"],
+        ),
         (
             &["", " is negative; values are 0 or more"],
             &["", " jest ujemne; wartości muszą być równe 0 lub większe"],
@@ -329,6 +363,18 @@ mod tests {
         assert_eq!(
             message("line 2, jobs_created: `x` is not a number"),
             "`x` nie jest liczbą"
+        );
+        assert_eq!(
+            message("2020–2035 spans 16 years; a plan spans at most 10"),
+            "2020–2035 to 16 lat; plan obejmuje najwyżej 10 lat"
+        );
+        assert_eq!(
+            message("2027-01-01 is in the future; give the date the council adopted the plan"),
+            "2027-01-01 to data z przyszłości; podaj datę, w której rada przyjęła plan"
+        );
+        assert_eq!(
+            message("an adopted plan needs its first year"),
+            "przyjęty plan wymaga pierwszego roku"
         );
         assert_eq!(
             message("line 3, value: jobs_created for 2024-Q1 is already on line 2"),

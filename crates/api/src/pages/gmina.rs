@@ -14,8 +14,32 @@ use rops_store::lpres::LpresWithHistory;
 use rops_store::reports::Report;
 use rops_store::views::{GminaView, ResultGroupView};
 
+/// The LPRES form as typed (or as stored), with its errors.
+#[derive(Debug, Clone, Default)]
+pub struct LpresForm {
+    pub status: String,
+    pub resolution_number: String,
+    pub adopted_on: String,
+    pub plan_from: String,
+    pub plan_to: String,
+    pub document_url: String,
+    /// Errors by field name (`status`, `resolution_number`, …).
+    pub errors: Vec<(String, String)>,
+    /// The revision the form was read at.
+    pub revision: i32,
+    /// Someone changed the status since the form was read.
+    pub conflict: bool,
+}
+
 pub struct GminaPage<'a> {
     pub banner: &'a Banner<'a>,
+    /// The LPRES form, for those who may set the status.
+    pub lpres_form: Option<&'a LpresForm>,
+    /// Whether this person may file the gmina's annual reports.
+    pub may_report: bool,
+    /// The year whose annual report is due now (the last ended year).
+    pub due_year: i32,
+    pub notice: Option<&'a str>,
     pub gmina: &'a GminaView,
     pub subregion_name: Option<&'a str>,
     pub lpres: &'a LpresWithHistory,
@@ -73,6 +97,7 @@ pub fn gmina_page(p: &GminaPage<'_>) -> Markup {
                 (kind_pl(&g.kind)) " · powiat " (g.powiat_name)
                 @if let Some(s) = p.subregion_name { " · " (s) }
             }
+            @if let Some(n) = p.notice { p.notice role="status" { (n) } }
             section aria-labelledby="lpres" {
                 h2 id="lpres" { "LPRES — lokalny plan rozwoju ekonomii społecznej" }
                 dl.lpres-now data-teryt=(g.teryt) data-status=(now.status) {
@@ -85,6 +110,7 @@ pub fn gmina_page(p: &GminaPage<'_>) -> Markup {
                         dt { "Ostatnia zmiana" } dd { (format::moment(at)) " (" (now.updated_by.as_deref().unwrap_or("")) ")" }
                     }
                 }
+                @if let Some(f) = p.lpres_form { (lpres_form(&g.teryt, p.banner.csrf, f)) }
                 @if p.lpres.history.is_empty() { p { "Gmina nie zgłosiła jeszcze statusu LPRES." } }
                 @else {
                     h3 { "Historia zmian" }
@@ -108,6 +134,9 @@ pub fn gmina_page(p: &GminaPage<'_>) -> Markup {
             }
             section aria-labelledby="reports" {
                 h2 id="reports" { "Sprawozdania roczne" }
+                @if p.may_report {
+                    p { a.button href=(format!("/gminas/{}/reports/{}", g.teryt, p.due_year)) { "Sprawozdanie roczne za " (p.due_year) } }
+                }
                 @if p.reports.is_empty() { p { "Brak sprawozdań rocznych." } }
                 @for r in p.reports {
                     (annual_report(p, r))
@@ -122,7 +151,7 @@ fn annual_report(p: &GminaPage<'_>, r: &Report) -> Markup {
     let achieved: Vec<&str> = r.results.iter().flatten().map(String::as_str).collect();
     html! {
         article.report data-report=(r.period) data-status=(r.status.as_str()) {
-            h3 { "Rok " (r.period) " — " (format::report_status(r.status)) }
+            h3 { a href=(format!("/gminas/{teryt}/reports/{}", r.period)) { "Rok " (r.period) } " — " (format::report_status(r.status)) }
             p.hint {
                 "wersja " (r.revision) " · ostatnia zmiana " (format::moment(&r.updated_at)) " (" (r.updated_by) ")"
                 @if let Some(reason) = &r.return_reason { " · powód zwrotu: " (reason) }
@@ -150,6 +179,60 @@ fn annual_report(p: &GminaPage<'_>, r: &Report) -> Markup {
                         @for i in items { li data-result=(i.code) { (i.code) " — " (i.name_pl) } }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// The LPRES status form: the status as radio buttons, and the fields it needs, shown by
+/// the stylesheet as the chosen status needs them (no script): a resolution for an adopted
+/// or repealed plan, plan years and a document for any plan.
+fn lpres_form(teryt: &str, csrf: &str, f: &LpresForm) -> Markup {
+    let error_of = |field: &str| {
+        f.errors
+            .iter()
+            .find(|(k, _)| k == field)
+            .map(|(_, m)| m.as_str())
+    };
+    let text = |id: &str, label: &str, kind: &str, value: &str, hint: Option<&str>| {
+        let error = error_of(id);
+        let error_id = format!("lpres-{id}-error");
+        let input_id = format!("lpres-{id}");
+        html! {
+            label for=(input_id) { (label) }
+            input type=(kind) id=(input_id) name=(id) value=(value)
+                aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| error_id.as_str())];
+            @if let Some(h) = hint { span.hint { " " (h) } }
+            @if let Some(e) = error { p.field-error id=(error_id) { (e) } }
+        }
+    };
+    html! {
+        form.lpres-form method="post" action=(format!("/gminas/{teryt}/lpres")) novalidate {
+            input type="hidden" name="csrf_token" value=(csrf);
+            input type="hidden" name="revision" value=(f.revision);
+            @if f.conflict {
+                p.error role="alert" id="lpres-conflict" { "Ktoś zmienił status LPRES tej gminy, gdy wypełniałeś(-aś) formularz; nic nie zostało nadpisane. Stan obecny jest wyżej, Twoje dane poniżej: sprawdź i zapisz ponownie." }
+            }
+            fieldset {
+                legend { "Zmień status LPRES" }
+                @if let Some(e) = error_of("status") { p.field-error id="lpres-status-error" { (e) } }
+                @for s in LpresStatus::ALL {
+                    @let id = format!("status-{}", s.as_str());
+                    label.inline for=(id) {
+                        input type="radio" id=(id) name="status" value=(s.as_str()) checked[f.status == s.as_str()];
+                        " " (format::lpres_status(s))
+                    }
+                }
+                div.needs-resolution {
+                    (text("resolution_number", "Numer uchwały rady", "text", &f.resolution_number, Some("np. XLV/512/2023")))
+                    (text("adopted_on", "Data przyjęcia", "date", &f.adopted_on, None))
+                }
+                div.needs-plan {
+                    (text("plan_from", "Pierwszy rok planu", "number", &f.plan_from, None))
+                    (text("plan_to", "Ostatni rok planu", "number", &f.plan_to, None))
+                    (text("document_url", "Link do uchwały lub planu", "url", &f.document_url, Some("https://…")))
+                }
+                button type="submit" { "Zapisz status LPRES" }
             }
         }
     }

@@ -13,9 +13,10 @@ use maud::{html, Markup};
 use rops_aggregation::rollup::Figure;
 use rops_domain::indicator::{IndicatorDef, IndicatorKind, Unit};
 use rops_domain::period::Quarter;
-use rops_domain::report::ReportStatus;
+use rops_domain::report::{ReportPeriod, ReportStatus};
 use rops_domain::values::{Amount, Values};
 use rops_store::reports::Report;
+use rops_store::views::ResultGroupView;
 
 /// One quarter of the list: its report as it stands, if any.
 pub struct QuarterRow<'a> {
@@ -67,18 +68,22 @@ pub fn reports_list(
 /// What the form shows and where it stands.
 pub struct ReportForm<'a> {
     pub banner: &'a Banner<'a>,
-    pub owes: &'a str,
-    pub owes_name: &'a str,
-    pub quarter: Quarter,
+    pub unit_name: &'a str,
+    pub period: ReportPeriod,
+    /// Where the form posts, and the page it came from (address, words).
+    pub action: String,
+    pub back: (String, &'static str),
     /// The report as stored now, if any.
     pub stored: Option<&'a Report>,
-    /// The OWES's indicators, in catalogue order.
+    /// The stream's indicators, in catalogue order.
     pub indicators: &'a [IndicatorDef],
     /// What the fields hold: the stored values, or what the person typed.
     pub typed: &'a [(String, String)],
-    /// Errors by field name (`values.<code>`, or `form`).
+    /// A gmina's report: the results checklist, and the codes ticked.
+    pub results: Option<(&'a [ResultGroupView], &'a [String])>,
+    /// Errors by field name (`values.<code>`, `results`, or `form`).
     pub errors: &'a [(String, String)],
-    /// The previous quarter's and the same quarter's of last year stored values.
+    /// The previous period's stored report, and for quarters the same quarter's of last year.
     pub previous: Option<&'a Report>,
     pub year_ago: Option<&'a Report>,
     /// Whether this person may change the report at all.
@@ -120,17 +125,29 @@ fn unit_pl(unit: Unit) -> &'static str {
 /// Why the report cannot be changed, for a person.
 fn locked_reason(status: Option<ReportStatus>, may_write: bool) -> Option<&'static str> {
     match status {
-        _ if !may_write => Some("Możesz przeglądać to sprawozdanie; zmienia je tylko OWES."),
+        _ if !may_write => Some("Możesz przeglądać to sprawozdanie; zmienia je tylko jednostka, która je składa."),
         Some(ReportStatus::Submitted) => Some("Sprawozdanie zostało przesłane do ROPS i czeka na sprawdzenie; do tego czasu nie można go zmieniać. Jeśli analityk zwróci je do poprawy, znów będzie można je edytować."),
         Some(ReportStatus::Approved) => Some("Sprawozdanie zostało zatwierdzone i jest zamknięte. Zmiana wymaga ponownego otwarcia przez analityka ROPS."),
         _ => None,
     }
 }
 
+/// The previous period: the quarter before, or the year before.
+pub fn previous_period(p: ReportPeriod) -> ReportPeriod {
+    match p {
+        ReportPeriod::Quarter(q) => ReportPeriod::Quarter(q.previous()),
+        ReportPeriod::Year(y) => ReportPeriod::Year(y - 1),
+    }
+}
+
 pub fn report_form(f: &ReportForm<'_>) -> Markup {
     let status = f.stored.map(|r| r.status);
     let locked = locked_reason(status, f.may_write);
-    let title = format!("Sprawozdanie za {} — {}", f.quarter, f.owes_name);
+    let (period_word, previous_word) = match f.period {
+        ReportPeriod::Quarter(_) => ("za", "Poprzedni kwartał"),
+        ReportPeriod::Year(_) => ("roczne za", "Poprzedni rok"),
+    };
+    let title = format!("Sprawozdanie {period_word} {} — {}", f.period, f.unit_name);
     let error_of = |field: &str| {
         f.errors
             .iter()
@@ -144,12 +161,15 @@ pub fn report_form(f: &ReportForm<'_>) -> Markup {
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
     };
-    let previous_quarter = f.quarter.previous();
+    let year_ago = match f.period {
+        ReportPeriod::Quarter(q) => Some(q.year_ago()),
+        ReportPeriod::Year(_) => None,
+    };
     page(
         &title,
         Some(f.banner),
         html! {
-            p.hint { a href=(format!("/owes/{}/reports", f.owes)) { "← Wszystkie sprawozdania" } }
+            p.hint { a href=(f.back.0) { "← " (f.back.1) } }
             h1 { (title) }
             p data-status=(status.map(|s| s.as_str()).unwrap_or("")) {
                 "Stan: " strong { (status.map_or("brak sprawozdania", format::report_status)) }
@@ -166,7 +186,7 @@ pub fn report_form(f: &ReportForm<'_>) -> Markup {
                 }
             }
             @if let Some(why) = locked { p.notice role="status" id="locked" { (why) } }
-            form method="post" action=(format!("/owes/{}/reports/{}", f.owes, f.quarter)) novalidate {
+            form method="post" action=(f.action) novalidate {
                 input type="hidden" name="csrf_token" value=(f.banner.csrf);
                 input type="hidden" name="revision" value=(f.revision);
                 div.table-scroll { table.figures.report-form {
@@ -175,8 +195,8 @@ pub fn report_form(f: &ReportForm<'_>) -> Markup {
                         th scope="col" { "Jednostka" }
                         th scope="col" { "Wartość" }
                         @if f.conflict.is_some() { th scope="col" { "Zapisane teraz" } }
-                        th scope="col" { "Poprzedni kwartał (" (previous_quarter.to_string()) ")" }
-                        th scope="col" { "Rok temu (" (f.quarter.year_ago().to_string()) ")" }
+                        th scope="col" { (previous_word) " (" (previous_period(f.period).to_string()) ")" }
+                        @if let Some(q) = year_ago { th scope="col" { "Rok temu (" (q.to_string()) ")" } }
                     } }
                     tbody {
                         @for i in f.indicators.iter().filter(|i| i.kind != IndicatorKind::Ratio) {
@@ -202,13 +222,32 @@ pub fn report_form(f: &ReportForm<'_>) -> Markup {
                                 @if let Some(t) = theirs { td data-theirs=(code) data-value=(raw(&t)) { (shown(&t)) } }
                                 @let p = figure_of(f.previous.map(|r| &r.values), code);
                                 td data-previous=(code) data-value=(raw(&p)) { (shown(&p)) }
-                                @let y = figure_of(f.year_ago.map(|r| &r.values), code);
-                                td data-year-ago=(code) data-value=(raw(&y)) { (shown(&y)) }
+                                @if year_ago.is_some() {
+                                    @let y = figure_of(f.year_ago.map(|r| &r.values), code);
+                                    td data-year-ago=(code) data-value=(raw(&y)) { (shown(&y)) }
+                                }
                             }
                         }
                     }
                 } }
-                p.hint { "Liczby całkowite, 0 gdy nic się nie wydarzyło; kwoty w złotych z groszami (np. 1 234,50). Wersję roboczą można zapisać niepełną; przesłanie wymaga wszystkich wartości." }
+                p.hint { "Liczby całkowite, 0 gdy nic się nie wydarzyło; kwoty w złotych z groszami (np. 1 234 567,89). Wersję roboczą można zapisać niepełną; przesłanie wymaga wszystkich wartości." }
+                @if let Some((groups, ticked)) = f.results {
+                    h2 id="results" { "Osiągnięte rezultaty (lista A1–D7)" }
+                    @if let Some(e) = error_of("results") { p.field-error id="results-error" { (e) } }
+                    @for g in groups {
+                        fieldset.results {
+                            legend { (g.code) ". " (g.name_pl) }
+                            @for item in &g.items {
+                                @let id = format!("r-{}", item.code);
+                                label.inline for=(id) {
+                                    input type="checkbox" id=(id) name="results" value=(item.code)
+                                        checked[ticked.contains(&item.code)] disabled[locked.is_some()];
+                                    " " strong { (item.code) } " " (item.name_pl)
+                                }
+                            }
+                        }
+                    }
+                }
                 @if locked.is_none() {
                     div.actions {
                         button type="submit" name="action" value="save" { "Zapisz wersję roboczą" }

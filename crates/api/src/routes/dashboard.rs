@@ -285,19 +285,56 @@ pub async fn owes(
     scope_view(state, req, Of::Owes(code.into_inner()), query.into_inner()).await
 }
 
-/// A gmina's page: its LPRES status with the history of every change, and its annual reports
-/// (the gmina's own officials, and the analysts and admins of its region).
+#[derive(Debug, serde::Deserialize)]
+pub struct Saved {
+    saved: Option<String>,
+}
+
+/// A gmina's page: its LPRES status with the history of every change (and the form to change
+/// it), and its annual reports (the gmina's own officials, and the analysts and admins of its
+/// region).
 #[get("/gminas/{teryt}")]
 pub async fn gmina(
     state: web::Data<AppState>,
     req: HttpRequest,
     teryt: web::Path<String>,
+    saved: web::Query<Saved>,
 ) -> Result<HttpResponse, ApiError> {
-    let (session, user, caller) = match person(&state, &req).await? {
+    let notice = (saved.saved.as_deref() == Some("lpres")).then_some("Zapisano status LPRES.");
+    gmina_page_of(
+        &state,
+        &req,
+        teryt.into_inner(),
+        None,
+        StatusCode::OK,
+        notice,
+    )
+    .await
+}
+
+/// The gmina's page with the LPRES form as typed (a refusal or conflict of the form).
+pub(crate) async fn gmina_view(
+    state: &AppState,
+    req: &HttpRequest,
+    teryt: String,
+    form: Option<crate::pages::gmina::LpresForm>,
+    status: StatusCode,
+) -> Result<HttpResponse, ApiError> {
+    gmina_page_of(state, req, teryt, form, status, None).await
+}
+
+async fn gmina_page_of(
+    state: &AppState,
+    req: &HttpRequest,
+    teryt: String,
+    typed: Option<crate::pages::gmina::LpresForm>,
+    status: StatusCode,
+    notice: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
+    let (session, user, caller) = match person(state, req).await? {
         Ok(found) => found,
         Err(answer) => return Ok(answer),
     };
-    let teryt = teryt.into_inner();
     let not_found = || {
         refused(
             StatusCode::NOT_FOUND,
@@ -310,7 +347,7 @@ pub async fn gmina(
     }
     match caller
         .may_at(
-            &state,
+            state,
             Action::ReadReports,
             Resource::Unit(Stream::Gmina, &teryt),
         )
@@ -321,14 +358,30 @@ pub async fn gmina(
         Err(ApiError::NotFound(_)) => return Ok(not_found()),
         Err(e) => return Err(e),
     }
+    let may_lpres = caller
+        .may_at(
+            state,
+            Action::WriteLpres,
+            Resource::Unit(Stream::Gmina, &teryt),
+        )
+        .await
+        .is_ok();
+    let may_report = caller
+        .may_at(
+            state,
+            Action::WriteReports,
+            Resource::Unit(Stream::Gmina, &teryt),
+        )
+        .await
+        .is_ok();
     let code = teryt.clone();
     let found = state
         .db(move |conn| {
-            let Some(gmina) = rops_store::queries::gmina(conn, &code)? else {
+            let Some(found_gmina) = rops_store::queries::gmina(conn, &code)? else {
                 return Ok(None);
             };
-            let subregion_name = match &gmina.subregion {
-                Some(s) => rops_store::queries::region(conn, &gmina.region)?
+            let subregion_name = match &found_gmina.subregion {
+                Some(s) => rops_store::queries::region(conn, &found_gmina.region)?
                     .and_then(|r| r.subregions.into_iter().find(|x| &x.code == s))
                     .map(|x| x.name),
                 None => None,
@@ -346,7 +399,7 @@ pub async fn gmina(
             let indicators = reports::catalogue(conn, Stream::Gmina)?;
             let groups = rops_store::queries::catalogue(conn)?.result_groups;
             Ok(Some((
-                gmina,
+                found_gmina,
                 subregion_name,
                 lpres,
                 reports,
@@ -355,15 +408,34 @@ pub async fn gmina(
             )))
         })
         .await?;
-    let Some((gmina, subregion_name, lpres, reports, indicators, groups)) = found else {
+    let Some((found_gmina, subregion_name, lpres, reports, indicators, groups)) = found else {
         return Ok(not_found());
     };
+    let now = &lpres.current;
+    let form = may_lpres.then(|| {
+        typed.unwrap_or_else(|| crate::pages::gmina::LpresForm {
+            status: now.status.clone(),
+            resolution_number: now.resolution_number.clone().unwrap_or_default(),
+            adopted_on: now.adopted_on.clone().unwrap_or_default(),
+            plan_from: now.plan_from.map(|y| y.to_string()).unwrap_or_default(),
+            plan_to: now.plan_to.map(|y| y.to_string()).unwrap_or_default(),
+            document_url: now.document_url.clone().unwrap_or_default(),
+            errors: Vec::new(),
+            revision: now.revision,
+            conflict: false,
+        })
+    });
+    let due_year = chrono::Datelike::year(&state.clock.now()) - 1;
     let banner = Banner::of(&user, &session);
     Ok(pages::respond(
-        StatusCode::OK,
+        status,
         crate::pages::gmina::gmina_page(&crate::pages::gmina::GminaPage {
             banner: &banner,
-            gmina: &gmina,
+            lpres_form: form.as_ref(),
+            may_report,
+            due_year,
+            notice,
+            gmina: &found_gmina,
             subregion_name: subregion_name.as_deref(),
             lpres: &lpres,
             reports: &reports,

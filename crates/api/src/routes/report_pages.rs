@@ -7,7 +7,9 @@ use super::signin::csrf_matches;
 use crate::auth::Caller;
 use crate::csv_import::cells::number_text;
 use crate::error::ApiError;
-use crate::pages::report_form::{report_form, reports_list, typed_value, QuarterRow, ReportForm};
+use crate::pages::report_form::{
+    previous_period, report_form, reports_list, typed_value, QuarterRow, ReportForm,
+};
 use crate::pages::{self, Banner};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -24,41 +26,6 @@ use rops_store::accounts::{Session, User};
 use rops_store::reports::{self, Actor, Report, ReportFilter, ReportInput, ReportKey};
 use rops_store::{IfMatch, StoreError};
 use serde::Deserialize;
-
-/// The person, and whether they may read (and write) the OWES's reports; the answer to give
-/// instead when they may not read them.
-async fn reader(
-    state: &AppState,
-    req: &HttpRequest,
-    owes: &str,
-) -> Result<Result<(Session, User, Caller, bool), HttpResponse>, ApiError> {
-    let (session, user, caller) = match person(state, req).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(Err(answer)),
-    };
-    match caller
-        .may_at(
-            state,
-            Action::ReadReports,
-            Resource::Unit(Stream::Owes, owes),
-        )
-        .await
-    {
-        Ok(()) => {}
-        Err(ApiError::Forbidden(_)) => return Ok(Err(forbidden())),
-        Err(ApiError::NotFound(_)) => return Ok(Err(no_owes(owes))),
-        Err(e) => return Err(e),
-    }
-    let may_write = caller
-        .may_at(
-            state,
-            Action::WriteReports,
-            Resource::Unit(Stream::Owes, owes),
-        )
-        .await
-        .is_ok();
-    Ok(Ok((session, user, caller, may_write)))
-}
 
 fn no_owes(owes: &str) -> HttpResponse {
     refused(
@@ -92,7 +59,11 @@ pub async fn list(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let owes = code.into_inner();
-    let (session, user, _, _) = match reader(&state, &req, &owes).await? {
+    let unit = UnitRef {
+        stream: Stream::Owes,
+        code: owes.clone(),
+    };
+    let (session, user, _, _) = match unit_reader(&state, &req, &unit).await? {
         Ok(found) => found,
         Err(answer) => return Ok(answer),
     };
@@ -136,69 +107,135 @@ pub struct Notice {
     saved: Option<String>,
 }
 
-/// What one quarter's form shows besides the report: the OWES, its catalogue, the previous
-/// quarter's and last year's reports.
+/// A unit whose report a form is for: its stream and code.
+#[derive(Clone)]
+struct UnitRef {
+    stream: Stream,
+    code: String,
+}
+
+impl UnitRef {
+    fn form_path(&self, period: ReportPeriod) -> String {
+        format!("/{}/{}/reports/{period}", self.plural(), self.code)
+    }
+
+    fn plural(&self) -> &'static str {
+        match self.stream {
+            Stream::Owes => "owes",
+            Stream::Gmina => "gminas",
+            Stream::Entity => "entities",
+        }
+    }
+
+    /// The page the form is reached from.
+    fn back(&self) -> (String, &'static str) {
+        match self.stream {
+            Stream::Owes => (
+                format!("/owes/{}/reports", self.code),
+                "Wszystkie sprawozdania",
+            ),
+            _ => (
+                format!("/{}/{}", self.plural(), self.code),
+                "Strona jednostki",
+            ),
+        }
+    }
+
+    fn key(&self, period: ReportPeriod) -> ReportKey {
+        ReportKey {
+            stream: self.stream,
+            unit: self.code.clone(),
+            period,
+        }
+    }
+}
+
+/// What one period's form shows besides the report: the unit's name, the catalogue, the
+/// previous period's and (quarters) last year's reports, a gmina's results checklist.
 struct Context {
     name: String,
     stored: Option<Report>,
     indicators: Vec<IndicatorDef>,
     previous: Option<Report>,
     year_ago: Option<Report>,
+    result_groups: Option<Vec<rops_store::views::ResultGroupView>>,
 }
 
 async fn context(
     state: &AppState,
-    owes: &str,
-    quarter: Quarter,
+    unit: &UnitRef,
+    period: ReportPeriod,
 ) -> Result<Option<Context>, ApiError> {
-    let owes = owes.to_owned();
+    let unit = unit.clone();
     state
         .db(move |conn| {
-            let Some(view) = rops_store::queries::owes(conn, &owes)? else {
+            let name = match unit.stream {
+                Stream::Owes => rops_store::queries::owes(conn, &unit.code)?.map(|o| o.name),
+                Stream::Gmina => rops_store::queries::gmina(conn, &unit.code)?.map(|g| g.name),
+                Stream::Entity => None,
+            };
+            let Some(name) = name else {
                 return Ok(None);
             };
-            let key = |q: Quarter| ReportKey {
-                stream: Stream::Owes,
-                unit: owes.clone(),
-                period: ReportPeriod::Quarter(q),
+            let year_ago = match period {
+                ReportPeriod::Quarter(q) => {
+                    reports::get(conn, &unit.key(ReportPeriod::Quarter(q.year_ago())))?
+                }
+                ReportPeriod::Year(_) => None,
+            };
+            let result_groups = match unit.stream {
+                Stream::Gmina => Some(rops_store::queries::catalogue(conn)?.result_groups),
+                _ => None,
             };
             Ok(Some(Context {
-                name: view.name,
-                stored: reports::get(conn, &key(quarter))?,
-                indicators: reports::catalogue(conn, Stream::Owes)?,
-                previous: reports::get(conn, &key(quarter.previous()))?,
-                year_ago: reports::get(conn, &key(quarter.year_ago()))?,
+                name,
+                stored: reports::get(conn, &unit.key(period))?,
+                indicators: reports::catalogue(conn, unit.stream)?,
+                previous: reports::get(conn, &unit.key(previous_period(period)))?,
+                year_ago,
+                result_groups,
             }))
         })
         .await
 }
 
-/// The quarter of the path, when it is one the OWES may report for now.
-fn quarter_of(text: &str, today: Quarter) -> Option<Quarter> {
-    Quarter::parse(text).ok().filter(|q| *q <= today)
+/// The period of the path, when it is one the unit may report for now (it has begun).
+fn period_of(stream: Stream, text: &str, today: Quarter) -> Option<ReportPeriod> {
+    ReportPeriod::parse(stream, text)
+        .ok()
+        .filter(|p| p.quarters().0 <= today)
 }
 
-fn no_quarter(owes: &str, text: &str) -> HttpResponse {
+fn no_period(unit: &UnitRef, text: &str) -> HttpResponse {
+    let written_as = match unit.stream {
+        Stream::Owes => "kwartał zapisuje się jako 2025-Q3",
+        _ => "rok zapisuje się jako 2025",
+    };
     refused(
         StatusCode::NOT_FOUND,
         "Nie znaleziono",
-        &format!("{owes} nie ma sprawozdania za {text}: kwartał zapisuje się jako 2025-Q3 i musi się już zacząć."),
+        &format!(
+            "{} nie ma sprawozdania za {text}: {written_as} i musi się już zacząć.",
+            unit.code
+        ),
     )
 }
 
 struct Shown<'a> {
     typed: Vec<(String, String)>,
+    results: Vec<String>,
     errors: Vec<(String, String)>,
     notice: Option<&'a str>,
     revision: i32,
     conflict: Option<Report>,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn form_page(
     status: StatusCode,
     banner: &Banner<'_>,
-    owes: &str,
-    quarter: Quarter,
+    unit: &UnitRef,
+    period: ReportPeriod,
     ctx: &Context,
     may_write: bool,
     shown: Shown<'_>,
@@ -207,12 +244,17 @@ fn form_page(
         status,
         report_form(&ReportForm {
             banner,
-            owes,
-            owes_name: &ctx.name,
-            quarter,
+            unit_name: &ctx.name,
+            period,
+            action: unit.form_path(period),
+            back: unit.back(),
             stored: ctx.stored.as_ref(),
             indicators: &ctx.indicators,
             typed: &shown.typed,
+            results: ctx
+                .result_groups
+                .as_deref()
+                .map(|g| (g, shown.results.as_slice())),
             errors: &shown.errors,
             previous: ctx.previous.as_ref(),
             year_ago: ctx.year_ago.as_ref(),
@@ -239,27 +281,69 @@ fn stored_values(ctx: &Context) -> Vec<(String, String)> {
         .collect()
 }
 
-/// One quarter's form.
-#[get("/owes/{code}/reports/{quarter}")]
-pub async fn form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    notice: web::Query<Notice>,
+/// The person's answer for a unit's report: who they are and whether they may write it.
+async fn unit_reader(
+    state: &AppState,
+    req: &HttpRequest,
+    unit: &UnitRef,
+) -> Result<Result<(Session, User, Caller, bool), HttpResponse>, ApiError> {
+    let (session, user, caller) = match person(state, req).await? {
+        Ok(found) => found,
+        Err(answer) => return Ok(Err(answer)),
+    };
+    let not_found = || {
+        refused(
+            StatusCode::NOT_FOUND,
+            "Nie znaleziono",
+            &format!("Nie ma jednostki o kodzie {}.", unit.code),
+        )
+    };
+    if unit.stream.parse_unit(&unit.code).is_err() {
+        return Ok(Err(not_found()));
+    }
+    match caller
+        .may_at(
+            state,
+            Action::ReadReports,
+            Resource::Unit(unit.stream, &unit.code),
+        )
+        .await
+    {
+        Ok(()) => {}
+        Err(ApiError::Forbidden(_)) => return Ok(Err(forbidden())),
+        Err(ApiError::NotFound(_)) => return Ok(Err(not_found())),
+        Err(e) => return Err(e),
+    }
+    let may_write = caller
+        .may_at(
+            state,
+            Action::WriteReports,
+            Resource::Unit(unit.stream, &unit.code),
+        )
+        .await
+        .is_ok();
+    Ok(Ok((session, user, caller, may_write)))
+}
+
+async fn show_form(
+    state: &AppState,
+    req: &HttpRequest,
+    unit: UnitRef,
+    text: &str,
+    notice: Option<&str>,
 ) -> Result<HttpResponse, ApiError> {
-    let (owes, text) = path.into_inner();
-    let (session, user, _, may_write) = match reader(&state, &req, &owes).await? {
+    let (session, user, _, may_write) = match unit_reader(state, req, &unit).await? {
         Ok(found) => found,
         Err(answer) => return Ok(answer),
     };
     let today = Quarter::containing(state.clock.now().date_naive());
-    let Some(quarter) = quarter_of(&text, today) else {
-        return Ok(no_quarter(&owes, &text));
+    let Some(period) = period_of(unit.stream, text, today) else {
+        return Ok(no_period(&unit, text));
     };
-    let Some(ctx) = context(&state, &owes, quarter).await? else {
-        return Ok(no_owes(&owes));
+    let Some(ctx) = context(state, &unit, period).await? else {
+        return Ok(no_period(&unit, text));
     };
-    let notice = match notice.saved.as_deref() {
+    let notice = match notice {
         Some("draft") => Some("Zapisano wersję roboczą."),
         Some("submitted") => Some("Sprawozdanie zostało przesłane do ROPS."),
         _ => None,
@@ -267,6 +351,11 @@ pub async fn form(
     let banner = Banner::of(&user, &session);
     let shown = Shown {
         typed: stored_values(&ctx),
+        results: ctx
+            .stored
+            .as_ref()
+            .and_then(|r| r.results.clone())
+            .unwrap_or_default(),
         errors: Vec::new(),
         notice,
         revision: ctx.stored.as_ref().map_or(0, |r| r.revision),
@@ -275,12 +364,44 @@ pub async fn form(
     Ok(form_page(
         StatusCode::OK,
         &banner,
-        &owes,
-        quarter,
+        &unit,
+        period,
         &ctx,
         may_write,
         shown,
     ))
+}
+
+/// One quarter's form of an OWES.
+#[get("/owes/{code}/reports/{quarter}")]
+pub async fn form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    notice: web::Query<Notice>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, text) = path.into_inner();
+    let unit = UnitRef {
+        stream: Stream::Owes,
+        code,
+    };
+    show_form(&state, &req, unit, &text, notice.saved.as_deref()).await
+}
+
+/// One year's annual report form of a gmina.
+#[get("/gminas/{teryt}/reports/{year}")]
+pub async fn gmina_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    notice: web::Query<Notice>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, text) = path.into_inner();
+    let unit = UnitRef {
+        stream: Stream::Gmina,
+        code,
+    };
+    show_form(&state, &req, unit, &text, notice.saved.as_deref()).await
 }
 
 /// The form as posted: its fields, in order.
@@ -290,6 +411,8 @@ struct Posted {
     submit: bool,
     /// `values[<code>]` → the text typed.
     values: Vec<(String, String)>,
+    /// The results checklist codes ticked (gmina reports).
+    results: Vec<String>,
 }
 
 fn posted(body: &[u8]) -> Posted {
@@ -298,12 +421,14 @@ fn posted(body: &[u8]) -> Posted {
         revision: None,
         submit: false,
         values: Vec::new(),
+        results: Vec::new(),
     };
     for (k, v) in form_urlencoded::parse(body) {
         match k.as_ref() {
             "csrf_token" => p.csrf = v.into_owned(),
             "revision" => p.revision = v.trim().parse().ok(),
             "action" => p.submit = v == "submit",
+            "results" => p.results.push(v.into_owned()),
             k => {
                 if let Some(code) = k.strip_prefix("values[").and_then(|c| c.strip_suffix(']')) {
                     p.values.push((code.to_owned(), v.into_owned()));
@@ -349,8 +474,7 @@ fn input_of(values: &[(String, String)], errors: &mut Vec<(String, String)>) -> 
     input
 }
 
-/// Saves (`action=save`) or saves and submits (`action=submit`) one quarter's report, as the
-/// API's `PUT` and `submit` do, in one transaction: all or nothing.
+/// Saves (`action=save`) or saves and submits (`action=submit`) one OWES quarter's report.
 #[post("/owes/{code}/reports/{quarter}")]
 pub async fn save(
     state: web::Data<AppState>,
@@ -358,13 +482,57 @@ pub async fn save(
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let (owes, text) = path.into_inner();
-    let (session, user, caller, may_write) = match reader(&state, &req, &owes).await? {
+    let (code, text) = path.into_inner();
+    store_form(
+        &state,
+        &req,
+        UnitRef {
+            stream: Stream::Owes,
+            code,
+        },
+        &text,
+        &body,
+    )
+    .await
+}
+
+/// Saves or saves and submits one gmina annual report, with its results checklist.
+#[post("/gminas/{teryt}/reports/{year}")]
+pub async fn gmina_save(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let (code, text) = path.into_inner();
+    store_form(
+        &state,
+        &req,
+        UnitRef {
+            stream: Stream::Gmina,
+            code,
+        },
+        &text,
+        &body,
+    )
+    .await
+}
+
+/// Saves a report as the API's `PUT` does and, for `action=submit`, submits it as the API's
+/// `submit` does, in one transaction: all or nothing, at the revision the form was read at.
+async fn store_form(
+    state: &AppState,
+    req: &HttpRequest,
+    unit: UnitRef,
+    text: &str,
+    body: &[u8],
+) -> Result<HttpResponse, ApiError> {
+    let (session, user, caller, may_write) = match unit_reader(state, req, &unit).await? {
         Ok(found) => found,
         Err(answer) => return Ok(answer),
     };
-    let sent = posted(&body);
-    if !csrf_matches(&req, &sent.csrf, &session) {
+    let sent = posted(body);
+    if !csrf_matches(req, &sent.csrf, &session) {
         return Ok(refused(
             StatusCode::FORBIDDEN,
             "Formularz wygasł",
@@ -375,17 +543,18 @@ pub async fn save(
         return Ok(forbidden());
     }
     let today = Quarter::containing(state.clock.now().date_naive());
-    let Some(quarter) = quarter_of(&text, today) else {
-        return Ok(no_quarter(&owes, &text));
+    let Some(period) = period_of(unit.stream, text, today) else {
+        return Ok(no_period(&unit, text));
     };
     let mut errors = Vec::new();
     let input = input_of(&sent.values, &mut errors);
     let banner = Banner::of(&user, &session);
-    let Some(ctx) = context(&state, &owes, quarter).await? else {
-        return Ok(no_owes(&owes));
+    let Some(ctx) = context(state, &unit, period).await? else {
+        return Ok(no_period(&unit, text));
     };
     let mut shown = Shown {
         typed: sent.values.clone(),
+        results: sent.results.clone(),
         errors,
         notice: None,
         revision: sent.revision.unwrap_or(0),
@@ -395,20 +564,17 @@ pub async fn save(
         return Ok(form_page(
             StatusCode::UNPROCESSABLE_ENTITY,
             &banner,
-            &owes,
-            quarter,
+            &unit,
+            period,
             &ctx,
             true,
             shown,
         ));
     }
-    let key = ReportKey {
-        stream: Stream::Owes,
-        unit: owes.clone(),
-        period: ReportPeriod::Quarter(quarter),
-    };
+    let key = unit.key(period);
     let read_at = sent.revision.unwrap_or(0);
     let submit = sent.submit;
+    let results = (unit.stream == Stream::Gmina).then(|| sent.results.clone());
     let clock = state.clock;
     let sub = caller.sub.clone();
     let written = state
@@ -425,6 +591,7 @@ pub async fn save(
                 }
                 let input = ReportInput {
                     values: input,
+                    results,
                     ..ReportInput::default()
                 };
                 let if_match = if read_at == 0 {
@@ -451,7 +618,8 @@ pub async fn save(
         Ok(_) => {
             let saved = if submit { "submitted" } else { "draft" };
             return Ok(pages::see_other(&format!(
-                "/owes/{owes}/reports/{quarter}?saved={saved}"
+                "{}?saved={saved}",
+                unit.form_path(period)
             )));
         }
         Err(StoreError::Invalid(refused_fields)) => {
@@ -486,11 +654,12 @@ pub async fn save(
         .iter()
         .filter(|i| i.kind != IndicatorKind::Ratio)
         .map(|i| format!("values.{}", i.code))
+        .chain(["form".to_owned(), "results".to_owned()])
         .collect();
     let (mine, other): (Vec<_>, Vec<_>) = shown
         .errors
         .into_iter()
-        .partition(|(f, _)| fields.contains(f) || f == "form");
+        .partition(|(f, _)| fields.contains(f));
     shown.errors = mine;
     if !other.is_empty() {
         let text = other
@@ -500,9 +669,202 @@ pub async fn save(
             .join("; ");
         shown.errors.push(("form".into(), text));
     }
-    Ok(form_page(
-        status, &banner, &owes, quarter, &ctx, true, shown,
-    ))
+    Ok(form_page(status, &banner, &unit, period, &ctx, true, shown))
+}
+
+/// What the LPRES form sent: the status and the fields that status has (the others are
+/// hidden on the page, and dropped here whatever they hold).
+fn lpres_input(
+    fields: &[(String, String)],
+) -> (rops_domain::lpres::LpresInput, Vec<(String, String)>) {
+    use rops_domain::lpres::{LpresInput, LpresStatus};
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let status = get("status").unwrap_or_default();
+    let parsed = LpresStatus::parse(&status).ok();
+    let resolution = matches!(parsed, Some(LpresStatus::Adopted | LpresStatus::Repealed));
+    let plan = resolution
+        || matches!(
+            parsed,
+            Some(LpresStatus::InPreparation | LpresStatus::Draft)
+        );
+    let mut errors = Vec::new();
+    let mut year = |k: &str| {
+        let text = get(k).filter(|_| plan)?;
+        match text.parse::<i64>() {
+            Ok(y) => Some(y),
+            Err(_) => {
+                errors.push((
+                    k.to_owned(),
+                    format!("„{text}” nie jest rokiem; wpisz np. 2025"),
+                ));
+                None
+            }
+        }
+    };
+    let input = LpresInput {
+        plan_from: year("plan_from"),
+        plan_to: year("plan_to"),
+        status,
+        resolution_number: get("resolution_number").filter(|_| resolution),
+        adopted_on: get("adopted_on").filter(|_| resolution),
+        document_url: get("document_url").filter(|_| plan),
+    };
+    (input, errors)
+}
+
+/// Sets a gmina's LPRES status from its page's form, as the API's `PUT …/lpres` does, at the
+/// revision the form was read at.
+#[post("/gminas/{teryt}/lpres")]
+pub async fn lpres_save(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    teryt: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    use crate::pages::gmina::LpresForm;
+    let teryt = teryt.into_inner();
+    let (session, _, caller) = match person(&state, &req).await? {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
+    };
+    let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let field = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    if !csrf_matches(&req, &field("csrf_token"), &session) {
+        return Ok(refused(
+            StatusCode::FORBIDDEN,
+            "Formularz wygasł",
+            "Formularz nie pochodzi z tej sesji (albo sesja się zmieniła). Otwórz stronę gminy ponownie.",
+        ));
+    }
+    if rops_domain::territory::Teryt::parse(&teryt).is_err() {
+        return Ok(refused(
+            StatusCode::NOT_FOUND,
+            "Nie znaleziono",
+            &format!("Nie ma gminy o kodzie TERYT {teryt}."),
+        ));
+    }
+    match caller
+        .may_at(
+            &state,
+            Action::WriteLpres,
+            Resource::Unit(Stream::Gmina, &teryt),
+        )
+        .await
+    {
+        Ok(()) => {}
+        Err(ApiError::Forbidden(_)) => return Ok(forbidden()),
+        Err(ApiError::NotFound(_)) => {
+            return Ok(refused(
+                StatusCode::NOT_FOUND,
+                "Nie znaleziono",
+                &format!("Nie ma gminy o kodzie TERYT {teryt}."),
+            ))
+        }
+        Err(e) => return Err(e),
+    }
+    let revision = field("revision").trim().parse::<i32>().unwrap_or(0);
+    let (input, mut errors) = lpres_input(&fields);
+    let mut typed = LpresForm {
+        status: input.status.clone(),
+        resolution_number: field("resolution_number"),
+        adopted_on: field("adopted_on"),
+        plan_from: field("plan_from"),
+        plan_to: field("plan_to"),
+        document_url: field("document_url"),
+        errors: Vec::new(),
+        revision,
+        conflict: false,
+    };
+    let checked = rops_domain::lpres::check_lpres(&input, state.clock.now().date_naive());
+    let lpres = match checked {
+        Ok(l) if errors.is_empty() => l,
+        Ok(_) => {
+            typed.errors = errors;
+            return super::dashboard::gmina_view(
+                &state,
+                &req,
+                teryt,
+                Some(typed),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Err(e) => {
+            errors.extend(
+                e.into_vec()
+                    .into_iter()
+                    .map(|e| (e.field, problems_pl::message(&e.message))),
+            );
+            typed.errors = errors;
+            return super::dashboard::gmina_view(
+                &state,
+                &req,
+                teryt,
+                Some(typed),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let clock = state.clock;
+    let sub = caller.sub.clone();
+    let code = teryt.clone();
+    let written = state
+        .db(move |conn| {
+            Ok(rops_store::write_transaction(conn, |conn| {
+                rops_store::lpres::put(
+                    conn,
+                    &code,
+                    &lpres,
+                    IfMatch::revision(revision),
+                    &Actor::new(&sub, clock),
+                )
+            }))
+        })
+        .await?;
+    match written {
+        Ok(_) => Ok(pages::see_other(&format!(
+            "/gminas/{teryt}?saved=lpres#lpres"
+        ))),
+        Err(StoreError::StaleRevision { current, .. }) => {
+            typed.conflict = true;
+            typed.revision = current.unwrap_or(revision);
+            super::dashboard::gmina_view(&state, &req, teryt, Some(typed), StatusCode::CONFLICT)
+                .await
+        }
+        Err(StoreError::ChangedMeanwhile(_)) => {
+            typed.conflict = true;
+            super::dashboard::gmina_view(&state, &req, teryt, Some(typed), StatusCode::CONFLICT)
+                .await
+        }
+        Err(StoreError::Invalid(refused_fields)) => {
+            typed.errors = refused_fields
+                .into_iter()
+                .map(|e| (e.field, problems_pl::message(&e.message)))
+                .collect();
+            super::dashboard::gmina_view(
+                &state,
+                &req,
+                teryt,
+                Some(typed),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[cfg(test)]
@@ -532,7 +894,7 @@ mod tests {
             ("c".to_owned(), "dużo".to_owned()),
         ];
         let input = input_of(&values, &mut errors);
-        assert_eq!(input["a"].map(|d| d.to_string()), Some("1234.50".into()));
+        assert_eq!(input["a"], Some(Decimal::parse("1234.50").unwrap()));
         assert_eq!(input["b"], None);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].0, "values.c");
