@@ -130,6 +130,60 @@ try {
   check(await admin.locator('tr.changed[data-changed="jobs_created"]').count() === 1, 'the analyst sees what changed since the returned version');
   await shot(admin, 'review-changed');
 
+  // A gmina official (an account the admin makes) adopts an LPRES and files the annual report
+  // with its results.
+  const gminas = await getJson(admin, '/api/v1/gminas?region=16');
+  // A gmina with no annual report yet.
+  let teryt = null;
+  for (const g of gminas) {
+    if ((await getJson(admin, `/api/v1/gminas/${g.teryt}/reports`)).length === 0) { teryt = g.teryt; break; }
+  }
+  const csrf = (await getJson(admin, '/api/v1/me')).csrf_token;
+  const made = await admin.evaluate(async ([token, org]) => (await fetch('/api/v1/users', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
+    body: JSON.stringify({ login: 'urzad@gmina.example.pl', name: 'Ewa Gminna', role: 'gmina', org, password: 'Pierwsze-hasło-gminy-2025' }),
+  })).status, [csrf, teryt]);
+  check(made === 201, 'the admin makes a gmina account', String(made));
+  const gmina = await session(browser, 'urzad@gmina.example.pl', 'Pierwsze-hasło-gminy-2025');
+  await gmina.getByLabel('Obecne hasło').fill('Pierwsze-hasło-gminy-2025');
+  await gmina.getByLabel('Nowe hasło').fill('Własne-hasło-gminy-2025');
+  await gmina.getByRole('button', { name: 'Zmień hasło' }).click();
+  await gmina.getByRole('link', { name: 'Moja gmina' }).click();
+  await gmina.waitForURL(new RegExp(`/gminas/${teryt}$`));
+  check(!(await gmina.isVisible('#lpres-resolution_number')) || (await gmina.getAttribute('.lpres-now', 'data-status')) === 'adopted',
+    'the resolution field is hidden until the status needs it');
+  await gmina.check('#status-adopted');
+  check(await gmina.isVisible('#lpres-resolution_number'), 'choosing "adopted" shows the resolution field');
+  await gmina.fill('#lpres-adopted_on', `${Number(current.slice(0, 4)) - 1}-03-20`);
+  await gmina.fill('#lpres-plan_from', current.slice(0, 4));
+  await gmina.fill('#lpres-plan_to', String(Number(current.slice(0, 4)) + 4));
+  await gmina.fill('#lpres-resolution_number', '');
+  await gmina.getByRole('button', { name: 'Zapisz status LPRES' }).click();
+  check(((await gmina.textContent('#lpres-resolution_number-error')) || '').includes('numeru uchwały'), 'a missing resolution is refused beside its field');
+  await gmina.fill('#lpres-resolution_number', 'XII/98/2025');
+  await gmina.getByRole('button', { name: 'Zapisz status LPRES' }).click();
+  await gmina.waitForURL(/saved=lpres/);
+  check(await gmina.getAttribute('.lpres-now', 'data-status') === 'adopted', 'the gmina adopted its LPRES');
+  await shot(gmina, 'gmina-lpres');
+  const due = Number(current.slice(0, 4)) - 1;
+  await gmina.getByRole('link', { name: `Sprawozdanie roczne za ${due}` }).click();
+  await gmina.waitForURL(new RegExp(`/gminas/${teryt}/reports/${due}`));
+  const codes = await gmina.$$eval('input[name^="values["]', (els) => els.map((e) => e.name.slice(7, -1)));
+  for (const code of codes) {
+    const value = code === 'procurement_value_pln' ? '1 234 567,89' : code === 'sr_procurement_value_pln' ? '234 567,80' : code.endsWith('_pln') ? '1 000,00' : '2';
+    await gmina.fill(`#v-${code}`, value);
+  }
+  await gmina.check('#r-A1');
+  await gmina.check('#r-D6');
+  await shot(gmina, 'gmina-report');
+  await gmina.getByRole('button', { name: 'Prześlij do ROPS' }).click();
+  await gmina.waitForURL(/saved=submitted/);
+  const annual = await getJson(gmina, `/api/v1/gminas/${teryt}/reports/${due}`);
+  check(annual.status === 'submitted' && annual.values.procurement_value_pln === 1234567.89
+    && JSON.stringify(annual.results) === '["A1","D6"]', 'the annual report is filed with its results', JSON.stringify(annual).slice(0, 300));
+  await shot(gmina, 'gmina-submitted');
+
   // The region page afterwards: every figure is the JSON's.
   const year = current.slice(0, 4);
   await admin.goto(`${base}/regions/16?year=${year}`);
