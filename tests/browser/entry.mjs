@@ -1,7 +1,7 @@
 // Reporting and review in headless Chromium, on the demo data after region.mjs: an OWES
 // official fills the current quarter, meets one validation error beside its field and corrects
 // it; a second session of the same person saves over an older revision and sees the conflict,
-// losing nothing; the report is submitted; the admin returns it with a reason from the review
+// losing nothing; an unusual value is a warning the person confirms; the report is submitted; the admin returns it with a reason from the review
 // queue and approves another; the official sees the reason, corrects and resubmits; the region
 // page's figures afterwards are the JSON's. A screenshot after each step.
 // Usage: node entry.mjs BASE_URL ADMIN_LOGIN ADMIN_PASSWORD OWES_LOGIN OWES_PASSWORD SCREENSHOT_DIR
@@ -43,6 +43,17 @@ async function fill(page, jobs, withGrants) {
   await page.fill('#v-ps_jobs_created_with_grants', withGrants);
 }
 
+/** Submits a report form, confirming whatever unusual values it warns of. */
+async function submitConfirming(page) {
+  await page.getByRole('button', { name: 'Prześlij do ROPS' }).click();
+  await page.waitForLoadState();
+  if (await page.locator('#confirm_warnings').count()) {
+    await page.check('#confirm_warnings');
+    await page.getByRole('button', { name: 'Prześlij do ROPS' }).click();
+  }
+  await page.waitForURL(/saved=submitted/);
+}
+
 const getJson = (page, url) => page.evaluate(async (u) => (await fetch(u)).json(), url);
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--lang=pl-PL'] });
@@ -75,14 +86,21 @@ try {
   await owes.fill('#v-jobs_created', '9');
   await owes.getByRole('button', { name: 'Zapisz wersję roboczą' }).click();
   await owes.waitForURL(/saved=draft/);
-  await second.fill('#v-jobs_created', '8');
+  await second.fill('#v-jobs_created', '500');
   await second.getByRole('button', { name: 'Prześlij do ROPS' }).click();
   check(await second.locator('#conflict').isVisible(), 'the second session sees the conflict');
-  check(await second.inputValue('#v-jobs_created') === '8', 'its own value is kept');
+  check(await second.inputValue('#v-jobs_created') === '500', 'its own value is kept');
   check(await second.getAttribute('[data-theirs="jobs_created"]', 'data-value') === '9', 'beside what is stored now');
   const stored = await getJson(second, `/api/v1/owes/OWES-PN/reports/${current}`);
   check(stored.values.jobs_created === 9 && stored.status === 'draft', 'nothing was overwritten', JSON.stringify(stored.values));
   await shot(second, 'owes-conflict');
+  // 500 jobs in a quarter is unusual for this OWES: a warning to confirm, which never blocks.
+  await second.getByRole('button', { name: 'Prześlij do ROPS' }).click();
+  check(await second.locator('[data-warning="jobs_created"]').isVisible(), 'an unusual value is a warning beside its field');
+  check((await second.getAttribute('#v-jobs_created', 'aria-describedby') || '').includes('v-jobs_created-warning'), 'tied to it');
+  check((await getJson(second, `/api/v1/owes/OWES-PN/reports/${current}`)).status === 'draft', 'unconfirmed, it is not submitted');
+  await shot(second, 'owes-warning');
+  await second.check('#confirm_warnings');
   await second.getByRole('button', { name: 'Prześlij do ROPS' }).click();
   await second.waitForURL(/saved=submitted/);
   check(await second.locator('#locked').isVisible(), 'submitted: read-only, saying why');
@@ -97,6 +115,7 @@ try {
   await shot(admin, 'review-queue');
   await admin.goto(`${base}/review/owes/OWES-PN/${current}`);
   check(await admin.locator('tr.changed').count() === 0, 'a first submission has nothing marked changed');
+  check(await admin.locator('#confirmed-warnings [data-warning="jobs_created"]').count() === 1, 'the analyst sees the confirmed warning');
   await admin.fill('#reason', 'Liczba miejsc pracy nie zgadza się z listą umów');
   await shot(admin, 'review-return');
   await admin.getByRole('button', { name: 'Zwróć do poprawy' }).click();
@@ -121,8 +140,7 @@ try {
   await owes.goto(`${base}/owes/OWES-PN/reports/${current}`);
   check((await owes.textContent('#return-reason')).includes('nie zgadza się z listą umów'), 'the form shows why it came back');
   await owes.fill('#v-jobs_created', '7');
-  await owes.getByRole('button', { name: 'Prześlij do ROPS' }).click();
-  await owes.waitForURL(/saved=submitted/);
+  await submitConfirming(owes);
   const resubmitted = await getJson(owes, `/api/v1/owes/OWES-PN/reports/${current}`);
   check(resubmitted.status === 'submitted' && resubmitted.values.jobs_created === 7, 'corrected and resubmitted', JSON.stringify(resubmitted));
   await shot(owes, 'owes-resubmitted');
@@ -177,8 +195,7 @@ try {
   await gmina.check('#r-A1');
   await gmina.check('#r-D6');
   await shot(gmina, 'gmina-report');
-  await gmina.getByRole('button', { name: 'Prześlij do ROPS' }).click();
-  await gmina.waitForURL(/saved=submitted/);
+  await submitConfirming(gmina);
   const annual = await getJson(gmina, `/api/v1/gminas/${teryt}/reports/${due}`);
   check(annual.status === 'submitted' && annual.values.procurement_value_pln === 1234567.89
     && JSON.stringify(annual.results) === '["A1","D6"]', 'the annual report is filed with its results', JSON.stringify(annual).slice(0, 300));

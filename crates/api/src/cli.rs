@@ -238,6 +238,7 @@ pub async fn start(
         config.deadline_days,
     )
     .with_sessions(config.sessions)
+    .with_plausibility(config.plausibility)
     .with_public_url(config.public_url.clone())
     .with_oidc(oidc);
     let setup_state = state.clone();

@@ -8,6 +8,8 @@
 //! | `ROPS_JWT_SECRET` | generated into `$ROPS_DATA_DIR/jwt-secret` | HS256 signing secret, at least 32 characters |
 //! | `ROPS_DB_POOL_SIZE` | `8` | database connections kept open |
 //! | `ROPS_REPORT_DEADLINE_DAYS` | `15` | days after a quarter's end by which an OWES report is on time |
+//! | `ROPS_PLAUSIBILITY_FACTOR` | `3` | a submitted value above this many times the median of the unit's last reported periods is a warning the person confirms |
+//! | `ROPS_PLAUSIBILITY_HISTORY` | `4` | how many of the unit's last reported periods that median is taken over (and a zero after that many values above zero is a warning) |
 //! | `ROPS_BODY_TIMEOUT_SECS` | `30` | seconds a client may take to send a request body (then 408) |
 //! | `ROPS_MAX_REQUESTS_PER_CLIENT` | `64` | requests one client address may have in progress (then 429) |
 //! | `ROPS_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
@@ -44,6 +46,7 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     pub pool_size: u32,
     pub deadline_days: i64,
+    pub plausibility: rops_domain::plausibility::Thresholds,
     pub body_timeout_secs: u64,
     pub max_requests_per_client: usize,
     pub log_format: LogFormat,
@@ -61,13 +64,15 @@ pub struct Config {
 pub struct ConfigError(pub String);
 
 /// The variables the service reads, for the README check.
-pub const VARIABLES: [&str; 20] = [
+pub const VARIABLES: [&str; 22] = [
     "ROPS_BIND",
     "DATABASE_URL",
     "ROPS_DATA_DIR",
     "ROPS_JWT_SECRET",
     "ROPS_DB_POOL_SIZE",
     "ROPS_REPORT_DEADLINE_DAYS",
+    "ROPS_PLAUSIBILITY_FACTOR",
+    "ROPS_PLAUSIBILITY_HISTORY",
     "ROPS_BODY_TIMEOUT_SECS",
     "ROPS_MAX_REQUESTS_PER_CLIENT",
     "ROPS_LOG_FORMAT",
@@ -117,6 +122,31 @@ impl Config {
                 ConfigError(format!("ROPS_REPORT_DEADLINE_DAYS is `{v}`; expected a number of days from 0 to 366"))
             })?,
         };
+        let factor = match get("ROPS_PLAUSIBILITY_FACTOR") {
+            None => 3.0,
+            Some(v) => v
+                .parse::<f64>()
+                .ok()
+                .filter(|f| (1.0..=1000.0).contains(f))
+                .ok_or_else(|| {
+                    ConfigError(format!(
+                        "ROPS_PLAUSIBILITY_FACTOR is `{v}`; expected a number from 1 to 1000, e.g. 3 or 2.5"
+                    ))
+                })?,
+        };
+        let history = match get("ROPS_PLAUSIBILITY_HISTORY") {
+            None => 4,
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=20).contains(n))
+                .ok_or_else(|| {
+                    ConfigError(format!(
+                    "ROPS_PLAUSIBILITY_HISTORY is `{v}`; expected a number of periods from 1 to 20"
+                ))
+                })?,
+        };
+        let plausibility = rops_domain::plausibility::Thresholds { factor, history };
         let number = |name: &str, default: u64, max: u64| -> Result<u64, ConfigError> {
             match get(name) {
                 None => Ok(default),
@@ -203,6 +233,7 @@ impl Config {
             jwt_secret,
             pool_size,
             deadline_days,
+            plausibility,
             body_timeout_secs,
             max_requests_per_client,
             log_format,

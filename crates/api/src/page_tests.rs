@@ -673,4 +673,79 @@ backend_tests! {
         assert_eq!(filed["values"]["procurement_value_pln"].as_f64(), Some(1_234_567.89));
         assert_eq!(filed["results"], serde_json::json!(["A1", "C3"]));
     }
+
+    async fn an_unusual_value_is_confirmed_before_submitting_and_shown_to_the_analyst(db) {
+        let (cookie, _) = signed_in(&db, "owes-pn", Role::Owes, Some("OWES-PN")).await;
+        let csrf = json(&db, "/api/v1/me", &cookie).await["csrf_token"].as_str().unwrap().to_owned();
+        let quarter = rops_domain::period::Quarter::containing(chrono::Utc::now().date_naive()).to_string();
+        let uri = format!("/owes/OWES-PN/reports/{quarter}");
+        // The unit's last reported quarters, as the rule reads them.
+        let history: Vec<i64> = {
+            let mut conn = db.conn();
+            let key = rops_store::reports::ReportKey {
+                stream: Stream::Owes,
+                unit: "OWES-PN".into(),
+                period: rops_domain::report::ReportPeriod::parse(Stream::Owes, &quarter).unwrap(),
+            };
+            rops_store::reports::history(&mut conn, &key, 4).unwrap().iter()
+                .map(|v| v["jobs_created"].map(|a| a.whole()).unwrap_or(0)).collect()
+        };
+        assert_eq!(history.len(), 4, "the demo OWES has four reported quarters before this one");
+        let high = (history.iter().max().unwrap() * 3 + 10).to_string();
+        let post = |fields: Vec<(String, String)>| {
+            let db = &db;
+            let cookie = cookie.clone();
+            let uri = uri.clone();
+            async move {
+                let app = test::init_service(crate::app::build(state_for(db))).await;
+                let res = test::call_service(&app, TestRequest::post().uri(&uri).insert_header(("Cookie", cookie)).set_form(fields).to_request()).await;
+                let status = res.status();
+                let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
+                let body = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
+                (status, location.unwrap_or(body))
+            }
+        };
+        let mut fields: Vec<(String, String)> = vec![("csrf_token".into(), csrf.clone()), ("revision".into(), "0".into()), ("action".into(), "submit".into())];
+        let catalogue: Vec<String> = {
+            let mut conn = db.conn();
+            rops_store::reports::catalogue(&mut conn, Stream::Owes).unwrap().into_iter().map(|i| i.code.to_string()).collect()
+        };
+        // Each other value the lower middle of its last four: never unusual.
+        let past: Vec<rops_domain::values::Values> = {
+            let mut conn = db.conn();
+            let key = rops_store::reports::ReportKey {
+                stream: Stream::Owes,
+                unit: "OWES-PN".into(),
+                period: rops_domain::report::ReportPeriod::parse(Stream::Owes, &quarter).unwrap(),
+            };
+            rops_store::reports::history(&mut conn, &key, 4).unwrap()
+        };
+        for code in &catalogue {
+            let v = if code == "jobs_created" {
+                high.clone()
+            } else {
+                let mut seen: Vec<i64> = past.iter().map(|v| v.get(code).copied().flatten().map_or(0, |a| a.whole())).collect();
+                seen.sort_unstable();
+                seen[1].to_string()
+            };
+            fields.push((format!("values[{code}]"), v));
+        }
+        let (status, page) = post(fields.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains("data-warning=\"jobs_created\""), "{page}");
+        assert!(page.contains("id=\"confirm_warnings\""));
+        assert!(page.contains(&format!("name=\"values[jobs_created]\" value=\"{high}\"")), "what was typed is kept");
+        let app = test::init_service(crate::app::build(state_for(&db))).await;
+        let res = test::call_service(&app, TestRequest::get().uri(&format!("/api/v1/owes/OWES-PN/reports/{quarter}")).insert_header(("Cookie", cookie.clone())).to_request()).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "unconfirmed, nothing is kept");
+        fields.push(("confirm_warnings".into(), "true".into()));
+        let (status, to) = post(fields).await;
+        assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, format!("{uri}?saved=submitted").as_str()));
+        // The analyst sees what was confirmed.
+        let (analyst, _) = signed_in(&db, "analityk", Role::Analyst, None).await;
+        let (status, page) = get(&db, &format!("/review/owes/OWES-PN/{quarter}"), Some(&analyst)).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("id=\"confirmed-warnings\"") && page.contains("<li data-warning=\"jobs_created\">"), "{page}");
+        assert_eq!(page.matches("data-warning=").count(), 1, "only the unusual value: {page}");
+    }
 }

@@ -17,6 +17,8 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     /// Days after a quarter's end by which an OWES report is on time.
     pub deadline_days: i64,
+    /// When a reported value is unusual enough to be confirmed before submitting.
+    pub plausibility: rops_domain::plausibility::Thresholds,
     /// What time it is: the system clock, or a fixed moment in tests.
     pub clock: Clock,
     /// How long browser sessions last and how their cookie is sent.
@@ -35,10 +37,19 @@ impl AppState {
             health,
             keys,
             deadline_days,
+            plausibility: rops_domain::plausibility::Thresholds::default(),
             clock: Clock::System,
             sessions: SessionSettings::default(),
             public_url: None,
             oidc: None,
+        }
+    }
+
+    /// The same state with these plausibility thresholds.
+    pub fn with_plausibility(self, plausibility: rops_domain::plausibility::Thresholds) -> Self {
+        Self {
+            plausibility,
+            ..self
         }
     }
 

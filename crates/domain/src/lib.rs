@@ -12,6 +12,7 @@ pub mod number;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod period;
+pub mod plausibility;
 pub mod policy;
 pub mod problems_pl;
 pub mod reference;

@@ -361,6 +361,27 @@ fn prepare_sqlite(path: &Path) -> Result<DbFile, crate::StoreError> {
     Ok(file)
 }
 
+/// Why a caller's transaction stopped: the store refused, or the caller had its own reason
+/// to roll back (`Caller`), e.g. something the person must confirm first. With
+/// [`write_transaction`], either leaves nothing written.
+#[derive(Debug)]
+pub enum Abort<E> {
+    Store(crate::StoreError),
+    Caller(E),
+}
+
+impl<E> From<diesel::result::Error> for Abort<E> {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl<E> From<crate::StoreError> for Abort<E> {
+    fn from(e: crate::StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
 /// Runs `f` as one unit of work: committed when it returns `Ok`, undone when it returns
 /// `Err`. This is the one place a write transaction begins; store functions never begin
 /// their own, so the caller (an API request, a CLI command, a test) decides what one unit is.

@@ -40,8 +40,8 @@ pub mod writes;
 
 pub use clock::Clock;
 pub use conn::{
-    in_transaction, pool, write_transaction, write_transaction_as, DatabaseUrl, DbConnection, Pool,
-    WriteMode,
+    in_transaction, pool, write_transaction, write_transaction_as, Abort, DatabaseUrl,
+    DbConnection, Pool, WriteMode,
 };
 pub use health::Health;
 use rops_domain::report::{ReportPeriod, ReportStatus, Transition};

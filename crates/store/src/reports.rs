@@ -105,6 +105,8 @@ pub struct Report {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Revision {
     pub revision: i32,
+    /// The plausibility warnings the person confirmed with this submission.
+    pub warnings: Vec<rops_domain::plausibility::Warning>,
     pub action: RevisionAction,
     pub status: ReportStatus,
     pub values: Values,
@@ -401,6 +403,7 @@ fn save(
         return_reason: row.return_reason.clone(),
         recorded_at: row.updated_at.clone(),
         recorded_by: row.updated_by.clone(),
+        warnings_json: None,
     };
     diesel::insert_into(rv::table)
         .values(&revision)
@@ -713,6 +716,12 @@ pub fn revisions(conn: &mut DbConnection, key: &ReportKey) -> StoreResult<Vec<Re
                     .as_deref()
                     .map(|r| parse_json(r, &at))
                     .transpose()?,
+                warnings: row
+                    .warnings_json
+                    .as_deref()
+                    .map(|w| parse_json(w, &at))
+                    .transpose()?
+                    .unwrap_or_default(),
                 revision: row.revision,
                 action: RevisionAction::parse(&row.action)
                     .map_err(|e| StoreError::corrupt(&at, e))?,
@@ -722,6 +731,51 @@ pub fn revisions(conn: &mut DbConnection, key: &ReportKey) -> StoreResult<Vec<Re
                 recorded_by: row.recorded_by,
             })
         })
+        .collect()
+}
+
+/// Records the plausibility warnings confirmed with the submission that made `revision` of
+/// the report (in the transaction that made it).
+pub fn record_warnings(
+    conn: &mut DbConnection,
+    key: &ReportKey,
+    revision: i32,
+    warnings: &[rops_domain::plausibility::Warning],
+) -> StoreResult<()> {
+    require_transaction(conn)?;
+    let (stream, unit, period) = key_filter(key);
+    let text = serde_json::to_string(warnings)
+        .map_err(|e| StoreError::Conflict(format!("warnings could not be written: {e}")))?;
+    diesel::update(
+        rv::table
+            .filter(rv::stream.eq(stream))
+            .filter(rv::unit_code.eq(unit))
+            .filter(rv::period.eq(period))
+            .filter(rv::revision.eq(revision)),
+    )
+    .set(rv::warnings_json.eq(Some(text)))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The unit's counted reports (submitted or approved) for periods before `key`'s, newest
+/// first, at most `limit`: the history plausibility compares with.
+pub fn history(conn: &mut DbConnection, key: &ReportKey, limit: usize) -> StoreResult<Vec<Values>> {
+    let period = key.period.to_string();
+    let rows: Vec<ReportRow> = r::table
+        .filter(r::stream.eq(key.stream.as_str()))
+        .filter(r::unit_code.eq(&key.unit))
+        .filter(r::period.lt(&period))
+        .filter(r::status.eq_any([
+            ReportStatus::Submitted.as_str(),
+            ReportStatus::Approved.as_str(),
+        ]))
+        .order(r::period.desc())
+        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+        .select(ReportRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|row| to_report(row).map(|r| r.values))
         .collect()
 }
 

@@ -151,6 +151,8 @@ pub struct RevisionRow {
     pub return_reason: Option<String>,
     pub recorded_at: String,
     pub recorded_by: String,
+    /// Plausibility warnings confirmed with a submission (JSON).
+    pub warnings_json: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]

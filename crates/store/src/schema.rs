@@ -242,6 +242,7 @@ diesel::table! {
         return_reason -> Nullable<Text>,
         recorded_at -> Text,
         recorded_by -> Text,
+        warnings_json -> Nullable<Text>,
     }
 }
 

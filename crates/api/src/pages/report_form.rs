@@ -13,6 +13,7 @@ use maud::{html, Markup};
 use rops_aggregation::rollup::Figure;
 use rops_domain::indicator::{IndicatorDef, IndicatorKind, Unit};
 use rops_domain::period::Quarter;
+use rops_domain::plausibility::{Thresholds, Warning};
 use rops_domain::report::{ReportPeriod, ReportStatus};
 use rops_domain::values::{Amount, Values};
 use rops_store::reports::Report;
@@ -94,6 +95,41 @@ pub struct ReportForm<'a> {
     /// Someone changed the report meanwhile: the values they stored, to compare with the
     /// person's own.
     pub conflict: Option<&'a Report>,
+    /// Unusual values to confirm before the report is submitted.
+    pub warnings: &'a [Warning],
+    pub thresholds: Thresholds,
+}
+
+/// The ids of what describes a field: its error, its warning.
+fn described(error: bool, warning: bool, id: &str) -> Option<String> {
+    let ids: Vec<String> = [
+        error.then(|| format!("{id}-error")),
+        warning.then(|| format!("{id}-warning")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// What a plausibility warning says, in Polish.
+pub fn warning_pl(w: &Warning, unit: Unit, t: Thresholds) -> String {
+    let periods = t.history;
+    match w {
+        Warning::TooHigh { median, .. } => {
+            let median = match unit {
+                Unit::Pln => format::number(median / 100.0, Unit::Pln),
+                _ => format::count(*median),
+            };
+            format!(
+                "Ponad {} razy więcej niż mediana ostatnich zgłoszonych okresów ({periods}): {median}. Sprawdź, czy to nie pomyłka.",
+                format::count(t.factor)
+            )
+        }
+        Warning::Zero { .. } => format!(
+            "Zero, choć w każdym z ostatnich {periods} zgłoszonych okresów wartość była większa. Sprawdź, czy to nie pomyłka."
+        ),
+    }
 }
 
 /// A stored value as a figure (null when there is none).
@@ -207,6 +243,7 @@ pub fn report_form(f: &ReportForm<'_>) -> Markup {
                             @let error_id = format!("{id}-error");
                             @let theirs = f.conflict.map(|r| figure_of(Some(&r.values), code));
                             @let changed = f.conflict.is_some_and(|r| typed_value(&r.values, code) != typed_of(code));
+                            @let warned = f.warnings.iter().any(|w| w.indicator() == code);
                             tr class=(if changed { "changed" } else { "" }) {
                                 th scope="row" { label for=(id) { (i.name_pl) } }
                                 td { (unit_pl(i.unit)) }
@@ -216,8 +253,11 @@ pub fn report_form(f: &ReportForm<'_>) -> Markup {
                                         pattern=(if i.unit == Unit::Pln { r"[0-9  ]*([,.][0-9]{1,2})?" } else { "[0-9  ]*" })
                                         data-unit=(i.unit.as_str())
                                         disabled[locked.is_some()]
-                                        aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| error_id.as_str())];
+                                        aria-invalid=[error.map(|_| "true")] aria-describedby=[described(error.is_some(), warned, &id)];
                                     @if let Some(e) = error { p.field-error id=(error_id) { (e) } }
+                                    @if let Some(w) = f.warnings.iter().find(|w| w.indicator() == code) {
+                                        p.field-warning id=(format!("{id}-warning")) data-warning=(code) { (warning_pl(w, i.unit, f.thresholds)) }
+                                    }
                                 }
                                 @if let Some(t) = theirs { td data-theirs=(code) data-value=(raw(&t)) { (shown(&t)) } }
                                 @let p = figure_of(f.previous.map(|r| &r.values), code);
@@ -245,6 +285,15 @@ pub fn report_form(f: &ReportForm<'_>) -> Markup {
                                     " " strong { (item.code) } " " (item.name_pl)
                                 }
                             }
+                        }
+                    }
+                }
+                @if !f.warnings.is_empty() && locked.is_none() {
+                    div.warning role="alert" id="warnings" {
+                        p { strong { "Niektóre wartości są nietypowe" } " (oznaczone przy polach). Nie blokują przesłania: potwierdź, że są prawidłowe, a analityk ROPS zobaczy je przy sprawdzaniu." }
+                        label.inline for="confirm_warnings" {
+                            input type="checkbox" id="confirm_warnings" name="confirm_warnings" value="true";
+                            " Sprawdziłem(-am) te wartości; są prawidłowe."
                         }
                     }
                 }

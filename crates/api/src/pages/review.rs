@@ -98,6 +98,9 @@ pub struct ReviewPage<'a> {
     pub reason: &'a str,
     pub error: Option<&'a str>,
     pub may_review: bool,
+    /// The plausibility warnings confirmed with this submission.
+    pub warnings: &'a [rops_domain::plausibility::Warning],
+    pub thresholds: rops_domain::plausibility::Thresholds,
 }
 
 pub fn review(p: &ReviewPage<'_>) -> Markup {
@@ -113,6 +116,20 @@ pub fn review(p: &ReviewPage<'_>) -> Markup {
                 " · wersja " (r.revision)
                 @if let Some(at) = &r.submitted_at { " · przesłano " (format::moment(at)) }
                 " (" (r.updated_by) ")"
+            }
+            @if !p.warnings.is_empty() {
+                div.warning id="confirmed-warnings" {
+                    p { strong { "Jednostka potwierdziła nietypowe wartości:" } }
+                    ul {
+                        @for w in p.warnings {
+                            @let def = p.indicators.iter().find(|i| i.code.as_str() == w.indicator());
+                            li data-warning=(w.indicator()) {
+                                strong { (def.map_or(w.indicator(), |d| d.name_pl.as_str())) } ": "
+                                (super::report_form::warning_pl(w, def.map_or(rops_domain::indicator::Unit::Count, |d| d.unit), p.thresholds))
+                            }
+                        }
+                    }
+                }
             }
             div.table-scroll { table.figures.review {
                 thead { tr {

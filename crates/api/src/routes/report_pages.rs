@@ -17,6 +17,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use rops_domain::indicator::{IndicatorDef, IndicatorKind, Stream};
 use rops_domain::number::Decimal;
 use rops_domain::period::Quarter;
+use rops_domain::plausibility::{self, Thresholds, Warning};
 use rops_domain::policy::{Action, Resource};
 use rops_domain::problems_pl;
 use rops_domain::report::ReportPeriod;
@@ -24,7 +25,7 @@ use rops_domain::report::Transition;
 use rops_domain::values::Input;
 use rops_store::accounts::{Session, User};
 use rops_store::reports::{self, Actor, Report, ReportFilter, ReportInput, ReportKey};
-use rops_store::{IfMatch, StoreError};
+use rops_store::{Abort, IfMatch, StoreError};
 use serde::Deserialize;
 
 fn no_owes(owes: &str) -> HttpResponse {
@@ -222,6 +223,8 @@ fn no_period(unit: &UnitRef, text: &str) -> HttpResponse {
 }
 
 struct Shown<'a> {
+    /// Plausibility warnings to confirm before submitting.
+    warnings: Vec<Warning>,
     typed: Vec<(String, String)>,
     results: Vec<String>,
     errors: Vec<(String, String)>,
@@ -233,6 +236,7 @@ struct Shown<'a> {
 #[allow(clippy::too_many_arguments)]
 fn form_page(
     status: StatusCode,
+    thresholds: Thresholds,
     banner: &Banner<'_>,
     unit: &UnitRef,
     period: ReportPeriod,
@@ -262,6 +266,8 @@ fn form_page(
             notice: shown.notice,
             revision: shown.revision,
             conflict: shown.conflict.as_ref(),
+            warnings: &shown.warnings,
+            thresholds,
         }),
     )
 }
@@ -350,6 +356,7 @@ async fn show_form(
     };
     let banner = Banner::of(&user, &session);
     let shown = Shown {
+        warnings: Vec::new(),
         typed: stored_values(&ctx),
         results: ctx
             .stored
@@ -363,6 +370,7 @@ async fn show_form(
     };
     Ok(form_page(
         StatusCode::OK,
+        state.plausibility,
         &banner,
         &unit,
         period,
@@ -404,6 +412,9 @@ pub async fn gmina_form(
     show_form(&state, &req, unit, &text, notice.saved.as_deref()).await
 }
 
+/// Why a form's write stopped: the store refused, or values need confirming first.
+type Stop = Abort<Vec<Warning>>;
+
 /// The form as posted: its fields, in order.
 struct Posted {
     csrf: String,
@@ -413,6 +424,8 @@ struct Posted {
     values: Vec<(String, String)>,
     /// The results checklist codes ticked (gmina reports).
     results: Vec<String>,
+    /// The person confirmed the plausibility warnings shown.
+    confirm_warnings: bool,
 }
 
 fn posted(body: &[u8]) -> Posted {
@@ -422,6 +435,7 @@ fn posted(body: &[u8]) -> Posted {
         submit: false,
         values: Vec::new(),
         results: Vec::new(),
+        confirm_warnings: false,
     };
     for (k, v) in form_urlencoded::parse(body) {
         match k.as_ref() {
@@ -429,6 +443,7 @@ fn posted(body: &[u8]) -> Posted {
             "revision" => p.revision = v.trim().parse().ok(),
             "action" => p.submit = v == "submit",
             "results" => p.results.push(v.into_owned()),
+            "confirm_warnings" => p.confirm_warnings = true,
             k => {
                 if let Some(code) = k.strip_prefix("values[").and_then(|c| c.strip_suffix(']')) {
                     p.values.push((code.to_owned(), v.into_owned()));
@@ -553,6 +568,7 @@ async fn store_form(
         return Ok(no_period(&unit, text));
     };
     let mut shown = Shown {
+        warnings: Vec::new(),
         typed: sent.values.clone(),
         results: sent.results.clone(),
         errors,
@@ -563,6 +579,7 @@ async fn store_form(
     if !shown.errors.is_empty() {
         return Ok(form_page(
             StatusCode::UNPROCESSABLE_ENTITY,
+            state.plausibility,
             &banner,
             &unit,
             period,
@@ -575,43 +592,66 @@ async fn store_form(
     let read_at = sent.revision.unwrap_or(0);
     let submit = sent.submit;
     let results = (unit.stream == Stream::Gmina).then(|| sent.results.clone());
+    let confirmed = sent.confirm_warnings;
+    let thresholds = state.plausibility;
+    let catalogue = ctx.indicators.clone();
     let clock = state.clock;
     let sub = caller.sub.clone();
     let written = state
         .db(move |conn| {
-            Ok(rops_store::write_transaction(conn, |conn| {
-                let actor = Actor::new(&sub, clock);
-                // What the person read is what they change: a report created or changed
-                // since is theirs to compare first.
-                let now = reports::get(conn, &key)?.map_or(0, |r| r.revision);
-                if now != read_at {
-                    return Err(StoreError::ChangedMeanwhile(rops_store::Subject::Report(
-                        key.clone(),
-                    )));
-                }
-                let input = ReportInput {
-                    values: input,
-                    results,
-                    ..ReportInput::default()
-                };
-                let if_match = if read_at == 0 {
-                    IfMatch::ANY
-                } else {
-                    IfMatch::revision(read_at)
-                };
-                let (report, _) = reports::put(conn, &key, &input, if_match, &actor)?;
-                if submit {
-                    return reports::transition(
+            Ok(rops_store::write_transaction(
+                conn,
+                |conn| -> Result<Report, Stop> {
+                    let actor = Actor::new(&sub, clock);
+                    // What the person read is what they change: a report created or changed
+                    // since is theirs to compare first.
+                    let now = reports::get(conn, &key)?.map_or(0, |r| r.revision);
+                    if now != read_at {
+                        return Err(StoreError::ChangedMeanwhile(rops_store::Subject::Report(
+                            key.clone(),
+                        ))
+                        .into());
+                    }
+                    let input = ReportInput {
+                        values: input,
+                        results,
+                        ..ReportInput::default()
+                    };
+                    let if_match = if read_at == 0 {
+                        IfMatch::ANY
+                    } else {
+                        IfMatch::revision(read_at)
+                    };
+                    let (report, _) = reports::put(conn, &key, &input, if_match, &actor)?;
+                    if !submit {
+                        return Ok(report);
+                    }
+                    // Unusual values never block, but are confirmed before they are submitted;
+                    // unconfirmed, nothing of this request is kept.
+                    let history = reports::history(conn, &key, thresholds.history)?;
+                    let warned = plausibility::warnings(
+                        &catalogue,
+                        &report.values,
+                        &history.iter().collect::<Vec<_>>(),
+                        thresholds,
+                    );
+                    if !warned.is_empty() && !confirmed {
+                        return Err(Stop::Caller(warned));
+                    }
+                    let submitted = reports::transition(
                         conn,
                         &key,
                         Transition::Submit,
                         None,
                         IfMatch::ANY,
                         &actor,
-                    );
-                }
-                Ok(report)
-            }))
+                    )?;
+                    if !warned.is_empty() {
+                        reports::record_warnings(conn, &key, submitted.revision, &warned)?;
+                    }
+                    Ok(submitted)
+                },
+            ))
         })
         .await?;
     let status = match written {
@@ -622,31 +662,35 @@ async fn store_form(
                 unit.form_path(period)
             )));
         }
-        Err(StoreError::Invalid(refused_fields)) => {
+        Err(Stop::Caller(warned)) => {
+            shown.warnings = warned;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(Stop::Store(StoreError::Invalid(refused_fields))) => {
             shown.errors = refused_fields
                 .into_iter()
                 .map(|e| (e.field, problems_pl::message(&e.message)))
                 .collect();
             StatusCode::UNPROCESSABLE_ENTITY
         }
-        Err(StoreError::StaleRevision { .. } | StoreError::ChangedMeanwhile(_)) => {
+        Err(Stop::Store(StoreError::StaleRevision { .. } | StoreError::ChangedMeanwhile(_))) => {
             // Nothing was written; show what is stored now beside what was typed, and take
             // the new revision, so saving again is a choice made knowingly.
             shown.conflict = ctx.stored.clone();
             shown.revision = ctx.stored.as_ref().map_or(0, |r| r.revision);
             StatusCode::CONFLICT
         }
-        Err(
+        Err(Stop::Store(
             e @ (StoreError::Locked { .. }
             | StoreError::NotApplicable { .. }
             | StoreError::Conflict(_)),
-        ) => {
+        )) => {
             shown
                 .errors
                 .push(("form".into(), problems_pl::message(&e.to_string())));
             StatusCode::CONFLICT
         }
-        Err(e) => return Err(e.into()),
+        Err(Stop::Store(e)) => return Err(e.into()),
     };
     // Errors the form has no field for are said above it.
     let fields: Vec<String> = ctx
@@ -669,7 +713,16 @@ async fn store_form(
             .join("; ");
         shown.errors.push(("form".into(), text));
     }
-    Ok(form_page(status, &banner, &unit, period, &ctx, true, shown))
+    Ok(form_page(
+        status,
+        state.plausibility,
+        &banner,
+        &unit,
+        period,
+        &ctx,
+        true,
+        shown,
+    ))
 }
 
 /// What the LPRES form sent: the status and the fields that status has (the others are

@@ -291,6 +291,8 @@ struct Context {
     unit_name: String,
     indicators: Vec<rops_domain::indicator::IndicatorDef>,
     before: Option<reports::Revision>,
+    /// The warnings confirmed with the latest submission.
+    warnings: Vec<rops_domain::plausibility::Warning>,
     previous_period: Option<Report>,
     previous_label: String,
 }
@@ -307,7 +309,12 @@ async fn context(state: &AppState, key: ReportKey) -> Result<Option<Context>, Ap
                 .iter()
                 .rev()
                 .filter(|r| r.action == RevisionAction::Submit);
-            let before = submits.nth(1).cloned();
+            // The warnings confirmed with the latest submission travel with it.
+            let warnings = submits
+                .next()
+                .map(|r| r.warnings.clone())
+                .unwrap_or_default();
+            let before = submits.next().cloned();
             let previous = match key.period {
                 ReportPeriod::Quarter(q) => ReportPeriod::Quarter(q.previous()),
                 ReportPeriod::Year(y) => ReportPeriod::Year(y - 1),
@@ -330,6 +337,7 @@ async fn context(state: &AppState, key: ReportKey) -> Result<Option<Context>, Ap
                 unit_name,
                 indicators: reports::catalogue(conn, key.stream)?,
                 before,
+                warnings,
                 previous_period,
                 previous_label: previous.to_string(),
             }))
@@ -339,6 +347,7 @@ async fn context(state: &AppState, key: ReportKey) -> Result<Option<Context>, Ap
 
 fn review_page(
     status: StatusCode,
+    thresholds: rops_domain::plausibility::Thresholds,
     banner: &Banner<'_>,
     ctx: &Context,
     reason: &str,
@@ -357,6 +366,8 @@ fn review_page(
             reason,
             error,
             may_review: true,
+            warnings: &ctx.warnings,
+            thresholds,
         }),
     )
 }
@@ -401,7 +412,14 @@ pub async fn one(
         return Ok(no_report());
     };
     let banner = Banner::of(&user, &session);
-    Ok(review_page(StatusCode::OK, &banner, &ctx, "", None))
+    Ok(review_page(
+        StatusCode::OK,
+        state.plausibility,
+        &banner,
+        &ctx,
+        "",
+        None,
+    ))
 }
 
 /// Approves (`action=approve`) or returns with a reason (`action=return`) one report, at the
@@ -457,7 +475,14 @@ pub async fn decide_one(
                 return Ok::<_, ApiError>(no_report());
             };
             let banner = Banner::of(&banner_user.0, &banner_user.1);
-            Ok(review_page(status, &banner, &ctx, &reason, Some(&error)))
+            Ok(review_page(
+                status,
+                state.plausibility,
+                &banner,
+                &ctx,
+                &reason,
+                Some(&error),
+            ))
         }
     };
     if transition == Transition::Return && reason.trim().is_empty() {

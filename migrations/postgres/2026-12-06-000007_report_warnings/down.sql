@@ -1,0 +1,1 @@
+ALTER TABLE report_revisions DROP COLUMN warnings_json;
