@@ -1,14 +1,16 @@
 // Reporting and review in headless Chromium, on the demo data after region.mjs: an OWES
-// official fills the current quarter, meets one validation error beside its field and corrects
-// it; a second session of the same person saves over an older revision and sees the conflict,
-// losing nothing; an unusual value is a warning the person confirms; the report is submitted; the admin returns it with a reason from the review
-// queue and approves another; the official sees the reason, corrects and resubmits; the region
-// page's figures afterwards are the JSON's. A screenshot after each step.
-// Usage: node entry.mjs BASE_URL ADMIN_LOGIN ADMIN_PASSWORD OWES_LOGIN OWES_PASSWORD SCREENSHOT_DIR
+// official uploads an XLSX (a preview, then confirmed), fills the rest of the current quarter,
+// meets one validation error beside its field and corrects it; a second session of the same
+// person saves over an older revision and sees the conflict, losing nothing; an unusual value
+// is a warning the person confirms; the admin returns the report with a reason from the review
+// queue, seeing the confirmed warning, and approves another; the official sees the reason,
+// corrects and resubmits; a gmina official adopts an LPRES and files the annual report; the
+// region page's figures afterwards are the JSON's. A screenshot after each step.
+// Usage: node entry.mjs BASE_URL ADMIN_LOGIN ADMIN_PASSWORD OWES_LOGIN OWES_PASSWORD SCREENSHOT_DIR WORKBOOK.xlsx
 import { chromium } from 'playwright-core';
 import { same, expected } from './figures.mjs';
 
-const [base, adminLogin, adminPassword, owesLogin, owesPassword, shots] = process.argv.slice(2);
+const [base, adminLogin, adminPassword, owesLogin, owesPassword, shots, workbook] = process.argv.slice(2);
 const failures = [];
 let checks = 0;
 function check(ok, what, detail = '') {
@@ -64,6 +66,19 @@ try {
   const current = await owes.getAttribute('tr.current', 'data-period');
   check(/^\d{4}-Q[1-4]$/.test(current || ''), 'the current quarter is marked in the list', current);
   await shot(owes, 'owes-list');
+
+  // The spreadsheet export, as XLSX: a preview of what would change, then confirmed.
+  await owes.getByRole('link', { name: 'Wczytaj arkusz (CSV lub XLSX)' }).click();
+  await owes.setInputFiles('#file', workbook);
+  await owes.getByRole('button', { name: 'Pokaż podgląd' }).click();
+  check(await owes.locator(`[data-period="${current}"][data-outcome="created"]`).count() === 1, 'the preview says the quarter would be created');
+  const notYet = await owes.evaluate(async (u) => (await fetch(u)).status, `/api/v1/owes/OWES-PN/reports/${current}`);
+  check(notYet === 404, 'a preview stores nothing', String(notYet));
+  await shot(owes, 'owes-upload-preview');
+  await owes.getByRole('button', { name: 'Zapisz te sprawozdania' }).click();
+  await owes.waitForURL(/imported=1/);
+  const uploaded = await getJson(owes, `/api/v1/owes/OWES-PN/reports/${current}`);
+  check(uploaded.values.jobs_created === 3 && uploaded.status === 'draft', 'confirmed, the workbook is stored as a draft', JSON.stringify(uploaded.values));
   await owes.getByRole('link', { name: current, exact: true }).click();
   await owes.waitForURL(new RegExp(`/reports/${current}$`));
 

@@ -53,10 +53,15 @@ node "$prefix/signin.mjs" "$base" "$link"
 # The first admin signin.mjs created, on the demo data of `serve --demo`.
 shots="${SCREENSHOT_DIR:-$work/screenshots}"
 mkdir -p "$shots"
+# The workbook entry.mjs uploads, made with rust_xlsxwriter by the `workbook` example built
+# beside the binary: the current quarter of OWES-PN.
+workbook_tool="$(dirname "$bin")/examples/workbook"
+quarter="$(date -u +%Y)-Q$(( ($(date -u +%-m) - 1) / 3 + 1 ))"
+"$workbook_tool" "$work/owes-pn.xlsx" "$quarter" jobs_created=3 enterprises_created=1 initiative_groups_created=1
 # region.mjs makes the OWES official's account that entry.mjs signs in with.
 if ! node "$prefix/region.mjs" "$base" admin@rops.opole.pl 'Ekonomia-społeczna-2025' "$shots" ||
   ! node "$prefix/entry.mjs" "$base" admin@rops.opole.pl 'Ekonomia-społeczna-2025' \
-    jan.kowalski@owes-pn.pl 'Własne-hasło-OWES-2025' "$shots"; then
+    jan.kowalski@owes-pn.pl 'Własne-hasło-OWES-2025' "$shots" "$work/owes-pn.xlsx"; then
   echo "the server's log:" >&2
   tail -n 40 "$work/server.log" >&2
   exit 1

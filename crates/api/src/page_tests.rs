@@ -748,4 +748,74 @@ backend_tests! {
         assert!(page.contains("id=\"confirmed-warnings\"") && page.contains("<li data-warning=\"jobs_created\">"), "{page}");
         assert_eq!(page.matches("data-warning=").count(), 1, "only the unusual value: {page}");
     }
+
+    async fn an_owes_official_previews_an_xlsx_and_confirms_it(db) {
+        let (cookie, _) = signed_in(&db, "owes-pn", Role::Owes, Some("OWES-PN")).await;
+        let csrf = json(&db, "/api/v1/me", &cookie).await["csrf_token"].as_str().unwrap().to_owned();
+        let quarter = rops_domain::period::Quarter::containing(chrono::Utc::now().date_naive()).to_string();
+        let workbook = |jobs: f64| {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let sheet = book.add_worksheet();
+            for (c, h) in ["period", "indicator", "value"].iter().enumerate() {
+                sheet.write_string(0, c as u16, *h).unwrap();
+            }
+            sheet.write_string(1, 0, &quarter).unwrap();
+            sheet.write_string(1, 1, "jobs_created").unwrap();
+            sheet.write_number(1, 2, jobs).unwrap();
+            book.save_to_buffer().unwrap()
+        };
+        let multipart = |fields: Vec<(&str, Vec<u8>, Option<&str>)>| {
+            let boundary = "----rops-test-boundary";
+            let mut body = Vec::new();
+            for (name, value, file) in fields {
+                body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+                match file {
+                    Some(f) => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes()),
+                    None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+                }
+                body.extend_from_slice(&value);
+                body.extend_from_slice(b"\r\n");
+            }
+            body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+            (format!("multipart/form-data; boundary={boundary}"), body)
+        };
+        let send = |fields: Vec<(&str, Vec<u8>, Option<&str>)>| {
+            let (content_type, body) = multipart(fields);
+            let db = &db;
+            let cookie = cookie.clone();
+            async move {
+                let app = test::init_service(crate::app::build(state_for(db))).await;
+                let res = test::call_service(&app, TestRequest::post().uri("/owes/OWES-PN/reports/upload")
+                    .insert_header(("Cookie", cookie)).insert_header(("Content-Type", content_type)).set_payload(body).to_request()).await;
+                let status = res.status();
+                let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
+                let body = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
+                (status, location.unwrap_or(body))
+            }
+        };
+        let (status, page) = get(&db, "/owes/OWES-PN/reports/upload", Some(&cookie)).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("enctype=\"multipart/form-data\""));
+        // A row with a negative value: its problem named by row and column, nothing stored.
+        let (status, page) = send(vec![("csrf_token", csrf.clone().into_bytes(), None), ("action", b"preview".to_vec(), None), ("file", workbook(-1.0), Some("q.xlsx"))]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains("wiersz 2, kolumna value") && page.contains("-1 jest ujemne"), "{page}");
+        // A good file: what would change, and still nothing stored.
+        let (status, page) = send(vec![("csrf_token", csrf.clone().into_bytes(), None), ("action", b"preview".to_vec(), None), ("file", workbook(4.0), Some("q.xlsx"))]).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains(&format!("data-period=\"{quarter}\" data-outcome=\"created\"")), "{page}");
+        let api = format!("/api/v1/owes/OWES-PN/reports/{quarter}");
+        let app = test::init_service(crate::app::build(state_for(&db))).await;
+        let res = test::call_service(&app, TestRequest::get().uri(&api).insert_header(("Cookie", cookie.clone())).to_request()).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "a preview stores nothing");
+        let data = page.split("name=\"file_data\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        // Confirmed: stored as the API's import stores it.
+        let (status, to) = send(vec![("csrf_token", csrf.clone().into_bytes(), None), ("action", b"confirm".to_vec(), None), ("file_name", b"q.xlsx".to_vec(), None), ("file_data", data.into_bytes(), None)]).await;
+        assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/owes/OWES-PN/reports?imported=1"));
+        let stored = json(&db, &api, &cookie).await;
+        assert_eq!((stored["values"]["jobs_created"].as_i64(), stored["status"].as_str()), (Some(4), Some("draft")));
+        // Without the session's token, nothing.
+        let (status, _) = send(vec![("csrf_token", b"forged".to_vec(), None), ("action", b"preview".to_vec(), None), ("file", workbook(4.0), Some("q.xlsx"))]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
 }

@@ -17,6 +17,7 @@ pub mod map;
 pub mod report_form;
 pub mod review;
 pub mod scope;
+pub mod upload;
 
 /// What a page may load: its own stylesheet, nothing else; forms post to this service only.
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";

@@ -31,6 +31,8 @@ pub fn reports_list(
     owes: &str,
     owes_name: &str,
     rows: &[QuarterRow<'_>],
+    notice: Option<&str>,
+    may_write: bool,
 ) -> Markup {
     let title = format!("Sprawozdania — {owes_name}");
     page(
@@ -38,7 +40,9 @@ pub fn reports_list(
         Some(banner),
         html! {
             h1 { (title) }
+            @if let Some(n) = notice { p.notice role="status" { (n) } }
             p.hint { "Kwartały, w których OWES działa, od najnowszego. Sprawozdanie zwrócone do poprawy i bieżący kwartał są wyróżnione." }
+            @if may_write { p { a.button.secondary href=(format!("/owes/{owes}/reports/upload")) { "Wczytaj arkusz (CSV lub XLSX)" } } }
             div.table-scroll { table.figures.reports {
                 thead { tr { th scope="col" { "Kwartał" } th scope="col" { "Stan" } th scope="col" { "Wersja" } th scope="col" { "Ostatnia zmiana" } th scope="col" { "Powód zwrotu" } } }
                 tbody {

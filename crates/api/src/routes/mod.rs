@@ -23,6 +23,7 @@ pub mod review_pages;
 pub mod rollups;
 pub mod signin;
 pub mod subregions;
+pub mod upload_pages;
 pub mod users;
 
 /// Checks a query filter against its domain type, recording the field when it does not
@@ -68,6 +69,8 @@ pub fn configure_pages(cfg: &mut actix_web::web::ServiceConfig) {
         .service(dashboard::subregion)
         .service(dashboard::owes)
         .service(report_pages::list)
+        .service(upload_pages::form)
+        .service(upload_pages::send)
         .service(report_pages::form)
         .service(report_pages::save)
         .service(report_pages::gmina_form)

@@ -92,19 +92,38 @@ pub async fn import<S: ReportStream>(
             )))
         }
     };
-    let catalogue = state.db(|conn| reports::catalogue(conn, S::STREAM)).await?;
+    import_file(&state, &caller, S::STREAM, unit, body, source, dry_run)
+        .await
+        .map(web::Json)
+}
+
+/// Reads a unit's file and imports it (or, `dry_run`, answers what it would do): the one
+/// import the API's endpoints and the upload page share.
+pub(crate) async fn import_file(
+    state: &AppState,
+    caller: &Caller,
+    stream: rops_domain::indicator::Stream,
+    unit: String,
+    body: web::Bytes,
+    source: Source,
+    dry_run: bool,
+) -> Result<ImportResult, ApiError> {
+    let catalogue = state
+        .db(move |conn| reports::catalogue(conn, stream))
+        .await?;
     // Parsing is linear in the body's size (at most 64 KiB) and runs on the blocking pool,
     // so an upload never holds up the workers that answer other requests.
-    let parsed = web::block(move || csv_import::parse(&body, source, S::STREAM, &catalogue))
+    let parsed = web::block(move || csv_import::parse(&body, source, stream, &catalogue))
         .await
         .map_err(ApiError::internal)?
         .map_err(|e| ApiError::validation(e.into_vec()))?;
     let file = parsed.batches;
     let clock = state.clock;
+    let caller = caller.clone();
     let done = state
         .write_as(rops_store::WriteMode::dry_run(dry_run), move |conn| {
             let batches: Vec<_> = file.iter().map(csv_import::FileBatch::to_store).collect();
-            reports::import(conn, S::STREAM, &unit, &batches, &actor(&caller, clock)).map_err(|e| {
+            reports::import(conn, stream, &unit, &batches, &actor(&caller, clock)).map_err(|e| {
                 match e {
                     // The store says which period and indicator; the file, which line and column.
                     rops_store::StoreError::ImportRefused(problems) => {
@@ -115,7 +134,7 @@ pub async fn import<S: ReportStream>(
             })
         })
         .await?;
-    Ok(web::Json(ImportResult {
+    Ok(ImportResult {
         dry_run,
         reports: done.into_iter().map(ImportedReportView::from).collect(),
         warnings: parsed
@@ -126,7 +145,7 @@ pub async fn import<S: ReportStream>(
                 message: w.message,
             })
             .collect(),
-    }))
+    })
 }
 
 /// The query of a template: its format, and a period to write into every row. The period's

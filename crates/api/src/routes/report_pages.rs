@@ -58,13 +58,14 @@ pub async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
     code: web::Path<String>,
+    imported: web::Query<Imported>,
 ) -> Result<HttpResponse, ApiError> {
     let owes = code.into_inner();
     let unit = UnitRef {
         stream: Stream::Owes,
         code: owes.clone(),
     };
-    let (session, user, _, _) = match unit_reader(&state, &req, &unit).await? {
+    let (session, user, _, may_write) = match unit_reader(&state, &req, &unit).await? {
         Ok(found) => found,
         Err(answer) => return Ok(answer),
     };
@@ -99,8 +100,23 @@ pub async fn list(
     let banner = Banner::of(&user, &session);
     Ok(pages::respond(
         StatusCode::OK,
-        reports_list(&banner, &owes, &view.name, &rows),
+        reports_list(
+            &banner,
+            &owes,
+            &view.name,
+            &rows,
+            imported
+                .imported
+                .is_some()
+                .then_some("Arkusz wczytany: sprawozdania zapisane."),
+            may_write,
+        ),
     ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Imported {
+    imported: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
