@@ -818,4 +818,63 @@ backend_tests! {
         let (status, _) = send(vec![("csrf_token", b"forged".to_vec(), None), ("action", b"preview".to_vec(), None), ("file", workbook(4.0), Some("q.xlsx"))]).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
+
+    async fn an_analyst_adds_changes_and_withdraws_an_event_of_the_register(db) {
+        let (cookie, _) = signed_in(&db, "analityk", Role::Analyst, None).await;
+        let csrf = json(&db, "/api/v1/me", &cookie).await["csrf_token"].as_str().unwrap().to_owned();
+        let post = |uri: String, fields: Vec<(&str, String)>| {
+            let db = &db;
+            let cookie = cookie.clone();
+            let fields: Vec<(String, String)> = fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            async move {
+                let app = test::init_service(crate::app::build(state_for(db))).await;
+                let res = test::call_service(&app, TestRequest::post().uri(&uri).insert_header(("Cookie", cookie)).set_form(fields).to_request()).await;
+                let status = res.status();
+                let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
+                let body = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
+                (status, location.unwrap_or(body))
+            }
+        };
+        let (status, page) = get(&db, "/regions/16/events/new", Some(&cookie)).await;
+        assert_eq!(status, 200, "{page}");
+        let event = |date: &str, title: &str, revision: i32| vec![
+            ("csrf_token", csrf.clone()), ("revision", revision.to_string()), ("type", "business_meeting".to_owned()),
+            ("date", date.to_owned()), ("subregion", "OPL-PN".to_owned()), ("title", title.to_owned()),
+            ("participants", "12".to_owned()), ("evidence_url", String::new()), ("action", "save".to_owned()),
+        ];
+        let (status, page) = post("/regions/16/events".into(), event("2999-01-01", "Spotkanie w Kluczborku", 0)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("id=\"event-date-error\">2999-01-01 to data z przyszłości"), "{page}");
+        assert!(page.contains("value=\"Spotkanie w Kluczborku\""), "what was typed comes back");
+        let (status, to) = post("/regions/16/events".into(), event("2025-05-14", "Spotkanie w Kluczborku", 0)).await;
+        assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/regions/16/events?saved=created"));
+        let (_, page) = get(&db, "/regions/16/events?year=2025", Some(&cookie)).await;
+        let id = page.split("data-event=\"").skip(1).find(|rest| rest.contains("Spotkanie w Kluczborku")).unwrap().split('"').next().unwrap().to_owned();
+        let stored = json(&db, &format!("/api/v1/events/{id}"), &cookie).await;
+        assert_eq!((stored["title"].as_str(), stored["updated_by"].as_str(), stored["revision"].as_i64()), (Some("Spotkanie w Kluczborku"), Some("analityk"), Some(1)));
+        // Changed, then changed again from the old revision: a conflict, nothing overwritten.
+        let (status, _) = post(format!("/events/{id}"), event("2025-05-14", "Spotkanie PES z biznesem", 1)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, page) = post(format!("/events/{id}"), event("2025-05-14", "Inny tytuł", 1)).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(page.contains("id=\"event-conflict\"") && page.contains("value=\"Inny tytuł\""));
+        assert_eq!(json(&db, &format!("/api/v1/events/{id}"), &cookie).await["title"], "Spotkanie PES z biznesem");
+        // Withdrawn only when confirmed.
+        let withdraw = |confirm: bool| {
+            let mut f = vec![("csrf_token", csrf.clone()), ("revision", "2".to_owned()), ("action", "withdraw".to_owned())];
+            if confirm { f.push(("confirm", "true".to_owned())); }
+            f
+        };
+        let (status, _) = post(format!("/events/{id}"), withdraw(false)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, to) = post(format!("/events/{id}"), withdraw(true)).await;
+        assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/regions/16/events?saved=withdrawn"));
+        assert!(json(&db, &format!("/api/v1/events/{id}"), &cookie).await["withdrawn_at"].is_string());
+        let (_, page) = get(&db, "/regions/16/events?year=2025", Some(&cookie)).await;
+        assert!(!page.contains(&id), "a withdrawn event leaves the register's list");
+        // Only its keepers.
+        let (owes, _) = signed_in(&db, "owes-pn", Role::Owes, Some("OWES-PN")).await;
+        let (status, _) = get(&db, "/regions/16/events", Some(&owes)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
 }

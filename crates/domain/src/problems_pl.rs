@@ -117,6 +117,10 @@ fn translate(m: &str) -> Option<String> {
             Some("przyjęty plan wymaga daty przyjęcia")
         }
         "an adopted plan needs its first year" => Some("przyjęty plan wymaga pierwszego roku"),
+        "give a title of 1 to 300 characters" => Some("podaj tytuł, od 1 do 300 znaków"),
+        "a link has no spaces and at most 2,000 characters" => {
+            Some("link nie ma spacji i ma najwyżej 2000 znaków")
+        }
         "an adopted plan needs its last year" => Some("przyjęty plan wymaga ostatniego roku"),
         "is required to submit: every indicator needs a value (0 when nothing happened)" => Some(
             "jest wymagany do złożenia: każdy wskaźnik musi mieć wartość (0, gdy nic się nie wydarzyło)",
@@ -161,6 +165,18 @@ fn translate(m: &str) -> Option<String> {
                 "",
                 " to data z przyszłości; podaj datę, w której rada przyjęła plan",
             ],
+        ),
+        (
+            &["", " is in the future; record events once they took place"],
+            &["", " to data z przyszłości; wydarzenia zapisuje się, gdy już się odbyły"],
+        ),
+        (
+            &["", " is not a number of people (0 or more)"],
+            &["", " nie jest liczbą osób (0 lub więcej)"],
+        ),
+        (
+            &["`", "` is not a web address; give an http:// or https:// link"],
+            &["`", "` nie jest adresem strony; podaj link zaczynający się od http:// albo https://"],
         ),
         (
             &["`", "` is not a date; write YYYY-MM-DD"],

@@ -14,6 +14,7 @@ pub mod compare;
 pub mod format;
 pub mod gmina;
 pub mod map;
+pub mod register;
 pub mod report_form;
 pub mod review;
 pub mod scope;
@@ -62,6 +63,7 @@ impl<'a> Banner<'a> {
             (Role::Admin | Role::Analyst, _, region) => {
                 if let Some(region) = region {
                     links.push((format!("/regions/{region}"), "Region"));
+                    links.push((format!("/regions/{region}/events"), "Rejestr działań"));
                 }
                 links.push(("/review".to_owned(), "Do sprawdzenia"));
             }

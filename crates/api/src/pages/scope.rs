@@ -111,6 +111,9 @@ pub fn scope_page(p: &ScopePage<'_>) -> Markup {
                 a href=(format!("{api}/csv?{}", p.form.query)) { "Pobierz CSV" }
                 " · "
                 a href=(format!("{api}/xlsx?{}", p.form.query)) { "Pobierz XLSX" }
+                @if kind == ScopeKind::Region && p.compare_in.is_some() {
+                    " · " a href=(format!("/regions/{code}/events")) { "Rejestr działań ROPS" }
+                }
             }
             (targets(p))
             section aria-labelledby="indicators" {

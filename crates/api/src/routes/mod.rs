@@ -15,6 +15,7 @@ pub mod owes;
 pub mod owes_reports;
 pub mod programmes;
 pub mod regions;
+pub mod register_pages;
 pub mod report_files;
 pub mod report_pages;
 pub mod report_resource;
@@ -82,6 +83,11 @@ pub fn configure_pages(cfg: &mut actix_web::web::ServiceConfig) {
         .service(review_pages::decide_one)
         .service(dashboard::gmina)
         .service(dashboard::indicator)
+        .service(register_pages::list)
+        .service(register_pages::new)
+        .service(register_pages::create)
+        .service(register_pages::edit)
+        .service(register_pages::change)
         .service(crate::pages::stylesheet);
 }
 
