@@ -82,8 +82,17 @@ try {
   await owes.getByRole('link', { name: current, exact: true }).click();
   await owes.waitForURL(new RegExp(`/reports/${current}$`));
 
+  // As the person types: the same rules, said at once (the server's answer stays authoritative).
+  await owes.locator('#v-joint_projects').pressSequentially('abc');
+  check(((await owes.textContent('#v-joint_projects-live')) || '').includes('nie jest liczbą całkowitą'), 'a value that is no number is said as it is typed',
+    await owes.textContent('#v-joint_projects-live'));
+  await owes.fill('#v-joint_projects', '');
+  await owes.locator('#v-joint_projects').pressSequentially('2');
+  check(((await owes.textContent('#v-joint_projects-live')) || '') === '', 'and cleared once corrected');
   // One error, beside its field, in Polish; what was typed stays.
   await fill(owes, '3', '1 234');
+  await owes.locator('#v-ps_jobs_created_with_grants').dispatchEvent('input');
+  check(((await owes.textContent('#v-ps_jobs_created_with_grants-live')) || '').includes('przekracza jobs_created'), 'a value above its bound is said as it is typed');
   await owes.getByRole('button', { name: 'Prześlij do ROPS' }).click();
   const error = owes.locator('#v-ps_jobs_created_with_grants-error');
   check(((await error.textContent()) || '').includes('przekracza jobs_created'), 'the error is beside its field, in Polish', await error.textContent());

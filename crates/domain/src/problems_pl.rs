@@ -168,15 +168,24 @@ fn translate(m: &str) -> Option<String> {
         ),
         (
             &["", " is in the future; record events once they took place"],
-            &["", " to data z przyszłości; wydarzenia zapisuje się, gdy już się odbyły"],
+            &[
+                "",
+                " to data z przyszłości; wydarzenia zapisuje się, gdy już się odbyły",
+            ],
         ),
         (
             &["", " is not a number of people (0 or more)"],
             &["", " nie jest liczbą osób (0 lub więcej)"],
         ),
         (
-            &["`", "` is not a web address; give an http:// or https:// link"],
-            &["`", "` nie jest adresem strony; podaj link zaczynający się od http:// albo https://"],
+            &[
+                "`",
+                "` is not a web address; give an http:// or https:// link",
+            ],
+            &[
+                "`",
+                "` nie jest adresem strony; podaj link zaczynający się od http:// albo https://",
+            ],
         ),
         (
             &["`", "` is not a date; write YYYY-MM-DD"],

@@ -1,7 +1,7 @@
 //! The service's HTML pages, in Polish: signing in, the first admin, setting a password, and
 //! the page a signed-in person lands on. Written with maud (escaped by construction); the one
-//! stylesheet is compiled into the binary; no script at all, and a Content-Security-Policy
-//! that allows nothing from elsewhere.
+//! stylesheet and the report form's one script are compiled into the binary; no inline script,
+//! and a Content-Security-Policy that allows nothing from elsewhere.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
@@ -20,10 +20,21 @@ pub mod review;
 pub mod scope;
 pub mod upload;
 
-/// What a page may load: its own stylesheet, nothing else; forms post to this service only.
-pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// What a page may load: its own stylesheet and scripts, nothing else (no inline script);
+/// forms post to this service only.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const CSS: &str = include_str!("rops.css");
+const REPORT_FORM_JS: &str = include_str!("report-form.js");
+
+/// The report form's checks as the person types (pages/report_form.rs), cached for a day.
+#[get("/assets/report-form.js")]
+pub async fn report_form_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(REPORT_FORM_JS)
+}
 
 /// The stylesheet, cached for a day.
 #[get("/assets/rops.css")]

@@ -15,7 +15,9 @@ pub struct RegisterNames<'a> {
 
 impl RegisterNames<'_> {
     fn of<'b>(list: &'b [(String, String)], code: &'b str) -> &'b str {
-        list.iter().find(|(c, _)| c == code).map_or(code, |(_, n)| n.as_str())
+        list.iter()
+            .find(|(c, _)| c == code)
+            .map_or(code, |(_, n)| n.as_str())
     }
 }
 
@@ -84,7 +86,12 @@ pub fn event_form(
     f: &EventForm,
     names: &RegisterNames<'_>,
 ) -> Markup {
-    let error_of = |field: &str| f.errors.iter().find(|(k, _)| k == field).map(|(_, m)| m.as_str());
+    let error_of = |field: &str| {
+        f.errors
+            .iter()
+            .find(|(k, _)| k == field)
+            .map(|(_, m)| m.as_str())
+    };
     let field = |id: &str, label: &str, kind: &str, value: &str| {
         let error = error_of(id);
         let error_id = format!("event-{id}-error");
@@ -96,9 +103,17 @@ pub fn event_form(
             @if let Some(e) = error { p.field-error id=(error_id) { (e) } }
         }
     };
-    let select_error = |name: &str| error_of(name).map(|e| html! { p.field-error id=(format!("event-{name}-error")) { (e) } });
-    let action = id.map_or(format!("/regions/{region}/events"), |id| format!("/events/{id}"));
-    let title = if id.is_some() { "Wydarzenie" } else { "Nowe wydarzenie" };
+    let select_error = |name: &str| {
+        error_of(name).map(|e| html! { p.field-error id=(format!("event-{name}-error")) { (e) } })
+    };
+    let action = id.map_or(format!("/regions/{region}/events"), |id| {
+        format!("/events/{id}")
+    });
+    let title = if id.is_some() {
+        "Wydarzenie"
+    } else {
+        "Nowe wydarzenie"
+    };
     page(
         title,
         Some(banner),

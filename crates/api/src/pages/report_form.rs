@@ -104,6 +104,19 @@ pub struct ReportForm<'a> {
     pub thresholds: Thresholds,
 }
 
+/// The indicator a value may not exceed: its `at_most`, or a ratio's denominator for its
+/// numerator.
+fn bound_of<'a>(catalogue: &'a [IndicatorDef], code: &str) -> Option<&'a str> {
+    let def = catalogue.iter().find(|d| d.code.as_str() == code)?;
+    def.at_most.as_ref().map(|c| c.as_str()).or_else(|| {
+        catalogue
+            .iter()
+            .filter(|d| d.kind == IndicatorKind::Ratio)
+            .find(|d| d.numerator.as_ref().is_some_and(|n| n.as_str() == code))
+            .and_then(|d| d.denominator.as_ref().map(|c| c.as_str()))
+    })
+}
+
 /// The ids of what describes a field: its error, its warning.
 fn described(error: bool, warning: bool, id: &str) -> Option<String> {
     let ids: Vec<String> = [
@@ -256,6 +269,7 @@ pub fn report_form(f: &ReportForm<'_>) -> Markup {
                                         inputmode=(if i.unit == Unit::Pln { "decimal" } else { "numeric" })
                                         pattern=(if i.unit == Unit::Pln { r"[0-9  ]*([,.][0-9]{1,2})?" } else { "[0-9  ]*" })
                                         data-unit=(i.unit.as_str())
+                                        data-at-most=[bound_of(f.indicators, code)]
                                         disabled[locked.is_some()]
                                         aria-invalid=[error.map(|_| "true")] aria-describedby=[described(error.is_some(), warned, &id)];
                                     @if let Some(e) = error { p.field-error id=(error_id) { (e) } }
@@ -309,6 +323,7 @@ pub fn report_form(f: &ReportForm<'_>) -> Markup {
                     }
                 }
             }
+            @if locked.is_none() { script src="/assets/report-form.js" defer {} }
         },
     )
 }

@@ -88,7 +88,8 @@ pub fn configure_pages(cfg: &mut actix_web::web::ServiceConfig) {
         .service(register_pages::create)
         .service(register_pages::edit)
         .service(register_pages::change)
-        .service(crate::pages::stylesheet);
+        .service(crate::pages::stylesheet)
+        .service(crate::pages::report_form_script);
 }
 
 /// Every route of the service, with its OpenAPI description.

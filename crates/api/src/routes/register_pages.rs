@@ -23,12 +23,18 @@ use serde::Deserialize;
 type Keeper = (Session, User, Caller);
 
 /// The person, when they keep `region`'s register; the answer otherwise.
-async fn keeper(state: &AppState, req: &HttpRequest, region: &str) -> Result<Result<Keeper, HttpResponse>, ApiError> {
+async fn keeper(
+    state: &AppState,
+    req: &HttpRequest,
+    region: &str,
+) -> Result<Result<Keeper, HttpResponse>, ApiError> {
     let (session, user, caller) = match person(state, req).await? {
         Ok(found) => found,
         Err(answer) => return Ok(Err(answer)),
     };
-    if caller.may(Action::WriteEvents, Resource::ActivityRegister).is_err()
+    if caller
+        .may(Action::WriteEvents, Resource::ActivityRegister)
+        .is_err()
         || caller.in_region(Action::WriteEvents, region).is_err()
     {
         return Ok(Err(forbidden()));
@@ -38,7 +44,10 @@ async fn keeper(state: &AppState, req: &HttpRequest, region: &str) -> Result<Res
 
 /// Event types and the region's subregions, code and name; `None` when there is no such
 /// region.
-async fn names(state: &AppState, region: &str) -> Result<Option<(Vec<(String, String)>, Vec<(String, String)>)>, ApiError> {
+async fn names(
+    state: &AppState,
+    region: &str,
+) -> Result<Option<(Vec<(String, String)>, Vec<(String, String)>)>, ApiError> {
     let region = region.to_owned();
     state
         .db(move |conn| {
@@ -57,7 +66,11 @@ async fn names(state: &AppState, region: &str) -> Result<Option<(Vec<(String, St
 }
 
 fn no_region(region: &str) -> HttpResponse {
-    refused(StatusCode::NOT_FOUND, "Nie znaleziono", &format!("Nie ma regionu o kodzie {region}."))
+    refused(
+        StatusCode::NOT_FOUND,
+        "Nie znaleziono",
+        &format!("Nie ma regionu o kodzie {region}."),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,12 +120,28 @@ pub async fn list(
         _ => None,
     };
     let banner = Banner::of(&user, &session);
-    let names = RegisterNames { types: &types, subregions: &subregions };
-    Ok(pages::respond(StatusCode::OK, register(&banner, &region, year, &found, &names, notice)))
+    let names = RegisterNames {
+        types: &types,
+        subregions: &subregions,
+    };
+    Ok(pages::respond(
+        StatusCode::OK,
+        register(&banner, &region, year, &found, &names, notice),
+    ))
 }
 
-fn page_of(status: StatusCode, banner: &Banner<'_>, region: &str, id: Option<&str>, form: &EventForm, names: &(Vec<(String, String)>, Vec<(String, String)>)) -> HttpResponse {
-    let names = RegisterNames { types: &names.0, subregions: &names.1 };
+fn page_of(
+    status: StatusCode,
+    banner: &Banner<'_>,
+    region: &str,
+    id: Option<&str>,
+    form: &EventForm,
+    names: &(Vec<(String, String)>, Vec<(String, String)>),
+) -> HttpResponse {
+    let names = RegisterNames {
+        types: &names.0,
+        subregions: &names.1,
+    };
     pages::respond(status, event_form(banner, region, id, form, &names))
 }
 
@@ -137,12 +166,25 @@ pub async fn new(
         participants: "0".into(),
         ..EventForm::default()
     };
-    Ok(page_of(StatusCode::OK, &banner, &region, None, &form, &names))
+    Ok(page_of(
+        StatusCode::OK,
+        &banner,
+        &region,
+        None,
+        &form,
+        &names,
+    ))
 }
 
 /// The form as sent, and the draft it makes (or its errors, in Polish).
 fn read(fields: &[(String, String)], today: chrono::NaiveDate) -> (EventForm, Option<EventDraft>) {
-    let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
     let mut form = EventForm {
         event_type: get("type"),
         date: get("date"),
@@ -157,7 +199,13 @@ fn read(fields: &[(String, String)], today: chrono::NaiveDate) -> (EventForm, Op
     let participants = match form.participants.parse::<i64>() {
         Ok(n) => n,
         Err(_) => {
-            errors.push("participants", format!("{} is not a number of people (0 or more)", form.participants));
+            errors.push(
+                "participants",
+                format!(
+                    "{} is not a number of people (0 or more)",
+                    form.participants
+                ),
+            );
             0
         }
     };
@@ -175,11 +223,13 @@ fn read(fields: &[(String, String)], today: chrono::NaiveDate) -> (EventForm, Op
         .into_iter()
         .map(|e| (e.field, problems_pl::message(&e.message)))
         .collect();
-    let draft = fields.filter(|_| form.errors.is_empty()).map(|fields| EventDraft {
-        event_type: input.event_type,
-        subregion: input.subregion,
-        fields,
-    });
+    let draft = fields
+        .filter(|_| form.errors.is_empty())
+        .map(|fields| EventDraft {
+            event_type: input.event_type,
+            subregion: input.subregion,
+            fields,
+        });
     (form, draft)
 }
 
@@ -197,7 +247,11 @@ pub async fn create(
         Err(answer) => return Ok(answer),
     };
     let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let token = fields.iter().find(|(k, _)| k == "csrf_token").map(|(_, v)| v.as_str()).unwrap_or("");
+    let token = fields
+        .iter()
+        .find(|(k, _)| k == "csrf_token")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
     if !csrf_matches(&req, token, &session) {
         return Ok(stale());
     }
@@ -207,19 +261,42 @@ pub async fn create(
     let banner = Banner::of(&user, &session);
     let (mut form, draft) = read(&fields, state.clock.today());
     let Some(draft) = draft else {
-        return Ok(page_of(StatusCode::UNPROCESSABLE_ENTITY, &banner, &region, None, &form, &names));
+        return Ok(page_of(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &banner,
+            &region,
+            None,
+            &form,
+            &names,
+        ));
     };
     let clock = state.clock;
     let sub = caller.sub.clone();
     let code = region.clone();
     let done = state
-        .db(move |conn| Ok(rops_store::write_transaction(conn, |conn| events::create(conn, &code, &draft, &Actor::new(&sub, clock)))))
+        .db(move |conn| {
+            Ok(rops_store::write_transaction(conn, |conn| {
+                events::create(conn, &code, &draft, &Actor::new(&sub, clock))
+            }))
+        })
         .await?;
     match done {
-        Ok(_) => Ok(pages::see_other(&format!("/regions/{region}/events?saved=created"))),
+        Ok(_) => Ok(pages::see_other(&format!(
+            "/regions/{region}/events?saved=created"
+        ))),
         Err(StoreError::Invalid(refused_fields)) => {
-            form.errors = refused_fields.into_iter().map(|e| (e.field, problems_pl::message(&e.message))).collect();
-            Ok(page_of(StatusCode::UNPROCESSABLE_ENTITY, &banner, &region, None, &form, &names))
+            form.errors = refused_fields
+                .into_iter()
+                .map(|e| (e.field, problems_pl::message(&e.message)))
+                .collect();
+            Ok(page_of(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &banner,
+                &region,
+                None,
+                &form,
+                &names,
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -234,7 +311,11 @@ fn stale() -> HttpResponse {
 }
 
 fn no_event() -> HttpResponse {
-    refused(StatusCode::NOT_FOUND, "Nie znaleziono", "Nie ma takiego wydarzenia.")
+    refused(
+        StatusCode::NOT_FOUND,
+        "Nie znaleziono",
+        "Nie ma takiego wydarzenia.",
+    )
 }
 
 /// The region of an event, when it exists.
@@ -265,9 +346,16 @@ pub async fn edit(
         return Ok(no_region(&region));
     };
     let event_id = id.clone();
-    let e = state.db(move |conn| events::get(conn, &event_id)).await?.event;
+    let e = state
+        .db(move |conn| events::get(conn, &event_id))
+        .await?
+        .event;
     if e.withdrawn_at.is_some() {
-        return Ok(refused(StatusCode::GONE, "Wydarzenie wycofane", "To wydarzenie zostało wycofane; jego historia jest w API."));
+        return Ok(refused(
+            StatusCode::GONE,
+            "Wydarzenie wycofane",
+            "To wydarzenie zostało wycofane; jego historia jest w API.",
+        ));
     }
     let form = EventForm {
         event_type: e.event_type,
@@ -280,7 +368,14 @@ pub async fn edit(
         ..EventForm::default()
     };
     let banner = Banner::of(&user, &session);
-    Ok(page_of(StatusCode::OK, &banner, &region, Some(&id), &form, &names))
+    Ok(page_of(
+        StatusCode::OK,
+        &banner,
+        &region,
+        Some(&id),
+        &form,
+        &names,
+    ))
 }
 
 /// Changes (`action=save`) or withdraws (`action=withdraw`, with `confirm`) one event.
@@ -300,7 +395,13 @@ pub async fn change(
         Err(answer) => return Ok(answer),
     };
     let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
     if !csrf_matches(&req, &get("csrf_token"), &session) {
         return Ok(stale());
     }
@@ -313,7 +414,10 @@ pub async fn change(
     let (mut form, draft) = if withdraw {
         // The form to show again, should the withdrawal be refused: the event as stored.
         let event_id = id.clone();
-        let e = state.db(move |conn| events::get(conn, &event_id)).await?.event;
+        let e = state
+            .db(move |conn| events::get(conn, &event_id))
+            .await?
+            .event;
         let form = EventForm {
             event_type: e.event_type,
             date: e.date,
@@ -329,11 +433,28 @@ pub async fn change(
         read(&fields, state.clock.today())
     };
     if withdraw && get("confirm") != "true" {
-        form.errors.push(("confirm".into(), "Zaznacz potwierdzenie, by wycofać wydarzenie.".into()));
-        return Ok(page_of(StatusCode::UNPROCESSABLE_ENTITY, &banner, &region, Some(&id), &form, &names));
+        form.errors.push((
+            "confirm".into(),
+            "Zaznacz potwierdzenie, by wycofać wydarzenie.".into(),
+        ));
+        return Ok(page_of(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &banner,
+            &region,
+            Some(&id),
+            &form,
+            &names,
+        ));
     }
     if !withdraw && draft.is_none() {
-        return Ok(page_of(StatusCode::UNPROCESSABLE_ENTITY, &banner, &region, Some(&id), &form, &names));
+        return Ok(page_of(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &banner,
+            &region,
+            Some(&id),
+            &form,
+            &names,
+        ));
     }
     let clock = state.clock;
     let sub = caller.sub.clone();
@@ -358,16 +479,45 @@ pub async fn change(
         Err(StoreError::StaleRevision { .. } | StoreError::ChangedMeanwhile(_)) => {
             form.conflict = true;
             let event_id = id.clone();
-            form.revision = state.db(move |conn| events::get(conn, &event_id)).await?.event.revision;
-            Ok(page_of(StatusCode::CONFLICT, &banner, &region, Some(&id), &form, &names))
+            form.revision = state
+                .db(move |conn| events::get(conn, &event_id))
+                .await?
+                .event
+                .revision;
+            Ok(page_of(
+                StatusCode::CONFLICT,
+                &banner,
+                &region,
+                Some(&id),
+                &form,
+                &names,
+            ))
         }
         Err(StoreError::Invalid(refused_fields)) => {
-            form.errors = refused_fields.into_iter().map(|e| (e.field, problems_pl::message(&e.message))).collect();
-            Ok(page_of(StatusCode::UNPROCESSABLE_ENTITY, &banner, &region, Some(&id), &form, &names))
+            form.errors = refused_fields
+                .into_iter()
+                .map(|e| (e.field, problems_pl::message(&e.message)))
+                .collect();
+            Ok(page_of(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &banner,
+                &region,
+                Some(&id),
+                &form,
+                &names,
+            ))
         }
         Err(e @ StoreError::Conflict(_)) => {
-            form.errors.push(("form".into(), problems_pl::message(&e.to_string())));
-            Ok(page_of(StatusCode::CONFLICT, &banner, &region, Some(&id), &form, &names))
+            form.errors
+                .push(("form".into(), problems_pl::message(&e.to_string())));
+            Ok(page_of(
+                StatusCode::CONFLICT,
+                &banner,
+                &region,
+                Some(&id),
+                &form,
+                &names,
+            ))
         }
         Err(e) => Err(e.into()),
     }
