@@ -21,6 +21,8 @@ use rops_store::{IfMatch, StoreError};
 use serde::Deserialize;
 
 type Keeper = (Session, User, Caller);
+/// Codes and names: the event types, the region's subregions.
+type Names = (Vec<(String, String)>, Vec<(String, String)>);
 
 /// The person, when they keep `region`'s register; the answer otherwise.
 async fn keeper(
@@ -136,7 +138,7 @@ fn page_of(
     region: &str,
     id: Option<&str>,
     form: &EventForm,
-    names: &(Vec<(String, String)>, Vec<(String, String)>),
+    names: &Names,
 ) -> HttpResponse {
     let names = RegisterNames {
         types: &names.0,
