@@ -42,6 +42,7 @@ fn def(code: &str, stream: Stream, kind: IndicatorKind, unit: Unit) -> Indicator
         numerator: None,
         denominator: None,
         at_most: None,
+        verification_pl: None,
     }
 }
 

@@ -443,6 +443,7 @@ backend_tests! {
         let (status, form) = get(&db, &form_uri, Some(&cookie)).await;
         assert_eq!(status, 200, "{form}");
         assert!(form.contains("name=\"values[jobs_created]\"") && form.contains("name=\"revision\" value=\"0\""));
+        assert!(form.contains("data-verification=\"jobs_created\">Źródło weryfikacji: Umowy o pracę"), "each field says where its value is verified");
         let post = |fields: Vec<(String, String)>, cookie: String| {
             let db = &db;
             let form_uri = form_uri.clone();

@@ -130,6 +130,9 @@ pub struct IndicatorDef {
     /// grants ≤ jobs created).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_most: Option<IndicatorCode>,
+    /// Where the value is verified (e.g. the contracts it counts), shown beside its field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_pl: Option<String>,
 }
 
 /// A group of the gmina results checklist (seed 001), e.g. `A` strategic solutions.
@@ -172,6 +175,13 @@ pub fn check_catalogue(indicators: &[IndicatorDef], problems: &mut Vec<String>) 
             problems.push(format!(
                 "{at}: `{LPRES_ADOPTED}` is reserved for the derived LPRES count"
             ));
+        }
+        if let Some(v) = &def.verification_pl {
+            if v.trim().is_empty() || v.chars().count() > 300 || v.chars().any(char::is_control) {
+                problems.push(format!(
+                    "{at}: verification_pl is text of 1 to 300 characters without control characters, or left out"
+                ));
+            }
         }
         match def.kind {
             IndicatorKind::Ratio => {

@@ -122,6 +122,7 @@ mod tests {
             numerator: None,
             denominator: None,
             at_most: None,
+            verification_pl: None,
         }
     }
 

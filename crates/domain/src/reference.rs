@@ -435,6 +435,21 @@ mod tests {
     }
 
     #[test]
+    fn a_verification_source_is_short_text() {
+        let mut f = minimal();
+        f.indicators[0].verification_pl = Some("Umowy o pracę".into());
+        f.check(&HashSet::new()).unwrap();
+        for bad in ["  ", &"x".repeat(301), "a\u{0}b"] {
+            f.indicators[0].verification_pl = Some(bad.to_owned());
+            let problems = f.check(&HashSet::new()).unwrap_err().to_string();
+            assert!(
+                problems.contains("indicators[0] (jobs_created): verification_pl"),
+                "{problems}"
+            );
+        }
+    }
+
+    #[test]
     fn names_every_problem() {
         let mut f = minimal();
         f.region.gminas[0].powiat = PowiatCode::parse("1605").unwrap();

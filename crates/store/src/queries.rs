@@ -243,6 +243,7 @@ pub fn catalogue(conn: &mut DbConnection) -> StoreResult<Catalogue> {
                 numerator: i.numerator,
                 denominator: i.denominator,
                 at_most: i.at_most,
+                verification_pl: i.verification_pl,
             })
             .collect(),
         result_groups: groups

@@ -104,6 +104,7 @@ fn import_in_transaction(
             numerator: d.numerator.as_ref().map(ToString::to_string),
             denominator: d.denominator.as_ref().map(ToString::to_string),
             at_most: d.at_most.as_ref().map(ToString::to_string),
+            verification_pl: d.verification_pl.clone(),
         };
         upsert!(conn, s, indicators, IndicatorRow, d.code.as_str(), row);
     }

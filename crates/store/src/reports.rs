@@ -138,6 +138,7 @@ pub fn catalogue(conn: &mut DbConnection, stream: Stream) -> StoreResult<Vec<Ind
                 numerator: code(row.numerator).map_err(|e| corrupt(e.to_string()))?,
                 denominator: code(row.denominator).map_err(|e| corrupt(e.to_string()))?,
                 at_most: code(row.at_most).map_err(|e| corrupt(e.to_string()))?,
+                verification_pl: row.verification_pl,
             })
         })
         .collect()

@@ -65,6 +65,7 @@ pub struct IndicatorRow {
     pub numerator: Option<String>,
     pub denominator: Option<String>,
     pub at_most: Option<String>,
+    pub verification_pl: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]

@@ -118,6 +118,7 @@ diesel::table! {
         numerator -> Nullable<Text>,
         denominator -> Nullable<Text>,
         at_most -> Nullable<Text>,
+        verification_pl -> Nullable<Text>,
     }
 }
 

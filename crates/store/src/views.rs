@@ -152,6 +152,12 @@ pub struct IndicatorView {
     /// In one report the value may not exceed this indicator's.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<rops_domain::indicator::IndicatorCode>))]
     pub at_most: Option<String>,
+    /// Where the value is verified, when the catalogue says.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Umowy o pracę i zgłoszenia do ZUS")
+    )]
+    pub verification_pl: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

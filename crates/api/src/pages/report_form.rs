@@ -262,7 +262,10 @@ pub fn report_form(f: &ReportForm<'_>) -> Markup {
                             @let changed = f.conflict.is_some_and(|r| typed_value(&r.values, code) != typed_of(code));
                             @let warned = f.warnings.iter().any(|w| w.indicator() == code);
                             tr class=(if changed { "changed" } else { "" }) {
-                                th scope="row" { label for=(id) { (i.name_pl) } }
+                                th scope="row" {
+                                    label for=(id) { (i.name_pl) }
+                                    @if let Some(v) = &i.verification_pl { span.verification data-verification=(code) { "Źródło weryfikacji: " (v) } }
+                                }
                                 td { (unit_pl(i.unit)) }
                                 td {
                                     input type="text" id=(id) name=(format!("values[{code}]")) value=(typed_of(code))

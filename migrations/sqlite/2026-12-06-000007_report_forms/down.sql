@@ -1,1 +1,2 @@
+ALTER TABLE indicators DROP COLUMN verification_pl;
 ALTER TABLE report_revisions DROP COLUMN warnings_json;

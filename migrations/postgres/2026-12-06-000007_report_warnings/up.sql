@@ -1,4 +1,0 @@
--- Plausibility warnings the person confirmed when submitting a report (JSON list, see
--- rops_domain::plausibility), kept on the revision the submission made. Kept equivalent to
--- the other backend's tree (a test compares them).
-ALTER TABLE report_revisions ADD COLUMN warnings_json TEXT;
