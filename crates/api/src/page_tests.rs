@@ -100,6 +100,33 @@ async fn signed_in_again(db: &TestDb, login: &str) -> (String, String) {
     (format!("rops_session={}", cookie.value()), landing)
 }
 
+/// Posts a form as the browser does, signed in by `cookie`: the status, and where it
+/// redirects (or the page).
+async fn post_form(
+    db: &TestDb,
+    uri: &str,
+    cookie: &str,
+    fields: Vec<(String, String)>,
+) -> (StatusCode, String) {
+    let app = test::init_service(crate::app::build(state_for(db))).await;
+    let res = test::call_service(
+        &app,
+        TestRequest::post()
+            .uri(uri)
+            .insert_header(("Cookie", cookie.to_owned()))
+            .set_form(fields)
+            .to_request(),
+    )
+    .await;
+    let status = res.status();
+    let location = res
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    let body = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
+    (status, location.unwrap_or(body))
+}
+
 async fn get(db: &TestDb, uri: &str, cookie: Option<&str>) -> (StatusCode, String) {
     let app = test::init_service(crate::app::build(state_for(db))).await;
     let mut req = TestRequest::get().uri(uri);
@@ -445,20 +472,9 @@ backend_tests! {
         assert!(form.contains("name=\"values[jobs_created]\"") && form.contains("name=\"revision\" value=\"0\""));
         assert!(form.contains("data-verification=\"jobs_created\">Źródło weryfikacji: Umowy o pracę"), "each field says where its value is verified");
         let post = |fields: Vec<(String, String)>, cookie: String| {
+            let uri = form_uri.clone();
             let db = &db;
-            let form_uri = form_uri.clone();
-            async move {
-                let app = test::init_service(crate::app::build(state_for(db))).await;
-                let res = test::call_service(
-                    &app,
-                    TestRequest::post().uri(&form_uri).insert_header(("Cookie", cookie)).set_form(fields).to_request(),
-                )
-                .await;
-                let status = res.status();
-                let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
-                let body = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
-                (status, location.unwrap_or(body))
-            }
+            async move { post_form(db, &uri, &cookie, fields).await }
         };
         let fields = |csrf: &str, revision: i32, action: &str, jobs: &str, with_grants: &str| {
             let mut f: Vec<(String, String)> = vec![
@@ -539,16 +555,8 @@ backend_tests! {
         want.sort();
         assert_eq!(listed, want, "every submitted report waits in the queue");
         let post = |uri: String, fields: Vec<(String, String)>| {
-            let db = &db;
-            let cookie = cookie.clone();
-            async move {
-                let app = test::init_service(crate::app::build(state_for(db))).await;
-                let res = test::call_service(&app, TestRequest::post().uri(&uri).insert_header(("Cookie", cookie)).set_form(fields).to_request()).await;
-                let status = res.status();
-                let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
-                let body = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
-                (status, location.unwrap_or(body))
-            }
+            let (db, cookie) = (&db, cookie.clone());
+            async move { post_form(db, &uri, &cookie, fields).await }
         };
         let parts = |r: &str| r.split('|').map(str::to_owned).collect::<Vec<_>>();
         // Return the first with a reason (none at first: refused, beside the field).
@@ -611,17 +619,9 @@ backend_tests! {
         assert!(page.contains("action=\"/gminas/") && page.contains("Zapisz status LPRES"), "{page}");
         let revision = json(&db, &format!("/api/v1/gminas/{teryt}/lpres"), &cookie).await["revision"].as_i64().unwrap().to_string();
         let post = |uri: String, fields: Vec<(&str, String)>| {
-            let db = &db;
-            let cookie = cookie.clone();
+            let (db, cookie) = (&db, cookie.clone());
             let fields: Vec<(String, String)> = fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-            async move {
-                let app = test::init_service(crate::app::build(state_for(db))).await;
-                let res = test::call_service(&app, TestRequest::post().uri(&uri).insert_header(("Cookie", cookie)).set_form(fields).to_request()).await;
-                let status = res.status();
-                let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
-                let body = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
-                (status, location.unwrap_or(body))
-            }
+            async move { post_form(db, &uri, &cookie, fields).await }
         };
         let lpres = format!("/gminas/{teryt}/lpres");
         // Adopted without a resolution number: refused beside the field, the rest kept.
@@ -694,17 +694,8 @@ backend_tests! {
         assert_eq!(history.len(), 4, "the demo OWES has four reported quarters before this one");
         let high = (history.iter().max().unwrap() * 3 + 10).to_string();
         let post = |fields: Vec<(String, String)>| {
-            let db = &db;
-            let cookie = cookie.clone();
-            let uri = uri.clone();
-            async move {
-                let app = test::init_service(crate::app::build(state_for(db))).await;
-                let res = test::call_service(&app, TestRequest::post().uri(&uri).insert_header(("Cookie", cookie)).set_form(fields).to_request()).await;
-                let status = res.status();
-                let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
-                let body = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
-                (status, location.unwrap_or(body))
-            }
+            let (db, cookie, uri) = (&db, cookie.clone(), uri.clone());
+            async move { post_form(db, &uri, &cookie, fields).await }
         };
         let mut fields: Vec<(String, String)> = vec![("csrf_token".into(), csrf.clone()), ("revision".into(), "0".into()), ("action".into(), "submit".into())];
         let catalogue: Vec<String> = {
@@ -824,17 +815,9 @@ backend_tests! {
         let (cookie, _) = signed_in(&db, "analityk", Role::Analyst, None).await;
         let csrf = json(&db, "/api/v1/me", &cookie).await["csrf_token"].as_str().unwrap().to_owned();
         let post = |uri: String, fields: Vec<(&str, String)>| {
-            let db = &db;
-            let cookie = cookie.clone();
+            let (db, cookie) = (&db, cookie.clone());
             let fields: Vec<(String, String)> = fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-            async move {
-                let app = test::init_service(crate::app::build(state_for(db))).await;
-                let res = test::call_service(&app, TestRequest::post().uri(&uri).insert_header(("Cookie", cookie)).set_form(fields).to_request()).await;
-                let status = res.status();
-                let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
-                let body = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
-                (status, location.unwrap_or(body))
-            }
+            async move { post_form(db, &uri, &cookie, fields).await }
         };
         let (status, page) = get(&db, "/regions/16/events/new", Some(&cookie)).await;
         assert_eq!(status, 200, "{page}");

@@ -33,6 +33,20 @@ pub(crate) fn forbidden() -> HttpResponse {
     )
 }
 
+/// What a page answers when the policy says no: a 403 page in Polish, or `not_found` for a
+/// unit that does not exist; `None` when allowed. Other failures (the database) stay errors.
+pub(crate) fn refusal(
+    decision: Result<(), ApiError>,
+    not_found: impl FnOnce() -> HttpResponse,
+) -> Result<Option<HttpResponse>, ApiError> {
+    match decision {
+        Ok(()) => Ok(None),
+        Err(ApiError::Forbidden(_)) => Ok(Some(forbidden())),
+        Err(ApiError::NotFound(_)) => Ok(Some(not_found())),
+        Err(e) => Err(e),
+    }
+}
+
 /// The person behind the request's session, or the answer for someone who is not (yet) let
 /// in: the sign-in page, or the password form when the password must change first.
 pub(crate) async fn person(
@@ -345,18 +359,17 @@ async fn gmina_page_of(
     if rops_domain::territory::Teryt::parse(&teryt).is_err() {
         return Ok(not_found());
     }
-    match caller
-        .may_at(
-            state,
-            Action::ReadReports,
-            Resource::Unit(Stream::Gmina, &teryt),
-        )
-        .await
-    {
-        Ok(()) => {}
-        Err(ApiError::Forbidden(_)) => return Ok(forbidden()),
-        Err(ApiError::NotFound(_)) => return Ok(not_found()),
-        Err(e) => return Err(e),
+    if let Some(answer) = refusal(
+        caller
+            .may_at(
+                state,
+                Action::ReadReports,
+                Resource::Unit(Stream::Gmina, &teryt),
+            )
+            .await,
+        not_found,
+    )? {
+        return Ok(answer);
     }
     let may_lpres = caller
         .may_at(

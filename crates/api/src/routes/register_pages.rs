@@ -326,6 +326,20 @@ async fn region_of(state: &AppState, id: &str) -> Result<Option<String>, ApiErro
     state.db(move |conn| events::region_of(conn, &id)).await
 }
 
+/// A stored event as its form shows it.
+fn form_of(e: rops_store::events::EventView) -> EventForm {
+    EventForm {
+        event_type: e.event_type,
+        date: e.date,
+        subregion: e.subregion.unwrap_or_default(),
+        title: e.title,
+        participants: e.participants.to_string(),
+        evidence_url: e.evidence_url.unwrap_or_default(),
+        revision: e.revision,
+        ..EventForm::default()
+    }
+}
+
 /// One event's form.
 #[get("/events/{id}")]
 pub async fn edit(
@@ -359,16 +373,7 @@ pub async fn edit(
             "To wydarzenie zostało wycofane; jego historia jest w API.",
         ));
     }
-    let form = EventForm {
-        event_type: e.event_type,
-        date: e.date,
-        subregion: e.subregion.unwrap_or_default(),
-        title: e.title,
-        participants: e.participants.to_string(),
-        evidence_url: e.evidence_url.unwrap_or_default(),
-        revision: e.revision,
-        ..EventForm::default()
-    };
+    let form = form_of(e);
     let banner = Banner::of(&user, &session);
     Ok(page_of(
         StatusCode::OK,
@@ -420,17 +425,13 @@ pub async fn change(
             .db(move |conn| events::get(conn, &event_id))
             .await?
             .event;
-        let form = EventForm {
-            event_type: e.event_type,
-            date: e.date,
-            subregion: e.subregion.unwrap_or_default(),
-            title: e.title,
-            participants: e.participants.to_string(),
-            evidence_url: e.evidence_url.unwrap_or_default(),
-            revision,
-            ..EventForm::default()
-        };
-        (form, None)
+        (
+            EventForm {
+                revision,
+                ..form_of(e)
+            },
+            None,
+        )
     } else {
         read(&fields, state.clock.today())
     };

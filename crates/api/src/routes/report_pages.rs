@@ -2,7 +2,7 @@
 //! and the form of one quarter, whose save and submit are the store's own writes — the same
 //! rules, checks and revisions as the API's `PUT` and `submit`.
 
-use super::dashboard::{forbidden, person, refused};
+use super::dashboard::{forbidden, person, refusal, refused};
 use super::signin::csrf_matches;
 use crate::auth::Caller;
 use crate::csv_import::cells::number_text;
@@ -323,18 +323,17 @@ async fn unit_reader(
     if unit.stream.parse_unit(&unit.code).is_err() {
         return Ok(Err(not_found()));
     }
-    match caller
-        .may_at(
-            state,
-            Action::ReadReports,
-            Resource::Unit(unit.stream, &unit.code),
-        )
-        .await
-    {
-        Ok(()) => {}
-        Err(ApiError::Forbidden(_)) => return Ok(Err(forbidden())),
-        Err(ApiError::NotFound(_)) => return Ok(Err(not_found())),
-        Err(e) => return Err(e),
+    if let Some(answer) = refusal(
+        caller
+            .may_at(
+                state,
+                Action::ReadReports,
+                Resource::Unit(unit.stream, &unit.code),
+            )
+            .await,
+        not_found,
+    )? {
+        return Ok(Err(answer));
     }
     let may_write = caller
         .may_at(
@@ -824,24 +823,23 @@ pub async fn lpres_save(
             &format!("Nie ma gminy o kodzie TERYT {teryt}."),
         ));
     }
-    match caller
-        .may_at(
-            &state,
-            Action::WriteLpres,
-            Resource::Unit(Stream::Gmina, &teryt),
-        )
-        .await
-    {
-        Ok(()) => {}
-        Err(ApiError::Forbidden(_)) => return Ok(forbidden()),
-        Err(ApiError::NotFound(_)) => {
-            return Ok(refused(
+    if let Some(answer) = refusal(
+        caller
+            .may_at(
+                &state,
+                Action::WriteLpres,
+                Resource::Unit(Stream::Gmina, &teryt),
+            )
+            .await,
+        || {
+            refused(
                 StatusCode::NOT_FOUND,
                 "Nie znaleziono",
                 &format!("Nie ma gminy o kodzie TERYT {teryt}."),
-            ))
-        }
-        Err(e) => return Err(e),
+            )
+        },
+    )? {
+        return Ok(answer);
     }
     let revision = field("revision").trim().parse::<i32>().unwrap_or(0);
     let (input, mut errors) = lpres_input(&fields);

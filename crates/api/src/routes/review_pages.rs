@@ -3,7 +3,7 @@
 //! a reason, approve several at once. Every decision is the store's own transition, as the
 //! API's `approve` and `return`, at the revision the analyst saw.
 
-use super::dashboard::{forbidden, person, refused};
+use super::dashboard::{forbidden, person, refusal, refused};
 use super::signin::csrf_matches;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -395,18 +395,17 @@ pub async fn one(
     let Some(key) = key_of(&stream, &unit, &period) else {
         return Ok(no_report());
     };
-    match caller
-        .may_at(
-            &state,
-            Action::ReadReports,
-            Resource::Unit(key.stream, &key.unit),
-        )
-        .await
-    {
-        Ok(()) => {}
-        Err(ApiError::Forbidden(_)) => return Ok(forbidden()),
-        Err(ApiError::NotFound(_)) => return Ok(no_report()),
-        Err(e) => return Err(e),
+    if let Some(answer) = refusal(
+        caller
+            .may_at(
+                &state,
+                Action::ReadReports,
+                Resource::Unit(key.stream, &key.unit),
+            )
+            .await,
+        no_report,
+    )? {
+        return Ok(answer);
     }
     let Some(ctx) = context(&state, key).await? else {
         return Ok(no_report());

@@ -2,7 +2,7 @@
 //! as a dry run for the preview, stored on confirmation — the API's own import
 //! ([`super::report_files::import_file`]).
 
-use super::dashboard::{forbidden, person, refused};
+use super::dashboard::{person, refusal, refused};
 use super::report_files::import_file;
 use super::signin::csrf_matches;
 use crate::csv_import::Source;
@@ -54,18 +54,17 @@ async fn writer(
     if Stream::Owes.parse_unit(owes).is_err() {
         return Ok(Err(not_found()));
     }
-    match caller
-        .may_at(
-            state,
-            Action::WriteReports,
-            Resource::Unit(Stream::Owes, owes),
-        )
-        .await
-    {
-        Ok(()) => {}
-        Err(ApiError::Forbidden(_)) => return Ok(Err(forbidden())),
-        Err(ApiError::NotFound(_)) => return Ok(Err(not_found())),
-        Err(e) => return Err(e),
+    if let Some(answer) = refusal(
+        caller
+            .may_at(
+                state,
+                Action::WriteReports,
+                Resource::Unit(Stream::Owes, owes),
+            )
+            .await,
+        not_found,
+    )? {
+        return Ok(Err(answer));
     }
     let code = owes.to_owned();
     let Some(view) = state
