@@ -47,6 +47,7 @@ fn param<'a>(op: &'a Value, name: &str) -> &'a Value {
 const FREE_TEXT: &[&str] = &[
     "name",
     "name_pl",
+    "verification_pl",
     "powiat_name",
     "title",
     "note",
