@@ -49,32 +49,11 @@ async fn signed_in(db: &TestDb, login: &str, role: Role, org: Option<&str>) -> (
     })
     .unwrap();
     drop(conn);
-    let app = test::init_service(crate::app::build(state_for(db))).await;
-    let res = test::call_service(
-        &app,
-        TestRequest::post()
-            .uri("/auth/login")
-            .set_form([("login", login), ("password", PASSWORD)])
-            .to_request(),
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let landing = res
-        .headers()
-        .get("location")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let cookie = res
-        .response()
-        .cookies()
-        .find(|c| c.name() == "rops_session")
-        .unwrap();
-    (format!("rops_session={}", cookie.value()), landing)
+    signed_in_again(db, login).await
 }
 
-/// A second session of an existing account.
+/// A session of an existing account (another one, when it has one already): its cookie and
+/// where the sign-in form sends it.
 async fn signed_in_again(db: &TestDb, login: &str) -> (String, String) {
     let app = test::init_service(crate::app::build(state_for(db))).await;
     let res = test::call_service(
@@ -85,6 +64,7 @@ async fn signed_in_again(db: &TestDb, login: &str) -> (String, String) {
             .to_request(),
     )
     .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let landing = res
         .headers()
         .get("location")

@@ -194,26 +194,18 @@ async fn scope_view(
         Err(clean) => return Ok(pages::see_other(&format!("{}?{clean}", req.path()))),
     };
     let is_owes = matches!(of, Of::Owes(_));
-    let scope_of = match &of {
-        Of::Region(_) => None,
-        Of::Subregion(c) => Some((true, c.clone())),
-        Of::Owes(c) => Some((false, c.clone())),
-    };
-    let (rollup, names, series) = match compute_with_series(&state, of, &q, &req, true, true).await
-    {
+    let found = match compute_with_series(&state, of, &q, &req, true, true).await {
         Ok(found) => found,
         Err(e) => return rollup_refused(e, &what),
     };
+    let (rollup, names, series, region_code) =
+        (found.rollup, found.names, found.series, found.region);
     let window = (rollup.from.to_string(), rollup.to.to_string());
-    let (region_code, boundaries, reports) = state
+    let scope_region = region_code.clone();
+    let (boundaries, reports) = state
         .db(move |conn| {
-            let region_code = match &scope_of {
-                None => code.clone(),
-                Some((true, s)) => rops_store::rollups::region_of_subregion(conn, s)?,
-                Some((false, o)) => rops_store::rollups::region_of_owes(conn, o)?,
-            };
             let boundaries: HashMap<_, _> =
-                rops_store::boundaries::boundaries_of_region(conn, &region_code)?
+                rops_store::boundaries::boundaries_of_region(conn, &scope_region)?
                     .into_iter()
                     .collect();
             let reports = match is_owes {
@@ -229,7 +221,7 @@ async fn scope_view(
                 )?),
                 false => None,
             };
-            Ok((region_code, boundaries, reports))
+            Ok((boundaries, reports))
         })
         .await?;
     let compare_in = caller
@@ -482,11 +474,13 @@ pub async fn indicator(
         Err(clean) => return Ok(pages::see_other(&format!("{}?{clean}", req.path()))),
     };
     let what = format!("regionu o kodzie {code}");
-    let (whole, names, series) =
+    let found =
         match compute_with_series(&state, Of::Region(code.clone()), &q, &req, true, true).await {
             Ok(found) => found,
             Err(e) => return rollup_refused(e, &what),
         };
+    let (whole, names, series) = (found.rollup, found.names, found.series);
+
     if !whole
         .indicators
         .iter()

@@ -126,9 +126,9 @@ pub struct Notice {
 
 /// A unit whose report a form is for: its stream and code.
 #[derive(Clone)]
-struct UnitRef {
-    stream: Stream,
-    code: String,
+pub(crate) struct UnitRef {
+    pub(crate) stream: Stream,
+    pub(crate) code: String,
 }
 
 impl UnitRef {
@@ -304,7 +304,7 @@ fn stored_values(ctx: &Context) -> Vec<(String, String)> {
 }
 
 /// The person's answer for a unit's report: who they are and whether they may write it.
-async fn unit_reader(
+pub(crate) async fn unit_reader(
     state: &AppState,
     req: &HttpRequest,
     unit: &UnitRef,

@@ -300,12 +300,21 @@ pub(crate) async fn compute(
     req: &HttpRequest,
     with_names: bool,
 ) -> Result<(Rollup, Names), ApiError> {
-    let (rollup, names, _) = compute_with_series(state, of, q, req, with_names, false).await?;
-    Ok((rollup, names))
+    let found = compute_with_series(state, of, q, req, with_names, false).await?;
+    Ok((found.rollup, found.names))
 }
 
 /// The rollup a quarter at a time: what each quarter of the window would answer alone.
 pub(crate) type Series = Vec<(rops_domain::period::Quarter, Rollup)>;
+
+/// What [`compute_with_series`] found.
+pub(crate) struct Computed {
+    pub rollup: Rollup,
+    pub names: Names,
+    pub series: Series,
+    /// The region the scope lies in.
+    pub region: String,
+}
 
 /// [`compute`], and with `series` also the rollup of each quarter of the window (the same
 /// scope, moment and filter), for trend lines: the inputs are read once for all of them.
@@ -316,7 +325,7 @@ pub(crate) async fn compute_with_series(
     req: &HttpRequest,
     with_names: bool,
     series: bool,
-) -> Result<(Rollup, Names, Series), ApiError> {
+) -> Result<Computed, ApiError> {
     let Parsed { window, as_of, .. } = parse(q, req, state.clock.now())?;
     // A code that is not well formed names nothing: 404, as an unknown one.
     let scope = match &of {
@@ -354,6 +363,7 @@ pub(crate) async fn compute_with_series(
             Ok((inputs, names))
         })
         .await?;
+    let region_code = inputs.region.to_string();
     let (whole, quarters) = web::block(move || {
         let whole = rollup(&inputs, &request);
         let quarters: Series = if series {
@@ -378,7 +388,12 @@ pub(crate) async fn compute_with_series(
     })
     .await
     .map_err(ApiError::internal)?;
-    Ok((whole, names, quarters))
+    Ok(Computed {
+        rollup: whole,
+        names,
+        series: quarters,
+        region: region_code,
+    })
 }
 
 /// What every rollup endpoint's description says.

@@ -2,9 +2,11 @@
 //! as a dry run for the preview, stored on confirmation — the API's own import
 //! ([`super::report_files::import_file`]).
 
-use super::dashboard::{person, refusal, refused};
+use super::dashboard::{forbidden, refused};
 use super::report_files::import_file;
+use super::report_pages::{unit_reader, UnitRef};
 use super::signin::csrf_matches;
+use crate::auth::Caller;
 use crate::csv_import::Source;
 use crate::error::ApiError;
 use crate::pages::upload::{upload, Preview};
@@ -16,7 +18,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use base64::Engine as _;
 use futures_util::StreamExt as _;
 use rops_domain::indicator::Stream;
-use rops_domain::policy::{Action, Resource};
+use rops_store::accounts::{Session, User};
 
 /// The largest file accepted, as the API's import.
 const FILE_LIMIT: usize = crate::app::BODY_LIMIT;
@@ -28,50 +30,28 @@ async fn writer(
     state: &AppState,
     req: &HttpRequest,
     owes: &str,
-) -> Result<
-    Result<
-        (
-            rops_store::accounts::Session,
-            rops_store::accounts::User,
-            crate::auth::Caller,
-            String,
-        ),
-        HttpResponse,
-    >,
-    ApiError,
-> {
-    let (session, user, caller) = match person(state, req).await? {
+) -> Result<Result<(Session, User, Caller, String), HttpResponse>, ApiError> {
+    let unit = UnitRef {
+        stream: Stream::Owes,
+        code: owes.to_owned(),
+    };
+    let (session, user, caller, may_write) = match unit_reader(state, req, &unit).await? {
         Ok(found) => found,
         Err(answer) => return Ok(Err(answer)),
     };
-    let not_found = || {
-        refused(
-            StatusCode::NOT_FOUND,
-            "Nie znaleziono",
-            &format!("Nie ma OWES o kodzie {owes}."),
-        )
-    };
-    if Stream::Owes.parse_unit(owes).is_err() {
-        return Ok(Err(not_found()));
-    }
-    if let Some(answer) = refusal(
-        caller
-            .may_at(
-                state,
-                Action::WriteReports,
-                Resource::Unit(Stream::Owes, owes),
-            )
-            .await,
-        not_found,
-    )? {
-        return Ok(Err(answer));
+    if !may_write {
+        return Ok(Err(forbidden()));
     }
     let code = owes.to_owned();
     let Some(view) = state
         .db(move |conn| rops_store::queries::owes(conn, &code))
         .await?
     else {
-        return Ok(Err(not_found()));
+        return Ok(Err(refused(
+            StatusCode::NOT_FOUND,
+            "Nie znaleziono",
+            &format!("Nie ma OWES o kodzie {owes}."),
+        )));
     };
     Ok(Ok((session, user, caller, view.name)))
 }
