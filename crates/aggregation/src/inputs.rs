@@ -59,6 +59,11 @@ pub struct ReportRevision {
     pub values: Values,
     pub results: Vec<ResultCode>,
     pub recorded_at: DateTime<Utc>,
+    /// When the report was first submitted, when that is known without its history: the
+    /// store reads a report's current state (one "revision" per report) for a rollup as of
+    /// now, and the first submission comes with it. `None` for a revision of the history,
+    /// whose first submission is its earliest `submit`.
+    pub first_submitted_at: Option<DateTime<Utc>>,
 }
 
 impl ReportRevision {
@@ -111,6 +116,22 @@ impl EntityRevision {
     }
 }
 
+/// The quarters whose reports, events and LPRES statuses a rollup of `window` reads: the
+/// window itself and the span of every target evaluated at its last quarter (a programme's
+/// quarters so far, or the year of an annual target). The store reads no more than this, so
+/// a rollup costs what its window holds, not the region's whole history.
+pub fn reads(targets: &[Target], window: Window) -> Window {
+    let q = window.to;
+    let from = targets
+        .iter()
+        .filter_map(|t| match t.window {
+            TargetWindow::Programme => (t.programme_from <= q).then_some(t.programme_from),
+            TargetWindow::Annual => Quarter::new(q.year(), 1).ok(),
+        })
+        .fold(window.from, Quarter::min);
+    Window { from, to: q }
+}
+
 /// Everything about one region a rollup needs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inputs {
@@ -123,6 +144,8 @@ pub struct Inputs {
     pub event_types: Vec<IndicatorCode>,
     pub result_codes: Vec<ResultCode>,
     pub targets: Vec<Target>,
+    /// Every revision of the reports of the quarters the rollup reads (see [`reads`]), or,
+    /// as of now, each report's current state.
     pub report_revisions: Vec<ReportRevision>,
     pub lpres_revisions: Vec<LpresRevision>,
     pub event_revisions: Vec<EventRevision>,
@@ -131,7 +154,7 @@ pub struct Inputs {
 }
 
 /// Whose figures: the whole region, one subregion, or one OWES.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scope {
     Region,
     Subregion(SubregionCode),

@@ -152,6 +152,7 @@ fn rev(
         values: values(vals),
         results: Vec::new(),
         recorded_at: at(day),
+        first_submitted_at: None,
     }
 }
 

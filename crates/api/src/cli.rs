@@ -239,6 +239,7 @@ pub async fn start(
     )
     .with_sessions(config.sessions)
     .with_plausibility(config.plausibility)
+    .with_rollup_cache(config.rollup_cache_bytes)
     .with_public_url(config.public_url.clone())
     .with_oidc(oidc);
     let setup_state = state.clone();

@@ -10,6 +10,7 @@
 //! | `ROPS_REPORT_DEADLINE_DAYS` | `15` | days after a quarter's end by which an OWES report is on time |
 //! | `ROPS_PLAUSIBILITY_FACTOR` | `3` | a submitted value above this many times the median of the unit's last reported periods is a warning the person confirms |
 //! | `ROPS_PLAUSIBILITY_HISTORY` | `4` | how many of the unit's last reported periods that median is taken over (and a zero after that many values above zero is a warning) |
+//! | `ROPS_ROLLUP_CACHE_MB` | `64` | megabytes of computed rollups kept until a write changes them |
 //! | `ROPS_BODY_TIMEOUT_SECS` | `30` | seconds a client may take to send a request body (then 408) |
 //! | `ROPS_MAX_REQUESTS_PER_CLIENT` | `64` | requests one client address may have in progress (then 429) |
 //! | `ROPS_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
@@ -49,6 +50,8 @@ pub struct Config {
     pub plausibility: rops_domain::plausibility::Thresholds,
     pub body_timeout_secs: u64,
     pub max_requests_per_client: usize,
+    /// Bytes of computed rollups kept.
+    pub rollup_cache_bytes: u64,
     pub log_format: LogFormat,
     /// Origins allowed to call the API from a browser (CORS); empty: none.
     pub cors_origins: Vec<String>,
@@ -64,7 +67,7 @@ pub struct Config {
 pub struct ConfigError(pub String);
 
 /// The variables the service reads, for the README check.
-pub const VARIABLES: [&str; 22] = [
+pub const VARIABLES: [&str; 23] = [
     "ROPS_BIND",
     "DATABASE_URL",
     "ROPS_DATA_DIR",
@@ -73,6 +76,7 @@ pub const VARIABLES: [&str; 22] = [
     "ROPS_REPORT_DEADLINE_DAYS",
     "ROPS_PLAUSIBILITY_FACTOR",
     "ROPS_PLAUSIBILITY_HISTORY",
+    "ROPS_ROLLUP_CACHE_MB",
     "ROPS_BODY_TIMEOUT_SECS",
     "ROPS_MAX_REQUESTS_PER_CLIENT",
     "ROPS_LOG_FORMAT",
@@ -163,6 +167,7 @@ impl Config {
         };
         let body_timeout_secs = number("ROPS_BODY_TIMEOUT_SECS", 30, 3600)?;
         let max_requests_per_client = number("ROPS_MAX_REQUESTS_PER_CLIENT", 64, 100_000)? as usize;
+        let rollup_cache_bytes = number("ROPS_ROLLUP_CACHE_MB", 64, 65_536)? << 20;
         let log_format = match get("ROPS_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -236,6 +241,7 @@ impl Config {
             plausibility,
             body_timeout_secs,
             max_requests_per_client,
+            rollup_cache_bytes,
             log_format,
             cors_origins,
         })

@@ -14,6 +14,7 @@ pub mod http;
 pub mod oidc;
 pub mod openapi;
 pub mod pages;
+pub mod rollup_cache;
 pub mod routes;
 pub mod schemas;
 pub mod state;
@@ -31,5 +32,7 @@ mod entity_tests;
 mod hostile_tests;
 #[cfg(test)]
 mod page_tests;
+#[cfg(test)]
+mod rollup_cache_tests;
 #[cfg(test)]
 mod tests;

@@ -4,9 +4,13 @@ use crate::auth::session::SessionSettings;
 use crate::auth::Keys;
 use crate::error::ApiError;
 use crate::oidc::Oidc;
+use crate::rollup_cache::RollupCache;
 use actix_web::web;
 use rops_store::{Clock, DbConnection, Health, Pool, StoreError, StoreResult, WriteMode};
 use std::sync::Arc;
+
+/// How many bytes of computed rollups a server keeps unless told otherwise (64 MiB).
+pub const DEFAULT_ROLLUP_CACHE_BYTES: u64 = 64 << 20;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -28,6 +32,8 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// Single sign-on, when configured.
     pub oidc: Option<Arc<Oidc>>,
+    /// Computed rollups, until a write changes them.
+    pub rollups: Arc<RollupCache>,
 }
 
 impl AppState {
@@ -42,6 +48,15 @@ impl AppState {
             sessions: SessionSettings::default(),
             public_url: None,
             oidc: None,
+            rollups: Arc::new(RollupCache::new(DEFAULT_ROLLUP_CACHE_BYTES)),
+        }
+    }
+
+    /// The same state keeping at most `bytes` of computed rollups.
+    pub fn with_rollup_cache(self, bytes: u64) -> Self {
+        Self {
+            rollups: Arc::new(RollupCache::new(bytes)),
+            ..self
         }
     }
 

@@ -216,7 +216,7 @@ impl utoipa::PartialSchema for Year {
 impl utoipa::ToSchema for Year {}
 
 /// An inclusive range of quarters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Window {
     pub from: Quarter,
     pub to: Quarter,

@@ -2,7 +2,7 @@
 //! histories. The rollup itself is pure (`rops-aggregation`); reading everything at request
 //! time keeps every figure live, with no stored aggregate to go stale.
 
-use crate::rows::{EventRevisionRow, LpresRevisionRow, ProgrammeRow, RevisionRow, TargetRow};
+use crate::rows::{EventRevisionRow, LpresRevisionRow, ProgrammeRow, TargetRow};
 use crate::schema::{
     self, event_revisions as er, events as ev, lpres_revisions as lr, report_revisions as rv,
 };
@@ -15,7 +15,7 @@ use rops_aggregation::inputs::{
 use rops_domain::code::{OwesCode, SubregionCode};
 use rops_domain::indicator::{IndicatorCode, ResultCode, Stream};
 use rops_domain::lpres::LpresStatus;
-use rops_domain::period::Quarter;
+use rops_domain::period::{Quarter, Window};
 use rops_domain::reference::{TargetScope, TargetWindow};
 use rops_domain::report::{ReportPeriod, ReportStatus, RevisionAction};
 use rops_domain::territory::{RegionCode, Teryt};
@@ -36,6 +36,44 @@ pub fn region_of_owes(conn: &mut DbConnection, code: &str) -> StoreResult<String
     queries::owes(conn, code)?
         .map(|o| o.region)
         .ok_or_else(|| StoreError::NotFound(format!("no OWES with code {code}")))
+}
+
+/// How long after a moment nothing recorded at it can change any more: the longest a write
+/// transaction may take. A write stamps its revisions when it begins; the migration
+/// `rollup_versions` counts a revision stamped longer ago than this when it was written
+/// (a back-dated one) as a change of the past.
+pub const SETTLED_AFTER_SECONDS: i64 = 600;
+
+/// What a region's rollups were computed from, as the writes themselves count it (the
+/// migration `rollup_versions`, kept by triggers): equal versions, equal inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Versions {
+    /// Every write touching the region.
+    pub region: i64,
+    /// The writes that can change what was recorded at a settled moment.
+    pub region_past: i64,
+    /// Reference data every region reads.
+    pub reference: i64,
+}
+
+/// The versions of `region`'s rollups now: read before the inputs, so that whatever is
+/// computed from inputs read afterwards is at least as new as them.
+pub fn versions(conn: &mut DbConnection, region: &str) -> StoreResult<Versions> {
+    use schema::rollup_versions as v;
+    let rows: Vec<(String, i64, i64)> = v::table
+        .filter(v::scope.eq_any([region, "*"]))
+        .select((v::scope, v::version, v::past_version))
+        .load(conn)?;
+    let mut found = Versions::default();
+    for (scope, version, past) in rows {
+        if scope == "*" {
+            found.reference = version;
+        } else {
+            found.region = version;
+            found.region_past = past;
+        }
+    }
+    Ok(found)
 }
 
 /// Every stored text a rollup reads becomes a domain value here, and only here. `at` says
@@ -59,30 +97,231 @@ fn subregion(at: &str, text: Option<&str>) -> StoreResult<Option<SubregionCode>>
     text.map(|s| parse(at, SubregionCode::parse(s))).transpose()
 }
 
-fn report_revision(stream: Stream, r: RevisionRow) -> StoreResult<ReportRevision> {
-    let at = format!(
-        "report_revisions {}/{}/{} revision {}",
-        r.stream, r.unit_code, r.period, r.revision
-    );
-    let unit = parse(&at, stream.parse_unit(&r.unit_code))?;
-    let results: Option<Vec<ResultCode>> = r
-        .results_json
+/// What a rollup reads of a report, of its history (`recorded_at` the revision's stamp) or
+/// of its current state (`recorded_at` its last change, with its first submission).
+type ReportRead = (
+    String,         // stream
+    String,         // unit_code
+    String,         // period
+    i32,            // revision
+    String,         // action, or the status of a current state
+    String,         // status
+    String,         // values_json
+    Option<String>, // results_json
+    String,         // recorded_at
+    Option<String>, // first_submitted_at
+);
+
+fn report_revision(stream: Stream, r: ReportRead, current: bool) -> StoreResult<ReportRevision> {
+    let (_, unit_code, period, revision, action, status, values, results, recorded, first) = r;
+    let at = if current {
+        format!("reports {stream}/{unit_code}/{period}")
+    } else {
+        format!("report_revisions {stream}/{unit_code}/{period} revision {revision}")
+    };
+    let unit = parse(&at, stream.parse_unit(&unit_code))?;
+    let results: Option<Vec<ResultCode>> = results
         .as_deref()
         .map(|text| parse(&at, serde_json::from_str(text)))
         .transpose()?;
     Ok(ReportRevision {
         unit,
-        period: parse(&at, ReportPeriod::parse(stream, &r.period))?,
-        revision: r.revision,
-        action: parse(&at, RevisionAction::parse(&r.action))?,
-        status: parse(&at, ReportStatus::parse(&r.status))?,
-        values: parse::<Values, _>(&at, serde_json::from_str(&r.values_json))?,
+        period: parse(&at, ReportPeriod::parse(stream, &period))?,
+        revision,
+        // A current state is no action; its first submission comes with it.
+        action: if current {
+            RevisionAction::Update
+        } else {
+            parse(&at, RevisionAction::parse(&action))?
+        },
+        status: parse(&at, ReportStatus::parse(&status))?,
+        values: parse::<Values, _>(&at, serde_json::from_str(&values))?,
         results: results.unwrap_or_default(),
-        recorded_at: moment(&at, &r.recorded_at)?,
+        recorded_at: moment(&at, &recorded)?,
+        first_submitted_at: first.as_deref().map(|t| moment(&at, t)).transpose()?,
     })
 }
 
-pub fn inputs(conn: &mut DbConnection, region: &str) -> StoreResult<Inputs> {
+/// Which reports, LPRES statuses and events a rollup reads: those of the quarters its
+/// windows read (with the targets' spans, [`rops_aggregation::inputs::reads`]), as recorded at
+/// `as_of`, or, when `as_of` is `None` (now), their current state.
+#[derive(Debug, Clone, Copy)]
+pub struct Reading<'w> {
+    pub windows: &'w [Window],
+    pub as_of: Option<DateTime<Utc>>,
+}
+
+/// The reports of `stream` and `units` whose periods lie in `span` (a year period from the
+/// span's first year on; a few quarters too many at the edges, which the rollup leaves out).
+fn reports_read(
+    conn: &mut DbConnection,
+    stream: Stream,
+    units: Vec<String>,
+    span: Window,
+    as_of: Option<DateTime<Utc>>,
+) -> StoreResult<Vec<ReportRevision>> {
+    let (first, last) = (span.from.year().to_string(), span.to.to_string());
+    let rows: Vec<ReportRead> = match as_of {
+        None => schema::reports::table
+            .filter(schema::reports::stream.eq(stream.as_str()))
+            .filter(schema::reports::unit_code.eq_any(units))
+            .filter(schema::reports::period.between(first, last))
+            .select((
+                schema::reports::stream,
+                schema::reports::unit_code,
+                schema::reports::period,
+                schema::reports::revision,
+                schema::reports::status,
+                schema::reports::status,
+                schema::reports::values_json,
+                schema::reports::results_json,
+                schema::reports::updated_at,
+                schema::reports::first_submitted_at,
+            ))
+            .load(conn)?,
+        Some(at) => rv::table
+            .filter(rv::stream.eq(stream.as_str()))
+            .filter(rv::unit_code.eq_any(units))
+            .filter(rv::period.between(first, last))
+            .filter(rv::recorded_at.le(crate::clock::stamp(at)))
+            .select((
+                rv::stream,
+                rv::unit_code,
+                rv::period,
+                rv::revision,
+                rv::action,
+                rv::status,
+                rv::values_json,
+                rv::results_json,
+                rv::recorded_at,
+                None::<String>.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(),
+            ))
+            .load(conn)?,
+    };
+    rows.into_iter()
+        .map(|r| report_revision(stream, r, as_of.is_none()))
+        .collect()
+}
+
+fn lpres_revision(l: LpresRevisionRow) -> StoreResult<LpresRevision> {
+    let at = format!("lpres_revisions {} revision {}", l.teryt, l.revision);
+    Ok(LpresRevision {
+        teryt: parse(&at, Teryt::parse(&l.teryt))?,
+        revision: l.revision,
+        status: parse(&at, LpresStatus::parse(&l.status))?,
+        adopted_on: l.adopted_on.as_deref().map(|d| day(&at, d)).transpose()?,
+        plan_from: l.plan_from,
+        plan_to: l.plan_to,
+        resolution_number: l.resolution_number,
+        recorded_at: moment(&at, &l.recorded_at)?,
+    })
+}
+
+/// Each gmina's LPRES status: as recorded at `as_of` (its revisions up to then), or now.
+fn lpres_read(
+    conn: &mut DbConnection,
+    teryts: Vec<String>,
+    as_of: Option<DateTime<Utc>>,
+) -> StoreResult<Vec<LpresRevision>> {
+    let rows: Vec<LpresRevisionRow> = match as_of {
+        Some(at) => lr::table
+            .filter(lr::teryt.eq_any(teryts))
+            .filter(lr::recorded_at.le(crate::clock::stamp(at)))
+            .select(LpresRevisionRow::as_select())
+            .load(conn)?,
+        None => {
+            let l = schema::lpres::table;
+            l.filter(schema::lpres::teryt.eq_any(teryts))
+                .select(crate::rows::LpresRow::as_select())
+                .load(conn)?
+                .into_iter()
+                .map(|r| LpresRevisionRow {
+                    teryt: r.teryt,
+                    revision: r.revision,
+                    status: r.status,
+                    resolution_number: r.resolution_number,
+                    adopted_on: r.adopted_on,
+                    plan_from: r.plan_from,
+                    plan_to: r.plan_to,
+                    document_url: r.document_url,
+                    recorded_at: r.updated_at,
+                    recorded_by: r.updated_by,
+                })
+                .collect()
+        }
+    };
+    rows.into_iter().map(lpres_revision).collect()
+}
+
+/// The region's events dated in `span`: every revision recorded by `as_of` of an event that
+/// was ever dated in it (a later revision may have moved it out), or each one's current state.
+fn events_read(
+    conn: &mut DbConnection,
+    region: &str,
+    span: Window,
+    as_of: Option<DateTime<Utc>>,
+) -> StoreResult<Vec<EventRevision>> {
+    let (first, last) = (
+        span.from.first_day().to_string(),
+        span.to.last_day().to_string(),
+    );
+    let rows: Vec<EventRevisionRow> = match as_of {
+        Some(at) => {
+            let dated: Vec<String> = er::table
+                .inner_join(ev::table)
+                .filter(ev::region_code.eq(region))
+                .filter(er::event_date.between(first, last))
+                .select(er::id)
+                .distinct()
+                .load(conn)?;
+            er::table
+                .inner_join(ev::table)
+                .filter(ev::region_code.eq(region))
+                .filter(er::id.eq_any(dated))
+                .filter(er::recorded_at.le(crate::clock::stamp(at)))
+                .select(EventRevisionRow::as_select())
+                .load(conn)?
+        }
+        None => ev::table
+            .filter(ev::region_code.eq(region))
+            .filter(ev::event_date.between(first, last))
+            .select(crate::rows::EventRow::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(|e| EventRevisionRow {
+                id: e.id,
+                revision: e.revision,
+                action: String::new(),
+                event_type: e.event_type,
+                event_date: e.event_date,
+                subregion_code: e.subregion_code,
+                title: e.title,
+                participants: e.participants,
+                evidence_url: e.evidence_url,
+                withdrawn_at: e.withdrawn_at,
+                recorded_at: e.updated_at,
+                recorded_by: e.updated_by,
+            })
+            .collect(),
+    };
+    rows.into_iter()
+        .map(|e| {
+            let at = format!("event_revisions {} revision {}", e.id, e.revision);
+            Ok(EventRevision {
+                revision: e.revision,
+                event_type: parse(&at, IndicatorCode::parse(&e.event_type))?,
+                date: day(&at, &e.event_date)?,
+                subregion: subregion(&at, e.subregion_code.as_deref())?,
+                withdrawn: e.withdrawn_at.is_some(),
+                recorded_at: moment(&at, &e.recorded_at)?,
+                id: e.id,
+            })
+        })
+        .collect()
+}
+
+/// Everything the rollups of `region` over `reading.windows` need, read in one go.
+pub fn inputs(conn: &mut DbConnection, region: &str, reading: Reading<'_>) -> StoreResult<Inputs> {
     let detail = queries::region(conn, region)?
         .ok_or_else(|| StoreError::NotFound(format!("no region with code {region}")))?;
     let region_code = parse(
@@ -185,59 +424,23 @@ pub fn inputs(conn: &mut DbConnection, region: &str) -> StoreResult<Inputs> {
         }
     }
 
-    let teryts: Vec<String> = gminas.iter().map(|g| g.teryt.to_string()).collect();
+    let span = reading
+        .windows
+        .iter()
+        .map(|w| rops_aggregation::inputs::reads(&targets, *w))
+        .reduce(|a, b| Window {
+            from: a.from.min(b.from),
+            to: a.to.max(b.to),
+        })
+        .ok_or_else(|| StoreError::Setup("a rollup reads at least one window".into()))?;
     let mut report_revisions = Vec::new();
     for stream in Stream::ALL {
         let units = reports::units_of_region(conn, stream, region)?;
-        let rows: Vec<RevisionRow> = rv::table
-            .filter(rv::stream.eq(stream.as_str()))
-            .filter(rv::unit_code.eq_any(units))
-            .select(RevisionRow::as_select())
-            .load(conn)?;
-        for r in rows {
-            report_revisions.push(report_revision(stream, r)?);
-        }
+        report_revisions.extend(reports_read(conn, stream, units, span, reading.as_of)?);
     }
-    let lpres_rows: Vec<LpresRevisionRow> = lr::table
-        .filter(lr::teryt.eq_any(teryts))
-        .select(LpresRevisionRow::as_select())
-        .load(conn)?;
-    let lpres_revisions = lpres_rows
-        .into_iter()
-        .map(|l| {
-            let at = format!("lpres_revisions {} revision {}", l.teryt, l.revision);
-            Ok(LpresRevision {
-                teryt: parse(&at, Teryt::parse(&l.teryt))?,
-                revision: l.revision,
-                status: parse(&at, LpresStatus::parse(&l.status))?,
-                adopted_on: l.adopted_on.as_deref().map(|d| day(&at, d)).transpose()?,
-                plan_from: l.plan_from,
-                plan_to: l.plan_to,
-                resolution_number: l.resolution_number,
-                recorded_at: moment(&at, &l.recorded_at)?,
-            })
-        })
-        .collect::<StoreResult<_>>()?;
-    let event_rows: Vec<EventRevisionRow> = er::table
-        .inner_join(ev::table)
-        .filter(ev::region_code.eq(region))
-        .select(EventRevisionRow::as_select())
-        .load(conn)?;
-    let event_revisions = event_rows
-        .into_iter()
-        .map(|e| {
-            let at = format!("event_revisions {} revision {}", e.id, e.revision);
-            Ok(EventRevision {
-                revision: e.revision,
-                event_type: parse(&at, IndicatorCode::parse(&e.event_type))?,
-                date: day(&at, &e.event_date)?,
-                subregion: subregion(&at, e.subregion_code.as_deref())?,
-                withdrawn: e.withdrawn_at.is_some(),
-                recorded_at: moment(&at, &e.recorded_at)?,
-                id: e.id,
-            })
-        })
-        .collect::<StoreResult<_>>()?;
+    let teryts: Vec<String> = gminas.iter().map(|g| g.teryt.to_string()).collect();
+    let lpres_revisions = lpres_read(conn, teryts, reading.as_of)?;
+    let event_revisions = events_read(conn, region, span, reading.as_of)?;
 
     Ok(Inputs {
         region: region_code,
@@ -274,7 +477,11 @@ mod tests {
 
     /// What a corrupt `inputs` says: (where, what).
     fn corrupt(conn: &mut DbConnection) -> (String, String) {
-        match inputs(conn, "16") {
+        let reading = Reading {
+            windows: &[Window::year(2024).unwrap()],
+            as_of: Some(Utc::now()),
+        };
+        match inputs(conn, "16", reading) {
             Err(StoreError::Corrupt { at, what }) => (at, what),
             other => panic!("expected corrupt data, got {other:?}"),
         }
@@ -285,7 +492,11 @@ mod tests {
             let db = db.with_sample();
             let mut conn = db.conn();
             conn.batch_execute(&format!("{REPORT}{}", revision("create", "NULL"))).unwrap();
-            let read = inputs(&mut conn, "16").unwrap();
+            let reading = Reading {
+                windows: &[Window::year(2024).unwrap()],
+                as_of: Some(Utc::now()),
+            };
+            let read = inputs(&mut conn, "16", reading).unwrap();
             assert_eq!(read.report_revisions[0].action, RevisionAction::Create);
             assert_eq!(read.report_revisions[0].unit.as_str(), "OWES-PN");
 

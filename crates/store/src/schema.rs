@@ -285,6 +285,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    rollup_versions (scope) {
+        scope -> Text,
+        version -> BigInt,
+        past_version -> BigInt,
+    }
+}
+
+diesel::table! {
     sessions (id_hash) {
         id_hash -> Text,
         login -> Text,
@@ -375,6 +383,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reports,
     result_groups,
     result_items,
+    rollup_versions,
     sessions,
     subregion_powiats,
     subregions,

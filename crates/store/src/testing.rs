@@ -92,6 +92,12 @@ impl TestDb {
         self.pool().get().expect("a test database connection")
     }
 
+    /// Runs SQL statements on the test database (data no API writes, e.g. a second region).
+    pub fn execute(&self, sql: &str) {
+        use diesel::connection::SimpleConnection;
+        self.conn().batch_execute(sql).expect("the test's SQL runs");
+    }
+
     pub fn url(&self) -> &DatabaseUrl {
         &self.url
     }

@@ -544,6 +544,29 @@ fn migration_trees_are_equivalent() {
     .unwrap();
     post.sort();
     assert_eq!(lite, post);
+
+    // The same triggers keep the rollup versions on both (one per table and event).
+    #[derive(QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]
+    struct Trigger {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+    let mut conn = sqlite.conn();
+    let mut lite: Vec<Trigger> =
+        diesel::sql_query("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            .load(&mut conn)
+            .unwrap();
+    lite.sort();
+    assert!(lite.len() >= 60, "{lite:?}");
+    let mut conn = pg.conn();
+    let mut post: Vec<Trigger> = diesel::sql_query(
+        "SELECT DISTINCT trigger_name::text AS name FROM information_schema.triggers \
+         WHERE trigger_schema = 'public'",
+    )
+    .load(&mut conn)
+    .unwrap();
+    post.sort();
+    assert_eq!(lite, post);
 }
 
 /// SQLite runs in WAL mode (with synchronous=NORMAL: every commit survives a crash of the

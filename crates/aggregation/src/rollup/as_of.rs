@@ -31,9 +31,14 @@ pub(crate) fn reports_as_of(revisions: &[ReportRevision], as_of: DateTime<Utc>) 
         if r.revision > slot.revision {
             *slot = r;
         }
-        if r.action == RevisionAction::Submit {
-            let first = first_submit.entry(key).or_insert(r.recorded_at);
-            *first = (*first).min(r.recorded_at);
+        let submitted = match (r.action == RevisionAction::Submit, r.first_submitted_at) {
+            (_, Some(at)) if at <= as_of => Some(at),
+            (true, _) => Some(r.recorded_at),
+            _ => None,
+        };
+        if let Some(at) = submitted {
+            let first = first_submit.entry(key).or_insert(at);
+            *first = (*first).min(at);
         }
     }
     last.into_iter()

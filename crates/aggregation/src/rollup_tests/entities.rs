@@ -27,6 +27,7 @@ fn yearly(unit: &str, year: i32, vals: &[(&str, f64)], day: &str) -> ReportRevis
         values: values(vals),
         results: Vec::new(),
         recorded_at: at(day),
+        first_submitted_at: None,
     }
 }
 

@@ -1,6 +1,7 @@
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::export::{self, Names, Table};
+use crate::rollup_cache::{Cached, Lookup, Moment};
 use crate::schemas::{CsvText, RollupFormat, Xlsx};
 use crate::state::AppState;
 use actix_web::http::header;
@@ -16,6 +17,7 @@ use rops_domain::territory::RegionCode;
 use rops_domain::validation::FieldErrors;
 use rops_store::{queries, rollups, DbConnection, StoreResult};
 use serde::Deserialize;
+use std::sync::Arc;
 use utoipa::IntoParams;
 
 /// The longest window a rollup covers, in quarters.
@@ -230,7 +232,8 @@ async fn respond(
     }
     let Parsed { format, table, .. } = parse(&q, &req, state.clock.now())?;
     let spreadsheet = !matches!(format, Format::Json);
-    let (rollup, names) = compute(&state, of, &q, &req, spreadsheet).await?;
+    let found = compute_with_series(&state, of, &q, &req, spreadsheet, false).await?;
+    let (rollup, names) = (&found.rollup, &found.names);
     let mut name = format!(
         "rollup-{}-{}-{}",
         rollup.scope.code(),
@@ -241,21 +244,23 @@ async fn respond(
         name = format!("{name}-{}", table.as_str());
     }
     Ok(match format {
-        Format::Json => HttpResponse::Ok().json(rollup),
+        Format::Json => HttpResponse::Ok()
+            .content_type("application/json")
+            .body(found.cached.json(found.moment, found.now)),
         Format::Csv => HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}.csv\""),
             ))
-            .body(export::csv(&rollup, &names, table).map_err(ApiError::internal)?),
+            .body(export::csv(rollup, names, table).map_err(ApiError::internal)?),
         Format::Xlsx => HttpResponse::Ok()
             .content_type(export::XLSX)
             .insert_header((
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}.xlsx\""),
             ))
-            .body(export::xlsx(&rollup, &names).map_err(ApiError::internal)?),
+            .body(export::xlsx(rollup, names).map_err(ApiError::internal)?),
     })
 }
 
@@ -291,19 +296,6 @@ fn names(conn: &mut DbConnection, region_code: &str) -> StoreResult<Names> {
     Ok(names)
 }
 
-/// The rollup `q` asks for, and with `with_names` the names of its units, indicators and
-/// results: what the JSON, CSV, XLSX answers and the pages show, computed once here.
-pub(crate) async fn compute(
-    state: &AppState,
-    of: Of,
-    q: &RollupQuery,
-    req: &HttpRequest,
-    with_names: bool,
-) -> Result<(Rollup, Names), ApiError> {
-    let found = compute_with_series(state, of, q, req, with_names, false).await?;
-    Ok((found.rollup, found.names))
-}
-
 /// The rollup a quarter at a time: what each quarter of the window would answer alone.
 pub(crate) type Series = Vec<(rops_domain::period::Quarter, Rollup)>;
 
@@ -314,10 +306,31 @@ pub(crate) struct Computed {
     pub series: Series,
     /// The region the scope lies in.
     pub region: String,
+    /// The rollup as kept in the cache, with its JSON answer.
+    pub cached: Arc<Cached>,
+    pub moment: Moment,
+    pub now: DateTime<Utc>,
 }
 
-/// [`compute`], and with `series` also the rollup of each quarter of the window (the same
+/// What the database said for a rollup: the cached entries it found (in window order), and
+/// what the missing ones are computed from.
+struct Read {
+    lookup: Lookup,
+    found: Vec<Option<Arc<Cached>>>,
+    inputs: Option<rops_aggregation::Inputs>,
+    names: Option<Arc<Names>>,
+}
+
+/// The rollup `q` asks for, with `with_names` the names of its units, indicators and results
+/// (what the JSON, CSV, XLSX answers and the pages show, computed once here), and with
+/// `series` also the rollup of each quarter of the window (the same
 /// scope, moment and filter), for trend lines: the inputs are read once for all of them.
+///
+/// Every rollup goes through the cache ([`crate::rollup_cache`]): the region's versions are
+/// read first, and only the rollups not kept under them are computed, from inputs read in
+/// the same visit to the database. A connection is held only while the database is read; the
+/// rollups themselves are pure CPU and run on the blocking pool afterwards, so other requests
+/// never queue behind them.
 pub(crate) async fn compute_with_series(
     state: &AppState,
     of: Of,
@@ -326,7 +339,8 @@ pub(crate) async fn compute_with_series(
     with_names: bool,
     series: bool,
 ) -> Result<Computed, ApiError> {
-    let Parsed { window, as_of, .. } = parse(q, req, state.clock.now())?;
+    let now = state.clock.now();
+    let Parsed { window, as_of, .. } = parse(q, req, now)?;
     // A code that is not well formed names nothing: 404, as an unknown one.
     let scope = match &of {
         Of::Region(_) => Scope::Region,
@@ -338,62 +352,127 @@ pub(crate) async fn compute_with_series(
             OwesCode::parse(o).map_err(|_| ApiError::NotFound(format!("no OWES with code {o}")))?,
         ),
     };
-    let request = Request {
-        scope,
-        window,
-        as_of,
-        approved_only: q.approved_only,
-        deadline_days: state.deadline_days,
-    };
-    // A connection is held only while the database is read; the rollup itself is pure CPU
-    // and runs on the blocking pool afterwards, so other requests never queue behind it.
-    let (inputs, names) = state
+    let moment = Moment::of(q.as_of.as_ref().map(|_| as_of), now);
+    let mut windows = vec![window];
+    if series {
+        windows.extend(window.quarters().map(|quarter| Window {
+            from: quarter,
+            to: quarter,
+        }));
+    }
+    let cache = state.rollups.clone();
+    let (approved_only, deadline_days) = (q.approved_only, state.deadline_days);
+    let lookup_scope = scope.clone();
+    let wanted = windows.clone();
+    let read = state
         .db(move |conn| {
             let region_code = match &of {
                 Of::Region(code) => code.clone(),
                 Of::Subregion(s) => rollups::region_of_subregion(conn, s)?,
                 Of::Owes(o) => rollups::region_of_owes(conn, o)?,
             };
-            let inputs = rollups::inputs(conn, &region_code)?;
-            let names = if with_names {
-                names(conn, &region_code)?
-            } else {
-                Names::default()
+            let versions = rollups::versions(conn, &region_code)?;
+            let lookup = Lookup {
+                region: region_code,
+                scope: lookup_scope,
+                moment,
+                approved_only,
+                deadline_days,
+                versions,
+                now,
             };
-            Ok((inputs, names))
+            let found: Vec<_> = wanted.iter().map(|w| cache.get(&lookup.key(*w))).collect();
+            let missing: Vec<Window> = wanted
+                .iter()
+                .zip(&found)
+                .filter(|(_, f)| f.is_none())
+                .map(|(w, _)| *w)
+                .collect();
+            let inputs = if missing.is_empty() {
+                None
+            } else {
+                let reading = rollups::Reading {
+                    windows: &missing,
+                    as_of: q_as_of(moment),
+                };
+                Some(rollups::inputs(conn, &lookup.region, reading)?)
+            };
+            let names = match (with_names, cache.names(&lookup)) {
+                (false, _) => None,
+                (true, Some(n)) => Some(n),
+                (true, None) => {
+                    let n = Arc::new(names(conn, &lookup.region)?);
+                    cache.insert_names(&lookup, n.clone());
+                    Some(n)
+                }
+            };
+            Ok(Read {
+                lookup,
+                found,
+                inputs,
+                names,
+            })
         })
         .await?;
-    let region_code = inputs.region.to_string();
-    let (whole, quarters) = web::block(move || {
-        let whole = rollup(&inputs, &request);
-        let quarters: Series = if series {
-            request
-                .window
-                .quarters()
-                .map(|quarter| {
-                    let one = Request {
-                        window: Window {
-                            from: quarter,
-                            to: quarter,
-                        },
-                        ..request.clone()
+    let Read {
+        lookup,
+        found,
+        inputs,
+        names,
+    } = read;
+    let cache = state.rollups.clone();
+    let region_code = lookup.region.clone();
+    let entries: Vec<Arc<Cached>> = web::block(move || {
+        windows
+            .iter()
+            .zip(found)
+            .map(|(w, hit)| match (hit, &inputs) {
+                (Some(hit), _) => Ok(hit),
+                (None, Some(inputs)) => {
+                    let request = Request {
+                        scope: scope.clone(),
+                        window: *w,
+                        as_of,
+                        approved_only,
+                        deadline_days,
                     };
-                    (quarter, rollup(&inputs, &one))
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        (whole, quarters)
+                    let made = Arc::new(Cached::new(rollup(inputs, &request))?);
+                    cache.insert(lookup.key(*w), made.clone());
+                    Ok(made)
+                }
+                (None, None) => Err(serde::ser::Error::custom("a missing rollup had no inputs")),
+            })
+            .collect::<Result<Vec<_>, serde_json::Error>>()
     })
     .await
+    .map_err(ApiError::internal)?
     .map_err(ApiError::internal)?;
+    let mut entries = entries.into_iter();
+    let whole = entries
+        .next()
+        .ok_or_else(|| ApiError::internal("no rollup was computed"))?;
+    let quarters: Series = window
+        .quarters()
+        .zip(entries)
+        .map(|(quarter, e)| (quarter, e.rollup(moment, now)))
+        .collect();
     Ok(Computed {
-        rollup: whole,
-        names,
+        rollup: whole.rollup(moment, now),
+        names: names.map(|n| (*n).clone()).unwrap_or_default(),
         series: quarters,
         region: region_code,
+        cached: whole,
+        moment,
+        now,
     })
+}
+
+/// What the store reads as of `moment`: the current state for now, else the history.
+fn q_as_of(moment: Moment) -> Option<DateTime<Utc>> {
+    match moment {
+        Moment::Today(_) => None,
+        Moment::At(t) => Some(t),
+    }
 }
 
 /// What every rollup endpoint's description says.

@@ -32,14 +32,19 @@ fn all_reports(conn: &mut DbConnection) -> Vec<Report> {
 /// The region's rollup over `window`, as of now or the start of `today`, whichever is later:
 /// after every demo write, and after the sample's entities were registered (now).
 fn rollup(conn: &mut DbConnection, window: Window, today: NaiveDate) -> Rollup {
-    let inputs = rollups::inputs(conn, "16").unwrap();
+    let as_of = today
+        .and_time(NaiveTime::MIN)
+        .and_utc()
+        .max(chrono::Utc::now());
+    let reading = rollups::Reading {
+        windows: &[window],
+        as_of: Some(as_of),
+    };
+    let inputs = rollups::inputs(conn, "16", reading).unwrap();
     let request = Request {
         scope: Scope::Region,
         window,
-        as_of: today
-            .and_time(NaiveTime::MIN)
-            .and_utc()
-            .max(chrono::Utc::now()),
+        as_of,
         approved_only: false,
         deadline_days: 15,
     };
@@ -104,6 +109,34 @@ rops_store::backend_tests! {
         assert!(r.targets.iter().any(|t| t.status != TargetStatus::Achieved));
         assert!(r.lpres.adopted >= 8, "{:?}", r.lpres);
         assert!(r.results.iter().any(|res| res.gminas > 0));
+    }
+
+    // A rollup reads only its window's reports (and its targets' spans), and as of now the
+    // current-state tables: both give exactly what the whole history gives.
+    fn the_window_and_the_current_state_read_what_the_whole_history_gives(db) {
+        let db = db.with_sample();
+        let mut conn = db.conn();
+        fill(&mut conn, today());
+        let now = chrono::Utc::now();
+        let everything = Window::new(Quarter::new(2000, 1).unwrap(), Quarter::new(2030, 4).unwrap()).unwrap();
+        let whole = rollups::inputs(&mut conn, "16", rollups::Reading { windows: &[everything], as_of: Some(now) }).unwrap();
+        for window in [
+            Window::year(2024).unwrap(),
+            Window::year(2025).unwrap(),
+            Window::new(Quarter::new(2024, 3).unwrap(), Quarter::new(2026, 2).unwrap()).unwrap(),
+        ] {
+            let request = Request { scope: Scope::Region, window, as_of: now, approved_only: false, deadline_days: 15 };
+            let expected = rops_aggregation::rollup(&whole, &request);
+            let read = rollups::inputs(&mut conn, "16", rollups::Reading { windows: &[window], as_of: Some(now) }).unwrap();
+            assert!(read.report_revisions.len() < whole.report_revisions.len(), "{window:?} reads less");
+            assert_eq!(rops_aggregation::rollup(&read, &request), expected, "{window:?} as of a moment");
+            let current = rollups::inputs(&mut conn, "16", rollups::Reading { windows: &[window], as_of: None }).unwrap();
+            assert_eq!(rops_aggregation::rollup(&current, &request), expected, "{window:?} now");
+            for scope in [Scope::Subregion("OPL-PN".parse().unwrap()), Scope::Owes("OWES-PD".parse().unwrap())] {
+                let request = Request { scope, ..request.clone() };
+                assert_eq!(rops_aggregation::rollup(&current, &request), rops_aggregation::rollup(&whole, &request));
+            }
+        }
     }
 
     fn demo_data_is_added_only_to_a_database_without_reports(db) {
