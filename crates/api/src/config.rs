@@ -374,8 +374,9 @@ mod tests {
             ("store", include_str!("../../store/Cargo.toml")),
             ("api", include_str!("../Cargo.toml")),
             ("cli", include_str!("../../cli/Cargo.toml")),
+            ("bench", include_str!("../../bench/Cargo.toml")),
         ];
-        let order = ["store", "aggregation", "domain"];
+        let order = ["api", "store", "aggregation", "domain"];
         let edges: Vec<String> = manifests
             .iter()
             .map(|(name, manifest)| {
