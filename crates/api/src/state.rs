@@ -34,6 +34,8 @@ pub struct AppState {
     pub oidc: Option<Arc<Oidc>>,
     /// Computed rollups, until a write changes them.
     pub rollups: Arc<RollupCache>,
+    /// Turns to build a spreadsheet (as many as there are cores).
+    pub spreadsheets: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -49,6 +51,9 @@ impl AppState {
             public_url: None,
             oidc: None,
             rollups: Arc::new(RollupCache::new(DEFAULT_ROLLUP_CACHE_BYTES)),
+            spreadsheets: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
         }
     }
 

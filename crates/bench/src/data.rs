@@ -4,6 +4,7 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 /// Poland's voivodeships: TERYT code, name, gminas (2023), OWES (100 in all).
 pub const REGIONS: [(&str, &str, usize, usize); 16] = [
@@ -189,14 +190,27 @@ pub struct Indicator {
 impl Catalogue {
     pub fn of(indicators: &Value) -> Self {
         let mut c = Self::default();
-        for i in indicators["indicators"].as_array().into_iter().flatten() {
+        let all = indicators["indicators"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        // A ratio's numerator never exceeds its denominator.
+        let bounded: HashMap<&str, &str> = all
+            .iter()
+            .filter_map(|i| Some((i["numerator"].as_str()?, i["denominator"].as_str()?)))
+            .collect();
+        for i in &all {
             if i["kind"] == "ratio" {
                 continue;
             }
+            let code = i["code"].as_str().unwrap_or_default();
             let one = Indicator {
-                code: i["code"].as_str().unwrap_or_default().to_owned(),
+                code: code.to_owned(),
                 money: i["unit"] == "pln",
-                at_most: i["at_most"].as_str().map(str::to_owned),
+                at_most: i["at_most"]
+                    .as_str()
+                    .or_else(|| bounded.get(code).copied())
+                    .map(str::to_owned),
             };
             match i["stream"].as_str() {
                 Some("owes") => c.owes.push(one),

@@ -84,7 +84,10 @@ fn env(cmd: &mut Command, url: &str, dir: &std::path::Path) {
         .env("ROPS_DATA_DIR", dir)
         .env("ROPS_JWT_SECRET", SECRET)
         .env("ROPS_MAX_REQUESTS_PER_CLIENT", "100000")
-        .env("RUST_LOG", "warn");
+        .env(
+            "RUST_LOG",
+            std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
+        );
 }
 
 fn free_port() -> u16 {

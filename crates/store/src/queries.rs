@@ -139,11 +139,16 @@ pub fn gminas(
     subregion: Option<&str>,
 ) -> StoreResult<Vec<GminaView>> {
     let owners = powiat_owners(conn)?;
-    let rows: Vec<(GminaRow, PowiatRow)> = schema::gminas::table
+    // A region's gminas are read in SQL (a rollup reads them on every computation).
+    let mut query = schema::gminas::table
         .inner_join(schema::powiats::table)
         .order(schema::gminas::teryt)
         .select((GminaRow::as_select(), PowiatRow::as_select()))
-        .load(conn)?;
+        .into_boxed();
+    if let Some(r) = region {
+        query = query.filter(schema::powiats::region_code.eq(r.to_owned()));
+    }
+    let rows: Vec<(GminaRow, PowiatRow)> = query.load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(g, p)| gmina_view(g, p, &owners))

@@ -199,7 +199,7 @@ async fn scope_view(
         Err(e) => return rollup_refused(e, &what),
     };
     let (rollup, names, series, region_code) =
-        (found.rollup, found.names, found.series, found.region);
+        (found.rollup(), found.names, found.series, found.region);
     let window = (rollup.from.to_string(), rollup.to.to_string());
     let scope_region = region_code.clone();
     let (boundaries, reports) = state
@@ -479,7 +479,7 @@ pub async fn indicator(
             Ok(found) => found,
             Err(e) => return rollup_refused(e, &what),
         };
-    let (whole, names, series) = (found.rollup, found.names, found.series);
+    let (whole, names, series) = (found.rollup(), found.names, found.series);
 
     if !whole
         .indicators

@@ -233,35 +233,51 @@ async fn respond(
     let Parsed { format, table, .. } = parse(&q, &req, state.clock.now())?;
     let spreadsheet = !matches!(format, Format::Json);
     let found = compute_with_series(&state, of, &q, &req, spreadsheet, false).await?;
-    let (rollup, names) = (&found.rollup, &found.names);
+    if matches!(format, Format::Json) {
+        return Ok(HttpResponse::Ok()
+            .content_type("application/json")
+            .body(found.cached.json(found.moment, found.now)));
+    }
     let mut name = format!(
         "rollup-{}-{}-{}",
-        rollup.scope.code(),
-        rollup.from,
-        rollup.to
+        found.cached.scope_code(),
+        found.cached.window().from,
+        found.cached.window().to
     );
     if matches!(format, Format::Csv) && table != Table::default() {
         name = format!("{name}-{}", table.as_str());
     }
-    Ok(match format {
-        Format::Json => HttpResponse::Ok()
-            .content_type("application/json")
-            .body(found.cached.json(found.moment, found.now)),
-        Format::Csv => HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.csv\""),
-            ))
-            .body(export::csv(rollup, names, table).map_err(ApiError::internal)?),
-        Format::Xlsx => HttpResponse::Ok()
-            .content_type(export::XLSX)
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.xlsx\""),
-            ))
-            .body(export::xlsx(rollup, names).map_err(ApiError::internal)?),
+    // A spreadsheet is CPU work with a few MB of buffers: made on the blocking pool, a few at
+    // a time, so that many at once neither stall the server nor pile up memory.
+    let _turn = state
+        .spreadsheets
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
+    let xlsx = matches!(format, Format::Xlsx);
+    let body = web::block(move || {
+        let rollup = found.rollup();
+        if xlsx {
+            export::xlsx(&rollup, &found.names).map_err(|e| e.to_string())
+        } else {
+            export::csv(&rollup, &found.names, table).map_err(|e| e.to_string())
+        }
     })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
+    let (content_type, extension) = if xlsx {
+        (export::XLSX, "xlsx")
+    } else {
+        ("text/csv; charset=utf-8", "csv")
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}.{extension}\""),
+        ))
+        .body(body))
 }
 
 /// The names a spreadsheet writes beside the codes: the region's, its subregions' and OWES',
@@ -301,7 +317,6 @@ pub(crate) type Series = Vec<(rops_domain::period::Quarter, Rollup)>;
 
 /// What [`compute_with_series`] found.
 pub(crate) struct Computed {
-    pub rollup: Rollup,
     pub names: Names,
     pub series: Series,
     /// The region the scope lies in.
@@ -310,6 +325,13 @@ pub(crate) struct Computed {
     pub cached: Arc<Cached>,
     pub moment: Moment,
     pub now: DateTime<Utc>,
+}
+
+impl Computed {
+    /// The rollup itself (a copy of the cached one, as of this request's moment).
+    pub fn rollup(&self) -> Rollup {
+        self.cached.rollup(self.moment, self.now)
+    }
 }
 
 /// What the database said for a rollup: the cached entries it found (in window order), and
@@ -364,6 +386,7 @@ pub(crate) async fn compute_with_series(
     let (approved_only, deadline_days) = (q.approved_only, state.deadline_days);
     let lookup_scope = scope.clone();
     let wanted = windows.clone();
+    let started = std::time::Instant::now();
     let read = state
         .db(move |conn| {
             let region_code = match &of {
@@ -420,6 +443,8 @@ pub(crate) async fn compute_with_series(
         inputs,
         names,
     } = read;
+    let read_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let computed = found.iter().filter(|f| f.is_none()).count();
     let cache = state.rollups.clone();
     let region_code = lookup.region.clone();
     let entries: Vec<Arc<Cached>> = web::block(move || {
@@ -447,6 +472,15 @@ pub(crate) async fn compute_with_series(
     .await
     .map_err(ApiError::internal)?
     .map_err(ApiError::internal)?;
+    if computed > 0 {
+        tracing::debug!(
+            scope = %lookup_region(&entries),
+            computed,
+            read_ms,
+            compute_ms = started.elapsed().as_secs_f64() * 1000.0 - read_ms,
+            "rollups computed"
+        );
+    }
     let mut entries = entries.into_iter();
     let whole = entries
         .next()
@@ -457,7 +491,6 @@ pub(crate) async fn compute_with_series(
         .map(|(quarter, e)| (quarter, e.rollup(moment, now)))
         .collect();
     Ok(Computed {
-        rollup: whole.rollup(moment, now),
         names: names.map(|n| (*n).clone()).unwrap_or_default(),
         series: quarters,
         region: region_code,
@@ -465,6 +498,13 @@ pub(crate) async fn compute_with_series(
         moment,
         now,
     })
+}
+
+fn lookup_region(entries: &[Arc<Cached>]) -> String {
+    entries
+        .first()
+        .map(|e| e.scope_code().to_owned())
+        .unwrap_or_default()
 }
 
 /// What the store reads as of `moment`: the current state for now, else the history.
