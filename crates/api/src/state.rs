@@ -9,6 +9,10 @@ use actix_web::web;
 use rops_store::{Clock, DbConnection, Health, Pool, StoreError, StoreResult, WriteMode};
 use std::sync::Arc;
 
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// How many bytes of computed rollups a server keeps unless told otherwise (64 MiB).
 pub const DEFAULT_ROLLUP_CACHE_BYTES: u64 = 64 << 20;
 
@@ -36,6 +40,9 @@ pub struct AppState {
     pub rollups: Arc<RollupCache>,
     /// Turns to build a spreadsheet (as many as there are cores).
     pub spreadsheets: Arc<tokio::sync::Semaphore>,
+    /// Turns to read or compute rollups (twice as many as there are cores): more at once only
+    /// queue for the same cores, each on a thread of its own that keeps its memory.
+    pub rollup_turns: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -51,9 +58,8 @@ impl AppState {
             public_url: None,
             oidc: None,
             rollups: Arc::new(RollupCache::new(DEFAULT_ROLLUP_CACHE_BYTES)),
-            spreadsheets: Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, |n| n.get()),
-            )),
+            spreadsheets: Arc::new(tokio::sync::Semaphore::new(cores())),
+            rollup_turns: Arc::new(tokio::sync::Semaphore::new(2 * cores())),
         }
     }
 

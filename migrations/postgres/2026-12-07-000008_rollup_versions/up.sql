@@ -32,6 +32,11 @@ BEGIN
     PERFORM rollup_bump('*', 1);
     RETURN NULL;
 END $$;
+
+-- The data tables bump at commit (deferred constraint triggers): the scope's row is locked
+-- from then to the end of the commit only, so concurrent writers of one region are not
+-- serialized for their whole transactions; and a revision is "back-dated" when it is
+-- stamped ten minutes before its commit.
 CREATE TRIGGER regions_insert_rollup_version AFTER INSERT ON regions FOR EACH STATEMENT EXECUTE FUNCTION rollup_bump_reference();
 CREATE TRIGGER regions_update_rollup_version AFTER UPDATE ON regions FOR EACH STATEMENT EXECUTE FUNCTION rollup_bump_reference();
 CREATE TRIGGER regions_delete_rollup_version AFTER DELETE ON regions FOR EACH STATEMENT EXECUTE FUNCTION rollup_bump_reference();
@@ -76,9 +81,9 @@ BEGIN
     PERFORM rollup_bump(CASE r.stream WHEN 'owes' THEN (SELECT s.region_code FROM owes o JOIN subregions s ON s.code = o.subregion_code WHERE o.code = r.unit_code) WHEN 'gmina' THEN (SELECT p.region_code FROM gminas g JOIN powiats p ON p.code = g.powiat_code WHERE g.teryt = r.unit_code) ELSE (SELECT e.region_code FROM entities e WHERE e.code = r.unit_code) END, 0);
     RETURN NULL;
 END $$;
-CREATE TRIGGER reports_insert_rollup_version AFTER INSERT ON reports FOR EACH ROW EXECUTE FUNCTION reports_rollup_version();
-CREATE TRIGGER reports_update_rollup_version AFTER UPDATE ON reports FOR EACH ROW EXECUTE FUNCTION reports_rollup_version();
-CREATE TRIGGER reports_delete_rollup_version AFTER DELETE ON reports FOR EACH ROW EXECUTE FUNCTION reports_rollup_version();
+CREATE CONSTRAINT TRIGGER reports_insert_rollup_version AFTER INSERT ON reports DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION reports_rollup_version();
+CREATE CONSTRAINT TRIGGER reports_update_rollup_version AFTER UPDATE ON reports DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION reports_rollup_version();
+CREATE CONSTRAINT TRIGGER reports_delete_rollup_version AFTER DELETE ON reports DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION reports_rollup_version();
 
 CREATE FUNCTION report_revisions_rollup_version() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE r record;
@@ -87,9 +92,9 @@ BEGIN
     PERFORM rollup_bump(CASE r.stream WHEN 'owes' THEN (SELECT s.region_code FROM owes o JOIN subregions s ON s.code = o.subregion_code WHERE o.code = r.unit_code) WHEN 'gmina' THEN (SELECT p.region_code FROM gminas g JOIN powiats p ON p.code = g.powiat_code WHERE g.teryt = r.unit_code) ELSE (SELECT e.region_code FROM entities e WHERE e.code = r.unit_code) END, CASE WHEN r.recorded_at < to_char(clock_timestamp() AT TIME ZONE 'UTC' - interval '600 seconds', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') THEN 1 ELSE 0 END);
     RETURN NULL;
 END $$;
-CREATE TRIGGER report_revisions_insert_rollup_version AFTER INSERT ON report_revisions FOR EACH ROW EXECUTE FUNCTION report_revisions_rollup_version();
-CREATE TRIGGER report_revisions_update_rollup_version AFTER UPDATE ON report_revisions FOR EACH ROW EXECUTE FUNCTION report_revisions_rollup_version();
-CREATE TRIGGER report_revisions_delete_rollup_version AFTER DELETE ON report_revisions FOR EACH ROW EXECUTE FUNCTION report_revisions_rollup_version();
+CREATE CONSTRAINT TRIGGER report_revisions_insert_rollup_version AFTER INSERT ON report_revisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION report_revisions_rollup_version();
+CREATE CONSTRAINT TRIGGER report_revisions_update_rollup_version AFTER UPDATE ON report_revisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION report_revisions_rollup_version();
+CREATE CONSTRAINT TRIGGER report_revisions_delete_rollup_version AFTER DELETE ON report_revisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION report_revisions_rollup_version();
 
 CREATE FUNCTION lpres_rollup_version() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE r record;
@@ -98,9 +103,9 @@ BEGIN
     PERFORM rollup_bump((SELECT p.region_code FROM gminas g JOIN powiats p ON p.code = g.powiat_code WHERE g.teryt = r.teryt), 0);
     RETURN NULL;
 END $$;
-CREATE TRIGGER lpres_insert_rollup_version AFTER INSERT ON lpres FOR EACH ROW EXECUTE FUNCTION lpres_rollup_version();
-CREATE TRIGGER lpres_update_rollup_version AFTER UPDATE ON lpres FOR EACH ROW EXECUTE FUNCTION lpres_rollup_version();
-CREATE TRIGGER lpres_delete_rollup_version AFTER DELETE ON lpres FOR EACH ROW EXECUTE FUNCTION lpres_rollup_version();
+CREATE CONSTRAINT TRIGGER lpres_insert_rollup_version AFTER INSERT ON lpres DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION lpres_rollup_version();
+CREATE CONSTRAINT TRIGGER lpres_update_rollup_version AFTER UPDATE ON lpres DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION lpres_rollup_version();
+CREATE CONSTRAINT TRIGGER lpres_delete_rollup_version AFTER DELETE ON lpres DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION lpres_rollup_version();
 
 CREATE FUNCTION lpres_revisions_rollup_version() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE r record;
@@ -109,9 +114,9 @@ BEGIN
     PERFORM rollup_bump((SELECT p.region_code FROM gminas g JOIN powiats p ON p.code = g.powiat_code WHERE g.teryt = r.teryt), CASE WHEN r.recorded_at < to_char(clock_timestamp() AT TIME ZONE 'UTC' - interval '600 seconds', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') THEN 1 ELSE 0 END);
     RETURN NULL;
 END $$;
-CREATE TRIGGER lpres_revisions_insert_rollup_version AFTER INSERT ON lpres_revisions FOR EACH ROW EXECUTE FUNCTION lpres_revisions_rollup_version();
-CREATE TRIGGER lpres_revisions_update_rollup_version AFTER UPDATE ON lpres_revisions FOR EACH ROW EXECUTE FUNCTION lpres_revisions_rollup_version();
-CREATE TRIGGER lpres_revisions_delete_rollup_version AFTER DELETE ON lpres_revisions FOR EACH ROW EXECUTE FUNCTION lpres_revisions_rollup_version();
+CREATE CONSTRAINT TRIGGER lpres_revisions_insert_rollup_version AFTER INSERT ON lpres_revisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION lpres_revisions_rollup_version();
+CREATE CONSTRAINT TRIGGER lpres_revisions_update_rollup_version AFTER UPDATE ON lpres_revisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION lpres_revisions_rollup_version();
+CREATE CONSTRAINT TRIGGER lpres_revisions_delete_rollup_version AFTER DELETE ON lpres_revisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION lpres_revisions_rollup_version();
 
 CREATE FUNCTION events_rollup_version() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE r record;
@@ -120,9 +125,9 @@ BEGIN
     PERFORM rollup_bump(r.region_code, 0);
     RETURN NULL;
 END $$;
-CREATE TRIGGER events_insert_rollup_version AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION events_rollup_version();
-CREATE TRIGGER events_update_rollup_version AFTER UPDATE ON events FOR EACH ROW EXECUTE FUNCTION events_rollup_version();
-CREATE TRIGGER events_delete_rollup_version AFTER DELETE ON events FOR EACH ROW EXECUTE FUNCTION events_rollup_version();
+CREATE CONSTRAINT TRIGGER events_insert_rollup_version AFTER INSERT ON events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION events_rollup_version();
+CREATE CONSTRAINT TRIGGER events_update_rollup_version AFTER UPDATE ON events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION events_rollup_version();
+CREATE CONSTRAINT TRIGGER events_delete_rollup_version AFTER DELETE ON events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION events_rollup_version();
 
 CREATE FUNCTION event_revisions_rollup_version() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE r record;
@@ -131,9 +136,9 @@ BEGIN
     PERFORM rollup_bump((SELECT e.region_code FROM events e WHERE e.id = r.id), CASE WHEN r.recorded_at < to_char(clock_timestamp() AT TIME ZONE 'UTC' - interval '600 seconds', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') THEN 1 ELSE 0 END);
     RETURN NULL;
 END $$;
-CREATE TRIGGER event_revisions_insert_rollup_version AFTER INSERT ON event_revisions FOR EACH ROW EXECUTE FUNCTION event_revisions_rollup_version();
-CREATE TRIGGER event_revisions_update_rollup_version AFTER UPDATE ON event_revisions FOR EACH ROW EXECUTE FUNCTION event_revisions_rollup_version();
-CREATE TRIGGER event_revisions_delete_rollup_version AFTER DELETE ON event_revisions FOR EACH ROW EXECUTE FUNCTION event_revisions_rollup_version();
+CREATE CONSTRAINT TRIGGER event_revisions_insert_rollup_version AFTER INSERT ON event_revisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION event_revisions_rollup_version();
+CREATE CONSTRAINT TRIGGER event_revisions_update_rollup_version AFTER UPDATE ON event_revisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION event_revisions_rollup_version();
+CREATE CONSTRAINT TRIGGER event_revisions_delete_rollup_version AFTER DELETE ON event_revisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION event_revisions_rollup_version();
 
 CREATE FUNCTION entities_rollup_version() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE r record;
@@ -142,9 +147,9 @@ BEGIN
     PERFORM rollup_bump(r.region_code, 1);
     RETURN NULL;
 END $$;
-CREATE TRIGGER entities_insert_rollup_version AFTER INSERT ON entities FOR EACH ROW EXECUTE FUNCTION entities_rollup_version();
-CREATE TRIGGER entities_update_rollup_version AFTER UPDATE ON entities FOR EACH ROW EXECUTE FUNCTION entities_rollup_version();
-CREATE TRIGGER entities_delete_rollup_version AFTER DELETE ON entities FOR EACH ROW EXECUTE FUNCTION entities_rollup_version();
+CREATE CONSTRAINT TRIGGER entities_insert_rollup_version AFTER INSERT ON entities DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION entities_rollup_version();
+CREATE CONSTRAINT TRIGGER entities_update_rollup_version AFTER UPDATE ON entities DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION entities_rollup_version();
+CREATE CONSTRAINT TRIGGER entities_delete_rollup_version AFTER DELETE ON entities DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION entities_rollup_version();
 
 CREATE FUNCTION entity_revisions_rollup_version() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE r record;
@@ -153,6 +158,6 @@ BEGIN
     PERFORM rollup_bump((SELECT e.region_code FROM entities e WHERE e.code = r.code), CASE WHEN r.recorded_at < to_char(clock_timestamp() AT TIME ZONE 'UTC' - interval '600 seconds', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') THEN 1 ELSE 0 END);
     RETURN NULL;
 END $$;
-CREATE TRIGGER entity_revisions_insert_rollup_version AFTER INSERT ON entity_revisions FOR EACH ROW EXECUTE FUNCTION entity_revisions_rollup_version();
-CREATE TRIGGER entity_revisions_update_rollup_version AFTER UPDATE ON entity_revisions FOR EACH ROW EXECUTE FUNCTION entity_revisions_rollup_version();
-CREATE TRIGGER entity_revisions_delete_rollup_version AFTER DELETE ON entity_revisions FOR EACH ROW EXECUTE FUNCTION entity_revisions_rollup_version();
+CREATE CONSTRAINT TRIGGER entity_revisions_insert_rollup_version AFTER INSERT ON entity_revisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION entity_revisions_rollup_version();
+CREATE CONSTRAINT TRIGGER entity_revisions_update_rollup_version AFTER UPDATE ON entity_revisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION entity_revisions_rollup_version();
+CREATE CONSTRAINT TRIGGER entity_revisions_delete_rollup_version AFTER DELETE ON entity_revisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION entity_revisions_rollup_version();

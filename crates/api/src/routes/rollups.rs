@@ -386,6 +386,11 @@ pub(crate) async fn compute_with_series(
     let (approved_only, deadline_days) = (q.approved_only, state.deadline_days);
     let lookup_scope = scope.clone();
     let wanted = windows.clone();
+    let _turn = state
+        .rollup_turns
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
     let started = std::time::Instant::now();
     let read = state
         .db(move |conn| {
