@@ -251,6 +251,10 @@ pub async fn start(
     let server = actix_web::HttpServer::new(move || {
         crate::app::build_with(state.clone(), limits.clone(), cors.clone())
     })
+    // Database work, rollups and spreadsheets run on each worker's blocking threads. More of
+    // them than connections only wait for one, each keeping its stack and allocator memory:
+    // further tasks queue instead of starting threads (the default allows 256 per worker).
+    .worker_max_blocking_threads((config.pool_size as usize).max(4))
     .bind(&config.bind)
     .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let addrs = server.addrs();

@@ -17,6 +17,7 @@ pub mod pages;
 pub mod rollup_cache;
 pub mod routes;
 pub mod schemas;
+pub mod shared_reads;
 pub mod state;
 pub mod telemetry;
 

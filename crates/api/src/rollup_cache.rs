@@ -1,17 +1,25 @@
 //! Computed rollups, kept until a write changes what they were computed from.
 //!
-//! An entry is keyed by everything its figures depend on: the region, the scope, the window,
-//! the moment, the filter, and the versions the writes themselves bump in the database
+//! An entry is kept under everything its figures depend on: the region, the scope, the
+//! window, the moment, the filter, and the versions the writes themselves bump in the database
 //! (`rops_store::rollups::versions`, kept by triggers inside every write's transaction). The
-//! versions are read on every request, before anything else, so an entry is never served
-//! after a committed write changed its inputs, whichever replica made the write. A rollup
-//! as of a settled moment (more than [`SETTLED_AFTER_SECONDS`] ago) keys by the versions that
-//! count changes of the past only, so later reports do not evict it; a rollup as of now keys
-//! by the day (what is due depends on it) and gets the request's moment written into it.
+//! versions are read on every request, before anything else, and an entry is served only to
+//! a request that read the versions it was computed at, so it is never served after a
+//! committed write changed its inputs, whichever replica made the write; a rollup computed
+//! at newer versions replaces it. A rollup as of a settled moment (more than
+//! [`SETTLED_AFTER_SECONDS`] ago) depends on the versions that count changes of the past only,
+//! so later reports do not replace it; a rollup as of now is kept for the day (what is due
+//! depends on it) and gets the request's moment written into it.
+//!
+//! The reference part of the inputs (territory, catalogues, targets, the register) is kept
+//! beside the rollups under the versions that count changes of reference data and of the
+//! region's past, so a rollup computed afresh after a report reads only its window's reports,
+//! LPRES and events.
 //!
 //! The cache is bounded by the bytes its entries hold (`ROPS_ROLLUP_CACHE_MB`).
 
 use crate::export::Names;
+use actix_web::body::SizedStream;
 use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
 use quick_cache::sync::Cache;
@@ -19,8 +27,8 @@ use quick_cache::Weighter;
 use rops_aggregation::rollup::Rollup;
 use rops_aggregation::Scope;
 use rops_domain::period::Window;
-use rops_store::rollups::Versions;
 pub use rops_store::rollups::SETTLED_AFTER_SECONDS;
+use rops_store::rollups::{Reference, Versions};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -37,6 +45,14 @@ impl Moment {
     /// The moment of a request: `as_of` when it asked for one, else now.
     pub fn of(as_of: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Self {
         as_of.map_or(Self::Today(now.date_naive()), Self::At)
+    }
+
+    /// The moment the store reads the history at; `None` for now, read from the current state.
+    pub fn as_of(self) -> Option<DateTime<Utc>> {
+        match self {
+            Self::Today(_) => None,
+            Self::At(t) => Some(t),
+        }
     }
 
     /// Whether nothing recorded at this moment can change any more (see the store's
@@ -65,7 +81,6 @@ pub struct Key {
     moment: Moment,
     approved_only: bool,
     deadline_days: i64,
-    versions: (i64, i64),
 }
 
 /// What a key says besides the window; one per request.
@@ -81,7 +96,7 @@ pub struct Lookup {
 }
 
 impl Lookup {
-    pub fn key(&self, window: Window) -> Key {
+    fn key(&self, window: Window) -> Key {
         Key {
             region: self.region.clone(),
             scope: self.scope.clone(),
@@ -89,11 +104,16 @@ impl Lookup {
             moment: self.moment,
             approved_only: self.approved_only,
             deadline_days: self.deadline_days,
-            versions: self.moment.versions(self.versions, self.now),
         }
     }
 
-    /// Names change with reference data and the register, as a settled moment's figures do.
+    /// The versions this lookup's entries must have been computed at.
+    fn entry_versions(&self) -> (i64, i64) {
+        self.moment.versions(self.versions, self.now)
+    }
+
+    /// Names, as the reference part of the inputs, change with reference data and the
+    /// register, as a settled moment's figures do.
     fn names_key(&self) -> NamesKey {
         (
             self.region.clone(),
@@ -157,28 +177,43 @@ impl Cached {
         r
     }
 
-    /// The JSON answer, as of `now` when it was computed for the current state.
-    pub fn json(&self, moment: Moment, now: DateTime<Utc>) -> Vec<u8> {
+    /// The JSON answer, as of `now` when it was computed for the current state: the cached
+    /// bytes around the moment, sent as they are (no copy per request).
+    pub fn json(&self, moment: Moment, now: DateTime<Utc>) -> JsonBody {
         let as_of = match moment {
-            Moment::Today(_) => rops_store::clock::stamp(now),
-            Moment::At(_) => self.rollup.as_of.clone(),
+            Moment::Today(_) => Bytes::from(rops_store::clock::stamp(now)),
+            Moment::At(_) => Bytes::from(self.rollup.as_of.clone()),
         };
-        let mut out = Vec::with_capacity(self.head.len() + as_of.len() + self.tail.len());
-        out.extend_from_slice(&self.head);
-        out.extend_from_slice(as_of.as_bytes());
-        out.extend_from_slice(&self.tail);
-        out
+        let size = self.head.len() + as_of.len() + self.tail.len();
+        let parts = [self.head.clone(), as_of, self.tail.clone()];
+        SizedStream::new(
+            size as u64,
+            futures_util::stream::iter(parts.map(Ok::<_, std::convert::Infallible>)),
+        )
     }
+}
+
+/// A rollup's JSON answer: its parts, with their length.
+pub type JsonBody = SizedStream<
+    futures_util::stream::Iter<std::array::IntoIter<Result<Bytes, std::convert::Infallible>, 3>>,
+>;
+
+/// A rollup with the versions it was computed at. One per key: a newer one replaces it, so
+/// rollups of versions no request will ask for again do not stay until evicted.
+#[derive(Clone)]
+struct Entry {
+    versions: (i64, i64),
+    cached: Arc<Cached>,
 }
 
 #[derive(Clone)]
 struct ByBytes;
 
-impl Weighter<Key, Arc<Cached>> for ByBytes {
-    fn weight(&self, key: &Key, val: &Arc<Cached>) -> u64 {
+impl Weighter<Key, Entry> for ByBytes {
+    fn weight(&self, key: &Key, val: &Entry) -> u64 {
         // The JSON's size stands for the rollup's: both grow with its figures, the rollup
         // (many small strings and vectors) several times as fast as its JSON.
-        (8 * (val.head.len() + val.tail.len()) + key.region.len() + 256) as u64
+        (8 * (val.cached.head.len() + val.cached.tail.len()) + key.region.len() + 256) as u64
     }
 }
 
@@ -187,13 +222,17 @@ impl Weighter<Key, Arc<Cached>> for ByBytes {
 pub struct Stats {
     pub hits: u64,
     pub misses: u64,
+    /// How often the reference part of the inputs was read rather than found.
+    pub references_read: u64,
 }
 
 pub struct RollupCache {
-    rollups: Cache<Key, Arc<Cached>, ByBytes>,
+    rollups: Cache<Key, Entry, ByBytes>,
     names: Cache<NamesKey, Arc<Names>>,
+    references: Cache<NamesKey, Arc<Reference>>,
     hits: AtomicU64,
     misses: AtomicU64,
+    references_read: AtomicU64,
 }
 
 impl RollupCache {
@@ -202,13 +241,21 @@ impl RollupCache {
         Self {
             rollups: Cache::with_weighter((bytes / 20_000).max(16) as usize, bytes.max(1), ByBytes),
             names: Cache::new(64),
+            references: Cache::new(64),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            references_read: AtomicU64::new(0),
         }
     }
 
-    pub fn get(&self, key: &Key) -> Option<Arc<Cached>> {
-        let found = self.rollups.get(key);
+    /// The rollup of `window` for `lookup`, if one was computed at its versions.
+    pub fn get(&self, lookup: &Lookup, window: Window) -> Option<Arc<Cached>> {
+        let versions = lookup.entry_versions();
+        let found = self
+            .rollups
+            .get(&lookup.key(window))
+            .filter(|e| e.versions == versions)
+            .map(|e| e.cached);
         let counter = if found.is_some() {
             &self.hits
         } else {
@@ -218,8 +265,29 @@ impl RollupCache {
         found
     }
 
-    pub fn insert(&self, key: Key, value: Arc<Cached>) {
-        self.rollups.insert(key, value);
+    /// Keeps `value`, the rollup of `window` for `lookup`, unless one computed at newer
+    /// versions is kept already (a request that read the versions later finished first).
+    pub fn insert(&self, lookup: &Lookup, window: Window, value: Arc<Cached>) {
+        let key = lookup.key(window);
+        let versions = lookup.entry_versions();
+        let newer = |e: &Entry| {
+            e.versions != versions && e.versions.0 >= versions.0 && e.versions.1 >= versions.1
+        };
+        if self.rollups.get(&key).is_some_and(|e| newer(&e)) {
+            return;
+        }
+        self.rollups.insert(
+            key,
+            Entry {
+                versions,
+                cached: value,
+            },
+        );
+    }
+
+    /// How many rollups are kept.
+    pub fn entries(&self) -> usize {
+        self.rollups.len()
     }
 
     pub fn names(&self, lookup: &Lookup) -> Option<Arc<Names>> {
@@ -230,10 +298,21 @@ impl RollupCache {
         self.names.insert(lookup.names_key(), names);
     }
 
+    /// What the region's rollups read besides the window's reports, LPRES and events.
+    pub fn reference(&self, lookup: &Lookup) -> Option<Arc<Reference>> {
+        self.references.get(&lookup.names_key())
+    }
+
+    pub fn insert_reference(&self, lookup: &Lookup, reference: Arc<Reference>) {
+        self.references_read.fetch_add(1, Ordering::Relaxed);
+        self.references.insert(lookup.names_key(), reference);
+    }
+
     pub fn stats(&self) -> Stats {
         Stats {
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
+            references_read: self.references_read.load(Ordering::Relaxed),
         }
     }
 }

@@ -123,6 +123,9 @@ backend_tests! {
         assert!(line.is_some_and(|l| l.contains(";region;16;7;")), "{csv}");
         let sub = rollup(&app, "/api/v1/rollups/subregions/OPL-PN?year=2024").await;
         assert_eq!(value(&sub, "jobs_created"), 4.0);
+        // The rollups computed before the writes were replaced, not kept beside: the year's
+        // as JSON (also the CSV's) and the subregion's.
+        assert_eq!(state.rollups.entries(), 2);
     }
 
     async fn a_settled_moment_gives_the_same_bytes_after_later_writes(db) {
@@ -144,6 +147,29 @@ backend_tests! {
         submit(&back_app, "OWES-PD", "2024-Q2", 3).await;
         let settled = rollup(&app, SETTLED).await;
         assert_eq!(value(&settled, "jobs_created"), 3.0, "{settled}");
+    }
+
+    async fn reference_data_is_read_again_only_after_it_changed(db) {
+        let db = db.with_sample();
+        let state = state_for(&db);
+        let app = test::init_service(crate::app::build(state.clone())).await;
+        let targets = |r: &Value| r["targets"].to_string();
+        let before = rollup(&app, YEAR).await;
+        assert_eq!(stats(&state).references_read, 1);
+        submit(&app, "OWES-PN", "2024-Q1", 4).await;
+        let after = rollup(&app, YEAR).await;
+        assert_eq!(value(&after, "jobs_created"), 4.0);
+        let sub = rollup(&app, "/api/v1/rollups/subregions/OPL-PN?year=2024").await;
+        assert_eq!(value(&sub, "jobs_created"), 4.0);
+        assert_eq!(stats(&state).references_read, 1, "a report changes no reference data");
+        assert!(!targets(&before).contains("4321"), "{}", targets(&before));
+
+        // Reference data edited behind the service's back (the triggers still count it).
+        db.execute("UPDATE programme_targets SET value = 4321 WHERE position = 0");
+        let edited = rollup(&app, YEAR).await;
+        assert!(targets(&edited).contains("4321"), "{}", targets(&edited));
+        assert_eq!(stats(&state).references_read, 2);
+        assert_eq!(value(&edited, "jobs_created"), 4.0);
     }
 
     async fn two_regions_never_share_entries(db) {

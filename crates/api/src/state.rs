@@ -5,7 +5,9 @@ use crate::auth::Keys;
 use crate::error::ApiError;
 use crate::oidc::Oidc;
 use crate::rollup_cache::RollupCache;
+use crate::shared_reads::SharedReads;
 use actix_web::web;
+use rops_store::rollups::Versions;
 use rops_store::{Clock, DbConnection, Health, Pool, StoreError, StoreResult, WriteMode};
 use std::sync::Arc;
 
@@ -38,6 +40,9 @@ pub struct AppState {
     pub oidc: Option<Arc<Oidc>>,
     /// Computed rollups, until a write changes them.
     pub rollups: Arc<RollupCache>,
+    /// The reads of a rollup scope's region and versions, shared by the requests waiting for
+    /// them at once.
+    pub versions: Arc<SharedReads<(String, Versions)>>,
     /// Turns to build a spreadsheet (as many as there are cores).
     pub spreadsheets: Arc<tokio::sync::Semaphore>,
     /// Turns to read or compute rollups (twice as many as there are cores): more at once only
@@ -58,6 +63,7 @@ impl AppState {
             public_url: None,
             oidc: None,
             rollups: Arc::new(RollupCache::new(DEFAULT_ROLLUP_CACHE_BYTES)),
+            versions: Arc::new(SharedReads::new(4096)),
             spreadsheets: Arc::new(tokio::sync::Semaphore::new(cores())),
             rollup_turns: Arc::new(tokio::sync::Semaphore::new(2 * cores())),
         }
@@ -118,6 +124,12 @@ impl AppState {
         web::block(move || {
             let mut conn = health.checkout(&pool)?;
             let result = f(&mut conn);
+            if matches!(
+                result,
+                Err(StoreError::Database(_) | StoreError::Unavailable(_))
+            ) {
+                conn.distrust();
+            }
             drop(conn);
             match result {
                 Ok(value) => {

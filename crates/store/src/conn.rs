@@ -6,7 +6,7 @@ use diesel::r2d2::{self, ManageConnection};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The row a write is about to change, or `None`: `$query` (a table's `find`) selecting
 /// `$row`. On PostgreSQL it is read with `SELECT … FOR UPDATE`, which locks it until the
@@ -211,11 +211,75 @@ pub struct Manager {
     file: Option<Arc<DbFile>>,
 }
 
+/// A pooled connection, with when it was last known to work.
+pub struct Pooled {
+    conn: DbConnection,
+    checked: Option<Instant>,
+}
+
+/// How long a connection that answered is handed out again without asking it once more: a
+/// round trip to PostgreSQL saved on nearly every checkout under load, while a connection
+/// idle for longer (across a restart of the database) is always tried first.
+const TRUSTED_FOR: Duration = Duration::from_millis(100);
+
+impl Pooled {
+    /// The next checkout tries this connection before handing it out (a request on it failed).
+    pub fn distrust(&mut self) {
+        self.checked = None;
+    }
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
 impl ManageConnection for Manager {
-    type Connection = DbConnection;
+    type Connection = Pooled;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+    fn connect(&self) -> Result<Pooled, r2d2::Error> {
+        self.open().map(|conn| Pooled {
+            conn,
+            checked: Some(Instant::now()),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Pooled) -> Result<(), r2d2::Error> {
+        if let Some(file) = &self.file {
+            file.check()
+                .map_err(|why| r2d2::Error::ConnectionError(ConnectionError::BadConnection(why)))?;
+        }
+        if conn.checked.is_some_and(|at| at.elapsed() < TRUSTED_FOR) {
+            return Ok(());
+        }
+        conn.conn
+            .batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)?;
+        conn.checked = Some(Instant::now());
+        Ok(())
+    }
+
+    fn has_broken(&self, conn: &mut Pooled) -> bool {
+        std::thread::panicking()
+            || diesel::r2d2::R2D2Connection::is_broken(&mut conn.conn)
+            || self
+                .file
+                .as_ref()
+                .is_some_and(|f| f.check_identity().is_err())
+    }
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.url {
             DatabaseUrl::Postgres(url) => {
                 diesel::PgConnection::establish(&with_connect_timeout(url, 5))
@@ -244,24 +308,6 @@ impl ManageConnection for Manager {
                 Ok(DbConnection::Sqlite(conn))
             }
         }
-    }
-
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        if let Some(file) = &self.file {
-            file.check()
-                .map_err(|why| r2d2::Error::ConnectionError(ConnectionError::BadConnection(why)))?;
-        }
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        std::thread::panicking()
-            || diesel::r2d2::R2D2Connection::is_broken(conn)
-            || self
-                .file
-                .as_ref()
-                .is_some_and(|f| f.check_identity().is_err())
     }
 }
 
@@ -404,6 +450,12 @@ where
     if in_transaction_sqlite(inner)? {
         return conn.transaction(f);
     }
+    // Writers of this file in this process take turns here, in order, before SQLite's lock:
+    // waiting in SQLite's busy handler means sleeping in steps of up to 100 ms.
+    let queue = writers_of(inner)?;
+    let _turn = queue
+        .as_deref()
+        .and_then(|q| q.try_lock_for(WRITER_TURN_WAIT));
     AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
     let result = f(conn);
     let DbConnection::Sqlite(inner) = conn else {
@@ -419,6 +471,49 @@ where
             Err(e)
         }
     }
+}
+
+/// How long a writer waits for its turn in the process's queue of a SQLite file's writers.
+/// After that (a writer holding its turn too long, or a caller writing through two
+/// connections on one thread) it goes on to SQLite's own busy wait, as without the queue.
+const WRITER_TURN_WAIT: Duration = Duration::from_secs(10);
+
+type WriterQueue = Arc<parking_lot::Mutex<()>>;
+
+/// The queue of the writers of `conn`'s file in this process (`None` for a database in
+/// memory, which has no other connection). parking_lot's mutex hands over fairly under
+/// contention, so a writer is not overtaken again and again.
+fn writers_of(
+    conn: &mut diesel::SqliteConnection,
+) -> Result<Option<WriterQueue>, diesel::result::Error> {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex, Weak};
+    static QUEUES: LazyLock<Mutex<HashMap<String, Weak<parking_lot::Mutex<()>>>>> =
+        LazyLock::new(Default::default);
+    #[derive(QueryableByName)]
+    struct Attached {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        file: String,
+    }
+    let attached: Vec<Attached> = diesel::sql_query("PRAGMA database_list").load(conn)?;
+    let Some(file) = attached
+        .into_iter()
+        .find(|a| a.name == "main" && !a.file.is_empty())
+        .map(|a| a.file)
+    else {
+        return Ok(None);
+    };
+    let mut queues = QUEUES.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(queue) = queues.get(&file).and_then(Weak::upgrade) {
+        return Ok(Some(queue));
+    }
+    // A queue lives while a writer holds it; forget the ones nobody holds.
+    queues.retain(|_, q| q.strong_count() > 0);
+    let queue = Arc::new(parking_lot::Mutex::new(()));
+    queues.insert(file, Arc::downgrade(&queue));
+    Ok(Some(queue))
 }
 
 fn in_transaction_sqlite(
@@ -558,6 +653,54 @@ mod tests {
             "the name was passed through the URI unchanged"
         );
         assert_eq!(marker_path(&odd), dir.path().join("a?b#c%d.db.rops-marker"));
+    }
+
+    /// A writer that finds another writer of the same file at work waits for its turn in the
+    /// process, not in SQLite: with SQLite's busy wait switched off (`busy_timeout = 0`) it
+    /// would fail at once with "database is locked".
+    #[test]
+    fn writers_of_one_file_take_turns_in_the_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("turns.db");
+        let open = || {
+            let mut conn = open_sqlite(&path, "rwc").unwrap();
+            conn.batch_execute("PRAGMA busy_timeout = 0").unwrap();
+            DbConnection::Sqlite(conn)
+        };
+        open()
+            .batch_execute("PRAGMA journal_mode = WAL; CREATE TABLE t (n INTEGER NOT NULL)")
+            .unwrap();
+        let (started, writing) = std::sync::mpsc::channel();
+        let first = std::thread::spawn({
+            let mut conn = open();
+            move || {
+                let wrote = write_transaction(&mut conn, |conn| {
+                    conn.batch_execute("INSERT INTO t VALUES (1)")?;
+                    started.send(()).unwrap();
+                    std::thread::sleep(Duration::from_millis(300));
+                    Ok::<_, diesel::result::Error>(())
+                });
+                (wrote, conn)
+            }
+        });
+        writing.recv().unwrap();
+        let mut conn = open();
+        write_transaction(&mut conn, |conn| {
+            conn.batch_execute("INSERT INTO t VALUES (2)")
+        })
+        .expect("the second writer waited for the first");
+        let (wrote, _first) = first.join().unwrap();
+        wrote.unwrap();
+        let other = dir.path().join("other.db");
+        let mut elsewhere = DbConnection::Sqlite(open_sqlite(&other, "rwc").unwrap());
+        let (DbConnection::Sqlite(a), DbConnection::Sqlite(b)) = (&mut conn, &mut elsewhere) else {
+            unreachable!()
+        };
+        let (a, b) = (writers_of(a).unwrap(), writers_of(b).unwrap());
+        assert!(
+            !Arc::ptr_eq(a.as_ref().unwrap(), b.as_ref().unwrap()),
+            "writers of another file never wait in this queue"
+        );
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub mod writes;
 pub use clock::Clock;
 pub use conn::{
     in_transaction, pool, write_transaction, write_transaction_as, Abort, DatabaseUrl,
-    DbConnection, Pool, WriteMode,
+    DbConnection, Pool, Pooled, WriteMode,
 };
 pub use health::Health;
 use rops_domain::report::{ReportPeriod, ReportStatus, Transition};

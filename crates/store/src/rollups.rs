@@ -151,52 +151,71 @@ pub struct Reading<'w> {
     pub as_of: Option<DateTime<Utc>>,
 }
 
-/// The reports of `stream` and `units` whose periods lie in `span` (a year period from the
-/// span's first year on; a few quarters too many at the edges, which the rollup leaves out).
+/// The reports of `stream`'s units in `region` whose periods lie in `span` (a year period
+/// from the span's first year on; a few quarters too many at the edges, which the rollup
+/// leaves out). The units are a subquery, not a list of codes: one statement, prepared once,
+/// whatever the region's size.
 fn reports_read(
     conn: &mut DbConnection,
     stream: Stream,
-    units: Vec<String>,
+    region: &str,
     span: Window,
     as_of: Option<DateTime<Utc>>,
 ) -> StoreResult<Vec<ReportRevision>> {
+    use schema::{entities as en, owes as ow, subregions as sr};
     let (first, last) = (span.from.year().to_string(), span.to.to_string());
-    let rows: Vec<ReportRead> = match as_of {
-        None => schema::reports::table
-            .filter(schema::reports::stream.eq(stream.as_str()))
-            .filter(schema::reports::unit_code.eq_any(units))
-            .filter(schema::reports::period.between(first, last))
-            .select((
-                schema::reports::stream,
-                schema::reports::unit_code,
-                schema::reports::period,
-                schema::reports::revision,
-                schema::reports::status,
-                schema::reports::status,
-                schema::reports::values_json,
-                schema::reports::results_json,
-                schema::reports::updated_at,
-                schema::reports::first_submitted_at,
-            ))
-            .load(conn)?,
-        Some(at) => rv::table
-            .filter(rv::stream.eq(stream.as_str()))
-            .filter(rv::unit_code.eq_any(units))
-            .filter(rv::period.between(first, last))
-            .filter(rv::recorded_at.le(crate::clock::stamp(at)))
-            .select((
-                rv::stream,
-                rv::unit_code,
-                rv::period,
-                rv::revision,
-                rv::action,
-                rv::status,
-                rv::values_json,
-                rv::results_json,
-                rv::recorded_at,
-                None::<String>.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(),
-            ))
-            .load(conn)?,
+    macro_rules! read {
+        ($units:expr) => {
+            match as_of {
+                None => schema::reports::table
+                    .filter(schema::reports::stream.eq(stream.as_str()))
+                    .filter(schema::reports::unit_code.eq_any($units))
+                    .filter(schema::reports::period.between(first, last))
+                    .select((
+                        schema::reports::stream,
+                        schema::reports::unit_code,
+                        schema::reports::period,
+                        schema::reports::revision,
+                        schema::reports::status,
+                        schema::reports::status,
+                        schema::reports::values_json,
+                        schema::reports::results_json,
+                        schema::reports::updated_at,
+                        schema::reports::first_submitted_at,
+                    ))
+                    .load::<ReportRead>(conn)?,
+                Some(at) => rv::table
+                    .filter(rv::stream.eq(stream.as_str()))
+                    .filter(rv::unit_code.eq_any($units))
+                    .filter(rv::period.between(first, last))
+                    .filter(rv::recorded_at.le(crate::clock::stamp(at)))
+                    .select((
+                        rv::stream,
+                        rv::unit_code,
+                        rv::period,
+                        rv::revision,
+                        rv::action,
+                        rv::status,
+                        rv::values_json,
+                        rv::results_json,
+                        rv::recorded_at,
+                        None::<String>
+                            .into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(),
+                    ))
+                    .load::<ReportRead>(conn)?,
+            }
+        };
+    }
+    // Where each stream keeps its units, as in `reports::units_of_region`.
+    let rows = match stream {
+        Stream::Owes => read!(ow::table
+            .inner_join(sr::table)
+            .filter(sr::region_code.eq(region))
+            .select(ow::code)),
+        Stream::Gmina => read!(gminas_of(region)),
+        Stream::Entity => read!(en::table
+            .filter(en::region_code.eq(region))
+            .select(en::code)),
     };
     rows.into_iter()
         .map(|r| report_revision(stream, r, as_of.is_none()))
@@ -217,36 +236,42 @@ fn lpres_revision(l: LpresRevisionRow) -> StoreResult<LpresRevision> {
     })
 }
 
+/// A region's gminas' TERYT codes, as a subquery.
+type GminasOf<'r> = diesel::dsl::Select<
+    diesel::dsl::Filter<
+        diesel::dsl::InnerJoin<schema::gminas::table, schema::powiats::table>,
+        diesel::dsl::Eq<schema::powiats::region_code, &'r str>,
+    >,
+    schema::gminas::teryt,
+>;
+
+/// The TERYT codes of `region`'s gminas, as a subquery.
+fn gminas_of(region: &str) -> GminasOf<'_> {
+    schema::gminas::table
+        .inner_join(schema::powiats::table)
+        .filter(schema::powiats::region_code.eq(region))
+        .select(schema::gminas::teryt)
+}
+
 /// Each gmina's LPRES status: as recorded at `as_of` (its revisions up to then), or now.
 fn lpres_read(
     conn: &mut DbConnection,
-    teryts: Vec<String>,
+    region: &str,
     as_of: Option<DateTime<Utc>>,
 ) -> StoreResult<Vec<LpresRevision>> {
     let rows: Vec<LpresRevisionRow> = match as_of {
         Some(at) => lr::table
-            .filter(lr::teryt.eq_any(teryts))
+            .filter(lr::teryt.eq_any(gminas_of(region)))
             .filter(lr::recorded_at.le(crate::clock::stamp(at)))
             .select(LpresRevisionRow::as_select())
             .load(conn)?,
         None => {
             let l = schema::lpres::table;
-            l.filter(schema::lpres::teryt.eq_any(teryts))
+            l.filter(schema::lpres::teryt.eq_any(gminas_of(region)))
                 .select(crate::rows::LpresRow::as_select())
                 .load(conn)?
                 .into_iter()
-                .map(|r| LpresRevisionRow {
-                    teryt: r.teryt,
-                    revision: r.revision,
-                    status: r.status,
-                    resolution_number: r.resolution_number,
-                    adopted_on: r.adopted_on,
-                    plan_from: r.plan_from,
-                    plan_to: r.plan_to,
-                    document_url: r.document_url,
-                    recorded_at: r.updated_at,
-                    recorded_by: r.updated_by,
-                })
+                .map(LpresRevisionRow::from)
                 .collect()
         }
     };
@@ -288,20 +313,7 @@ fn events_read(
             .select(crate::rows::EventRow::as_select())
             .load(conn)?
             .into_iter()
-            .map(|e| EventRevisionRow {
-                id: e.id,
-                revision: e.revision,
-                action: String::new(),
-                event_type: e.event_type,
-                event_date: e.event_date,
-                subregion_code: e.subregion_code,
-                title: e.title,
-                participants: e.participants,
-                evidence_url: e.evidence_url,
-                withdrawn_at: e.withdrawn_at,
-                recorded_at: e.updated_at,
-                recorded_by: e.updated_by,
-            })
+            .map(EventRevisionRow::from)
             .collect(),
     };
     rows.into_iter()
@@ -320,8 +332,31 @@ fn events_read(
         .collect()
 }
 
+/// What a region's rollups read besides its reports, LPRES and events: its territory, OWES,
+/// the catalogues, its programmes' targets and its register of reintegration entities. Only writes that also change settled moments change it (reference
+/// data and the register: [`Versions::region_past`] and [`Versions::reference`]), so it can be
+/// kept and read once for many rollups ([`inputs_from`]).
+#[derive(Debug, Clone)]
+pub struct Reference {
+    region: RegionCode,
+    subregions: Vec<SubregionCode>,
+    owes: Vec<OwesUnit>,
+    gminas: Vec<GminaUnit>,
+    indicators: Vec<rops_domain::indicator::IndicatorDef>,
+    event_types: Vec<IndicatorCode>,
+    result_codes: Vec<ResultCode>,
+    targets: Vec<Target>,
+    entity_revisions: Vec<rops_aggregation::inputs::EntityRevision>,
+}
+
 /// Everything the rollups of `region` over `reading.windows` need, read in one go.
 pub fn inputs(conn: &mut DbConnection, region: &str, reading: Reading<'_>) -> StoreResult<Inputs> {
+    let reference = reference(conn, region)?;
+    inputs_from(conn, &reference, reading)
+}
+
+/// The reference part of `region`'s rollups' inputs (see [`Reference`]).
+pub fn reference(conn: &mut DbConnection, region: &str) -> StoreResult<Reference> {
     let detail = queries::region(conn, region)?
         .ok_or_else(|| StoreError::NotFound(format!("no region with code {region}")))?;
     let region_code = parse(
@@ -424,25 +459,7 @@ pub fn inputs(conn: &mut DbConnection, region: &str, reading: Reading<'_>) -> St
         }
     }
 
-    let span = reading
-        .windows
-        .iter()
-        .map(|w| rops_aggregation::inputs::reads(&targets, *w))
-        .reduce(|a, b| Window {
-            from: a.from.min(b.from),
-            to: a.to.max(b.to),
-        })
-        .ok_or_else(|| StoreError::Setup("a rollup reads at least one window".into()))?;
-    let mut report_revisions = Vec::new();
-    for stream in Stream::ALL {
-        let units = reports::units_of_region(conn, stream, region)?;
-        report_revisions.extend(reports_read(conn, stream, units, span, reading.as_of)?);
-    }
-    let teryts: Vec<String> = gminas.iter().map(|g| g.teryt.to_string()).collect();
-    let lpres_revisions = lpres_read(conn, teryts, reading.as_of)?;
-    let event_revisions = events_read(conn, region, span, reading.as_of)?;
-
-    Ok(Inputs {
+    Ok(Reference {
         region: region_code,
         subregions,
         owes,
@@ -451,10 +468,59 @@ pub fn inputs(conn: &mut DbConnection, region: &str, reading: Reading<'_>) -> St
         event_types,
         result_codes,
         targets,
+        entity_revisions: crate::entities::revisions_of_region(conn, region)?,
+    })
+}
+
+/// What the rollups of `reference`'s region over `reading.windows` need: the reports, LPRES
+/// and events read now, with the reference part as given.
+pub fn inputs_from(
+    conn: &mut DbConnection,
+    reference: &Reference,
+    reading: Reading<'_>,
+) -> StoreResult<Inputs> {
+    let region = reference.region.as_str();
+    let span = reading
+        .windows
+        .iter()
+        .map(|w| rops_aggregation::inputs::reads(&reference.targets, *w))
+        .reduce(|a, b| Window {
+            from: a.from.min(b.from),
+            to: a.to.max(b.to),
+        })
+        .ok_or_else(|| StoreError::Setup("a rollup reads at least one window".into()))?;
+    let started = std::time::Instant::now();
+    let mut report_revisions = Vec::new();
+    for stream in Stream::ALL {
+        report_revisions.extend(reports_read(conn, stream, region, span, reading.as_of)?);
+    }
+    let reports_read_at = started.elapsed();
+    let lpres_revisions = lpres_read(conn, region, reading.as_of)?;
+    let lpres_read_at = started.elapsed();
+    let event_revisions = events_read(conn, region, span, reading.as_of)?;
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    tracing::debug!(
+        region,
+        reports = report_revisions.len(),
+        reports_ms = ms(reports_read_at),
+        lpres_ms = ms(lpres_read_at - reports_read_at),
+        events_ms = ms(started.elapsed() - lpres_read_at),
+        "rollup inputs read"
+    );
+    let r = reference.clone();
+    Ok(Inputs {
+        region: r.region,
+        subregions: r.subregions,
+        owes: r.owes,
+        gminas: r.gminas,
+        indicators: r.indicators,
+        event_types: r.event_types,
+        result_codes: r.result_codes,
+        targets: r.targets,
         report_revisions,
         lpres_revisions,
         event_revisions,
-        entity_revisions: crate::entities::revisions_of_region(conn, region)?,
+        entity_revisions: r.entity_revisions,
     })
 }
 

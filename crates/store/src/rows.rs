@@ -221,6 +221,44 @@ pub struct EventRevisionRow {
     pub recorded_by: String,
 }
 
+/// A current state as the revision that last wrote it (for readers of either, the rollups).
+impl From<LpresRow> for LpresRevisionRow {
+    fn from(r: LpresRow) -> Self {
+        Self {
+            teryt: r.teryt,
+            revision: r.revision,
+            status: r.status,
+            resolution_number: r.resolution_number,
+            adopted_on: r.adopted_on,
+            plan_from: r.plan_from,
+            plan_to: r.plan_to,
+            document_url: r.document_url,
+            recorded_at: r.updated_at,
+            recorded_by: r.updated_by,
+        }
+    }
+}
+
+/// A current state as the revision that last wrote it; its action is not kept (empty).
+impl From<EventRow> for EventRevisionRow {
+    fn from(e: EventRow) -> Self {
+        Self {
+            id: e.id,
+            revision: e.revision,
+            action: String::new(),
+            event_type: e.event_type,
+            event_date: e.event_date,
+            subregion_code: e.subregion_code,
+            title: e.title,
+            participants: e.participants,
+            evidence_url: e.evidence_url,
+            withdrawn_at: e.withdrawn_at,
+            recorded_at: e.updated_at,
+            recorded_by: e.updated_by,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = entities, primary_key(code), treat_none_as_null = true)]
 pub struct EntityRow {

@@ -527,7 +527,7 @@ fn migration_trees_are_equivalent() {
          FROM sqlite_master m JOIN pragma_table_info(m.name) p \
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations'",
     )
-    .load(&mut conn)
+    .load(&mut **conn)
     .unwrap();
     lite.sort();
     assert!(lite.len() > 30, "the SQLite schema was read: {lite:?}");
@@ -540,7 +540,7 @@ fn migration_trees_are_equivalent() {
          CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS not_null \
          FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'",
     )
-    .load(&mut conn)
+    .load(&mut **conn)
     .unwrap();
     post.sort();
     assert_eq!(lite, post);
@@ -554,7 +554,7 @@ fn migration_trees_are_equivalent() {
     let mut conn = sqlite.conn();
     let mut lite: Vec<Trigger> =
         diesel::sql_query("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-            .load(&mut conn)
+            .load(&mut **conn)
             .unwrap();
     lite.sort();
     assert!(lite.len() >= 60, "{lite:?}");
@@ -563,7 +563,7 @@ fn migration_trees_are_equivalent() {
         "SELECT DISTINCT trigger_name::text AS name FROM information_schema.triggers \
          WHERE trigger_schema = 'public'",
     )
-    .load(&mut conn)
+    .load(&mut **conn)
     .unwrap();
     post.sort();
     assert_eq!(lite, post);
@@ -582,9 +582,38 @@ fn sqlite_runs_in_wal_mode() {
     let db = rops_store::testing::TestDb::sqlite();
     let mut conn = db.conn();
     let mode: Vec<Mode> = diesel::sql_query("PRAGMA journal_mode")
-        .load(&mut conn)
+        .load(&mut **conn)
         .unwrap();
     assert_eq!(mode[0].journal_mode, "wal");
+}
+
+/// A pooled PostgreSQL connection whose server process has gone is not handed out again: one
+/// idle for longer than a moment is tried before it is handed out (a busy one is trusted for
+/// a moment after it answered, and distrusted when a request on it failed).
+#[test]
+fn dead_postgres_connections_are_tried_before_they_are_handed_out() {
+    #[derive(QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = Integer)]
+        pid: i32,
+    }
+    let Some(db) = rops_store::testing::TestDb::postgres() else {
+        return;
+    };
+    let pool = rops_store::pool(db.url(), 1).unwrap();
+    let pid = |conn: &mut DbConnection| -> QueryResult<i32> {
+        diesel::sql_query("SELECT pg_backend_pid() AS pid")
+            .get_result::<Pid>(conn)
+            .map(|p| p.pid)
+    };
+    let terminate = |pid: i32| {
+        db.execute(&format!("SELECT pg_terminate_backend({pid})"));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let first = pid(&mut pool.get().unwrap()).unwrap();
+    terminate(first);
+    let second = pid(&mut pool.get().unwrap()).expect("a live connection after an idle moment");
+    assert_ne!(first, second);
 }
 
 /// A SQLite database removed under a running pool: no connection is handed out on it, none

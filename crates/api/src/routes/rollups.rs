@@ -317,7 +317,7 @@ pub(crate) type Series = Vec<(rops_domain::period::Quarter, Rollup)>;
 
 /// What [`compute_with_series`] found.
 pub(crate) struct Computed {
-    pub names: Names,
+    pub names: Arc<Names>,
     pub series: Series,
     /// The region the scope lies in.
     pub region: String,
@@ -384,64 +384,102 @@ pub(crate) async fn compute_with_series(
     }
     let cache = state.rollups.clone();
     let (approved_only, deadline_days) = (q.approved_only, state.deadline_days);
-    let lookup_scope = scope.clone();
-    let wanted = windows.clone();
-    let _turn = state
-        .rollup_turns
-        .acquire()
-        .await
-        .map_err(ApiError::internal)?;
     let started = std::time::Instant::now();
-    let read = state
-        .db(move |conn| {
-            let region_code = match &of {
-                Of::Region(code) => code.clone(),
-                Of::Subregion(s) => rollups::region_of_subregion(conn, s)?,
-                Of::Owes(o) => rollups::region_of_owes(conn, o)?,
-            };
-            let versions = rollups::versions(conn, &region_code)?;
-            let lookup = Lookup {
-                region: region_code,
-                scope: lookup_scope,
-                moment,
-                approved_only,
-                deadline_days,
-                versions,
-                now,
-            };
-            let found: Vec<_> = wanted.iter().map(|w| cache.get(&lookup.key(*w))).collect();
-            let missing: Vec<Window> = wanted
-                .iter()
-                .zip(&found)
-                .filter(|(_, f)| f.is_none())
-                .map(|(w, _)| *w)
-                .collect();
-            let inputs = if missing.is_empty() {
-                None
-            } else {
-                let reading = rollups::Reading {
-                    windows: &missing,
-                    as_of: q_as_of(moment),
+    // The scope's region and its versions, read after this request arrived (shared with the
+    // requests for the same scope waiting meanwhile, see `crate::shared_reads`).
+    let gate = match &of {
+        Of::Region(code) => format!("region {code}"),
+        Of::Subregion(code) => format!("subregion {code}"),
+        Of::Owes(code) => format!("owes {code}"),
+    };
+    let (region_code, versions) = state
+        .versions
+        .read(&gate, started, || {
+            state.db(move |conn| {
+                let region_code = match &of {
+                    Of::Region(code) => code.clone(),
+                    Of::Subregion(s) => rollups::region_of_subregion(conn, s)?,
+                    Of::Owes(o) => rollups::region_of_owes(conn, o)?,
                 };
-                Some(rollups::inputs(conn, &lookup.region, reading)?)
-            };
-            let names = match (with_names, cache.names(&lookup)) {
-                (false, _) => None,
-                (true, Some(n)) => Some(n),
-                (true, None) => {
-                    let n = Arc::new(names(conn, &lookup.region)?);
-                    cache.insert_names(&lookup, n.clone());
-                    Some(n)
-                }
-            };
-            Ok(Read {
-                lookup,
-                found,
-                inputs,
-                names,
+                let versions = rollups::versions(conn, &region_code)?;
+                Ok((region_code, versions))
             })
         })
         .await?;
+    let lookup = Lookup {
+        region: region_code,
+        scope: scope.clone(),
+        moment,
+        approved_only,
+        deadline_days,
+        versions,
+        now,
+    };
+    let found: Vec<_> = windows.iter().map(|w| cache.get(&lookup, *w)).collect();
+    let names = with_names.then(|| cache.names(&lookup)).flatten();
+    let missing: Vec<Window> = windows
+        .iter()
+        .zip(&found)
+        .filter(|(_, f)| f.is_none())
+        .map(|(w, _)| *w)
+        .collect();
+    // Rollups not kept: read what they need (and names not kept) in one visit, a few at a time.
+    let _turn = if missing.is_empty() {
+        None
+    } else {
+        Some(
+            state
+                .rollup_turns
+                .acquire()
+                .await
+                .map_err(ApiError::internal)?,
+        )
+    };
+    let read = if missing.is_empty() && (names.is_some() || !with_names) {
+        Read {
+            lookup,
+            found,
+            inputs: None,
+            names,
+        }
+    } else {
+        state
+            .db(move |conn| {
+                let inputs = if missing.is_empty() {
+                    None
+                } else {
+                    let reading = rollups::Reading {
+                        windows: &missing,
+                        as_of: moment.as_of(),
+                    };
+                    let reference = match cache.reference(&lookup) {
+                        Some(kept) => kept,
+                        None => {
+                            let read = Arc::new(rollups::reference(conn, &lookup.region)?);
+                            cache.insert_reference(&lookup, read.clone());
+                            read
+                        }
+                    };
+                    Some(rollups::inputs_from(conn, &reference, reading)?)
+                };
+                let names = match (with_names, names) {
+                    (false, _) => None,
+                    (true, Some(n)) => Some(n),
+                    (true, None) => {
+                        let n = Arc::new(self::names(conn, &lookup.region)?);
+                        cache.insert_names(&lookup, n.clone());
+                        Some(n)
+                    }
+                };
+                Ok(Read {
+                    lookup,
+                    found,
+                    inputs,
+                    names,
+                })
+            })
+            .await?
+    };
     let Read {
         lookup,
         found,
@@ -467,7 +505,7 @@ pub(crate) async fn compute_with_series(
                         deadline_days,
                     };
                     let made = Arc::new(Cached::new(rollup(inputs, &request))?);
-                    cache.insert(lookup.key(*w), made.clone());
+                    cache.insert(&lookup, *w, made.clone());
                     Ok(made)
                 }
                 (None, None) => Err(serde::ser::Error::custom("a missing rollup had no inputs")),
@@ -479,7 +517,7 @@ pub(crate) async fn compute_with_series(
     .map_err(ApiError::internal)?;
     if computed > 0 {
         tracing::debug!(
-            scope = %lookup_region(&entries),
+            scope = %scope_code(&entries),
             computed,
             read_ms,
             compute_ms = started.elapsed().as_secs_f64() * 1000.0 - read_ms,
@@ -496,7 +534,7 @@ pub(crate) async fn compute_with_series(
         .map(|(quarter, e)| (quarter, e.rollup(moment, now)))
         .collect();
     Ok(Computed {
-        names: names.map(|n| (*n).clone()).unwrap_or_default(),
+        names: names.unwrap_or_default(),
         series: quarters,
         region: region_code,
         cached: whole,
@@ -505,19 +543,12 @@ pub(crate) async fn compute_with_series(
     })
 }
 
-fn lookup_region(entries: &[Arc<Cached>]) -> String {
+/// The code of the scope the rollups are of.
+fn scope_code(entries: &[Arc<Cached>]) -> String {
     entries
         .first()
         .map(|e| e.scope_code().to_owned())
         .unwrap_or_default()
-}
-
-/// What the store reads as of `moment`: the current state for now, else the history.
-fn q_as_of(moment: Moment) -> Option<DateTime<Utc>> {
-    match moment {
-        Moment::Today(_) => None,
-        Moment::At(t) => Some(t),
-    }
 }
 
 /// What every rollup endpoint's description says.
