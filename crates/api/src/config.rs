@@ -167,7 +167,11 @@ impl Config {
         };
         let body_timeout_secs = number("ROPS_BODY_TIMEOUT_SECS", 30, 3600)?;
         let max_requests_per_client = number("ROPS_MAX_REQUESTS_PER_CLIENT", 64, 100_000)? as usize;
-        let rollup_cache_bytes = number("ROPS_ROLLUP_CACHE_MB", 64, 65_536)? << 20;
+        let rollup_cache_bytes = number(
+            "ROPS_ROLLUP_CACHE_MB",
+            crate::state::DEFAULT_ROLLUP_CACHE_BYTES >> 20,
+            65_536,
+        )? << 20;
         let log_format = match get("ROPS_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,

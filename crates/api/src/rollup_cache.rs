@@ -5,8 +5,8 @@
 //! (`rops_store::rollups::versions`, kept by triggers inside every write's transaction). The
 //! versions are read on every request, before anything else, and an entry is served only to
 //! a request that read the versions it was computed at, so it is never served after a
-//! committed write changed its inputs, whichever replica made the write; a rollup computed
-//! at newer versions replaces it. A rollup as of a settled moment (more than
+//! committed write changed its inputs, whichever replica made the write; the next rollup
+//! computed for the same key replaces it. A rollup as of a settled moment (more than
 //! [`SETTLED_AFTER_SECONDS`] ago) depends on the versions that count changes of the past only,
 //! so later reports do not replace it; a rollup as of now is kept for the day (what is due
 //! depends on it) and gets the request's moment written into it.
@@ -74,7 +74,7 @@ impl Moment {
 
 /// Which rollup an entry holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Key {
+struct Key {
     region: String,
     scope: Scope,
     window: Window,
@@ -198,8 +198,8 @@ pub type JsonBody = SizedStream<
     futures_util::stream::Iter<std::array::IntoIter<Result<Bytes, std::convert::Infallible>, 3>>,
 >;
 
-/// A rollup with the versions it was computed at. One per key: a newer one replaces it, so
-/// rollups of versions no request will ask for again do not stay until evicted.
+/// A rollup with the versions it was computed at. One per key: the next one computed replaces
+/// it, so rollups of versions no request will ask for again do not stay until evicted.
 #[derive(Clone)]
 struct Entry {
     versions: (i64, i64),
@@ -265,21 +265,15 @@ impl RollupCache {
         found
     }
 
-    /// Keeps `value`, the rollup of `window` for `lookup`, unless one computed at newer
-    /// versions is kept already (a request that read the versions later finished first).
+    /// Keeps `value`, the rollup of `window` for `lookup`, in place of the one kept before.
+    /// (A request that read older versions may replace a newer entry: the next request then
+    /// computes it again; versions of different kinds — a moment that became settled — are
+    /// not comparable, so none is preferred.)
     pub fn insert(&self, lookup: &Lookup, window: Window, value: Arc<Cached>) {
-        let key = lookup.key(window);
-        let versions = lookup.entry_versions();
-        let newer = |e: &Entry| {
-            e.versions != versions && e.versions.0 >= versions.0 && e.versions.1 >= versions.1
-        };
-        if self.rollups.get(&key).is_some_and(|e| newer(&e)) {
-            return;
-        }
         self.rollups.insert(
-            key,
+            lookup.key(window),
             Entry {
-                versions,
+                versions: lookup.entry_versions(),
                 cached: value,
             },
         );

@@ -172,6 +172,27 @@ backend_tests! {
         assert_eq!(value(&edited, "jobs_created"), 4.0);
     }
 
+    async fn a_moment_that_becomes_settled_is_kept_again(db) {
+        let db = db.with_sample();
+        let now = chrono::Utc::now();
+        let state = state_for(&db).with_clock(Clock::Fixed(now));
+        let app = test::init_service(crate::app::build(state.clone())).await;
+        submit(&app, "OWES-PN", "2024-Q1", 4).await;
+        let uri = format!(
+            "{YEAR}&as_of={}",
+            (now - chrono::Duration::seconds(60)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        let recent = rollup(&app, &uri).await;
+        // Twenty minutes later the same moment is settled: computed once more, then kept.
+        let later = state.clone().with_clock(Clock::Fixed(now + chrono::Duration::minutes(20)));
+        let later_app = test::init_service(crate::app::build(later)).await;
+        let settled = rollup(&later_app, &uri).await;
+        assert_eq!(settled["indicators"], recent["indicators"]);
+        let hits = stats(&state).hits;
+        rollup(&later_app, &uri).await;
+        assert_eq!(stats(&state).hits, hits + 1, "the settled rollup was kept");
+    }
+
     async fn two_regions_never_share_entries(db) {
         let db = db.with_sample();
         second_region(&db);

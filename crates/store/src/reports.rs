@@ -173,33 +173,9 @@ fn unit_span(conn: &mut DbConnection, stream: Stream, unit: &str) -> StoreResult
     })
 }
 
-/// The codes of a stream's units in a region. With [`unit_span`], the one place that knows
-/// where each stream keeps its units.
-pub fn units_of_region(
-    conn: &mut DbConnection,
-    stream: Stream,
-    region: &str,
-) -> StoreResult<Vec<String>> {
-    Ok(match stream {
-        Stream::Owes => schema::owes::table
-            .inner_join(schema::subregions::table)
-            .filter(schema::subregions::region_code.eq(region))
-            .select(schema::owes::code)
-            .load(conn)?,
-        Stream::Gmina => schema::gminas::table
-            .inner_join(schema::powiats::table)
-            .filter(schema::powiats::region_code.eq(region))
-            .select(schema::gminas::teryt)
-            .load(conn)?,
-        Stream::Entity => schema::entities::table
-            .filter(schema::entities::region_code.eq(region))
-            .select(schema::entities::code)
-            .load(conn)?,
-    })
-}
-
-/// The region a unit lies in, `None` when there is no such unit. With [`unit_span`] and
-/// [`units_of_region`], the one place that knows where each stream keeps its units.
+/// The region a unit lies in, `None` when there is no such unit. With [`unit_span`] and the
+/// rollups' read of a region's reports (`rollups::reports_read`), the places that know where
+/// each stream keeps its units.
 pub fn region_of_unit(
     conn: &mut DbConnection,
     stream: Stream,

@@ -206,7 +206,7 @@ fn reports_read(
             }
         };
     }
-    // Where each stream keeps its units, as in `reports::units_of_region`.
+    // Where each stream keeps its units, as `reports::region_of_unit` knows them.
     let rows = match stream {
         Stream::Owes => read!(ow::table
             .inner_join(sr::table)

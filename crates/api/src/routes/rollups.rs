@@ -334,25 +334,17 @@ impl Computed {
     }
 }
 
-/// What the database said for a rollup: the cached entries it found (in window order), and
-/// what the missing ones are computed from.
-struct Read {
-    lookup: Lookup,
-    found: Vec<Option<Arc<Cached>>>,
-    inputs: Option<rops_aggregation::Inputs>,
-    names: Option<Arc<Names>>,
-}
-
 /// The rollup `q` asks for, with `with_names` the names of its units, indicators and results
 /// (what the JSON, CSV, XLSX answers and the pages show, computed once here), and with
 /// `series` also the rollup of each quarter of the window (the same
 /// scope, moment and filter), for trend lines: the inputs are read once for all of them.
 ///
-/// Every rollup goes through the cache ([`crate::rollup_cache`]): the region's versions are
-/// read first, and only the rollups not kept under them are computed, from inputs read in
-/// the same visit to the database. A connection is held only while the database is read; the
-/// rollups themselves are pure CPU and run on the blocking pool afterwards, so other requests
-/// never queue behind them.
+/// Every rollup goes through the cache ([`crate::rollup_cache`]): the scope's region and
+/// versions are read first (one read shared by the requests waiting for it,
+/// [`crate::shared_reads`]); only the rollups not kept at those versions are computed, from
+/// inputs read in a second visit to the database. A connection is held only while the
+/// database is read; the rollups themselves are pure CPU and run on the blocking pool
+/// afterwards, so other requests never queue behind them.
 pub(crate) async fn compute_with_series(
     state: &AppState,
     of: Of,
@@ -435,14 +427,10 @@ pub(crate) async fn compute_with_series(
                 .map_err(ApiError::internal)?,
         )
     };
-    let read = if missing.is_empty() && (names.is_some() || !with_names) {
-        Read {
-            lookup,
-            found,
-            inputs: None,
-            names,
-        }
+    let (inputs, names) = if missing.is_empty() && (names.is_some() || !with_names) {
+        (None, names)
     } else {
+        let lookup = lookup.clone();
         state
             .db(move |conn| {
                 let inputs = if missing.is_empty() {
@@ -471,21 +459,10 @@ pub(crate) async fn compute_with_series(
                         Some(n)
                     }
                 };
-                Ok(Read {
-                    lookup,
-                    found,
-                    inputs,
-                    names,
-                })
+                Ok((inputs, names))
             })
             .await?
     };
-    let Read {
-        lookup,
-        found,
-        inputs,
-        names,
-    } = read;
     let read_ms = started.elapsed().as_secs_f64() * 1000.0;
     let computed = found.iter().filter(|f| f.is_none()).count();
     let cache = state.rollups.clone();
