@@ -153,8 +153,9 @@ pub struct Reading<'w> {
 
 /// The reports of `stream`'s units in `region` whose periods lie in `span` (a year period
 /// from the span's first year on; a few quarters too many at the edges, which the rollup
-/// leaves out). The units are a subquery, not a list of codes: one statement, prepared once,
-/// whatever the region's size.
+/// leaves out). The units are a subquery (OWES, entities) or a range of codes (gminas, see
+/// [`gmina_codes`]), not a list of codes: one statement, prepared once, whatever the region's
+/// size.
 fn reports_read(
     conn: &mut DbConnection,
     stream: Stream,
@@ -164,12 +165,16 @@ fn reports_read(
 ) -> StoreResult<Vec<ReportRevision>> {
     use schema::{entities as en, owes as ow, subregions as sr};
     let (first, last) = (span.from.year().to_string(), span.to.to_string());
+    // `$units` names the units among `$unit_code` (the reports' or the revisions' column).
     macro_rules! read {
-        ($units:expr) => {
+        (|$unit_code:ident| $units:expr) => {
             match as_of {
                 None => schema::reports::table
                     .filter(schema::reports::stream.eq(stream.as_str()))
-                    .filter(schema::reports::unit_code.eq_any($units))
+                    .filter({
+                        let $unit_code = schema::reports::unit_code;
+                        $units
+                    })
                     .filter(schema::reports::period.between(first, last))
                     .select((
                         schema::reports::stream,
@@ -186,7 +191,10 @@ fn reports_read(
                     .load::<ReportRead>(conn)?,
                 Some(at) => rv::table
                     .filter(rv::stream.eq(stream.as_str()))
-                    .filter(rv::unit_code.eq_any($units))
+                    .filter({
+                        let $unit_code = rv::unit_code;
+                        $units
+                    })
                     .filter(rv::period.between(first, last))
                     .filter(rv::recorded_at.le(crate::clock::stamp(at)))
                     .select((
@@ -208,14 +216,21 @@ fn reports_read(
     }
     // Where each stream keeps its units, as `reports::region_of_unit` knows them.
     let rows = match stream {
-        Stream::Owes => read!(ow::table
-            .inner_join(sr::table)
-            .filter(sr::region_code.eq(region))
-            .select(ow::code)),
-        Stream::Gmina => read!(gminas_of(region)),
-        Stream::Entity => read!(en::table
-            .filter(en::region_code.eq(region))
-            .select(en::code)),
+        Stream::Owes => read!(|unit| unit.eq_any(
+            ow::table
+                .inner_join(sr::table)
+                .filter(sr::region_code.eq(region))
+                .select(ow::code)
+        )),
+        Stream::Gmina => {
+            let (from, to) = gmina_codes(region)?;
+            read!(|unit| unit.ge(from.clone()).and(unit.lt(to.clone())))
+        }
+        Stream::Entity => read!(|unit| unit.eq_any(
+            en::table
+                .filter(en::region_code.eq(region))
+                .select(en::code)
+        )),
     };
     rows.into_iter()
         .map(|r| report_revision(stream, r, as_of.is_none()))
@@ -237,20 +252,20 @@ fn lpres_revision(l: LpresRevisionRow) -> StoreResult<LpresRevision> {
 }
 
 /// A region's gminas' TERYT codes, as a subquery.
-type GminasOf<'r> = diesel::dsl::Select<
-    diesel::dsl::Filter<
-        diesel::dsl::InnerJoin<schema::gminas::table, schema::powiats::table>,
-        diesel::dsl::Eq<schema::powiats::region_code, &'r str>,
-    >,
-    schema::gminas::teryt,
->;
-
-/// The TERYT codes of `region`'s gminas, as a subquery.
-fn gminas_of(region: &str) -> GminasOf<'_> {
-    schema::gminas::table
-        .inner_join(schema::powiats::table)
-        .filter(schema::powiats::region_code.eq(region))
-        .select(schema::gminas::teryt)
+/// The TERYT codes of `region`'s gminas, as a range of codes: a gmina's region is the first two
+/// digits of its TERYT code (the reference import refuses a gmina whose code disagrees with its
+/// powiat's, and a powiat outside its region), so the region's gminas' rows are one range of
+/// an index on the code, read without joining the territory and whatever the planner knows of
+/// the tables (a join of the region's gminas led PostgreSQL, without statistics, to walk the
+/// whole country's reports of the year).
+fn gmina_codes(region: &str) -> StoreResult<(String, String)> {
+    let next = region
+        .parse::<u8>()
+        .ok()
+        .filter(|_| region.len() == 2)
+        .map(|n| format!("{:02}", u16::from(n) + 1))
+        .ok_or_else(|| StoreError::NotFound(format!("no region with code {region}")))?;
+    Ok((region.to_owned(), next))
 }
 
 /// Each gmina's LPRES status: as recorded at `as_of` (its revisions up to then), or now.
@@ -259,15 +274,18 @@ fn lpres_read(
     region: &str,
     as_of: Option<DateTime<Utc>>,
 ) -> StoreResult<Vec<LpresRevision>> {
+    let (from, to) = gmina_codes(region)?;
     let rows: Vec<LpresRevisionRow> = match as_of {
         Some(at) => lr::table
-            .filter(lr::teryt.eq_any(gminas_of(region)))
+            .filter(lr::teryt.ge(from))
+            .filter(lr::teryt.lt(to))
             .filter(lr::recorded_at.le(crate::clock::stamp(at)))
             .select(LpresRevisionRow::as_select())
             .load(conn)?,
         None => {
             let l = schema::lpres::table;
-            l.filter(schema::lpres::teryt.eq_any(gminas_of(region)))
+            l.filter(schema::lpres::teryt.ge(from))
+                .filter(schema::lpres::teryt.lt(to))
                 .select(crate::rows::LpresRow::as_select())
                 .load(conn)?
                 .into_iter()
