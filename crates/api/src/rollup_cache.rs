@@ -30,7 +30,7 @@ use rops_domain::period::Window;
 pub use rops_store::rollups::SETTLED_AFTER_SECONDS;
 use rops_store::rollups::{Reference, Versions};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// As of when a rollup's figures are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -125,13 +125,18 @@ impl Lookup {
 
 type NamesKey = (String, i64, i64);
 
-/// A computed rollup with its JSON answer, made once.
+/// A computed rollup with its JSON answer, made once, and its workbook once asked for.
 #[derive(Debug)]
 pub struct Cached {
     rollup: Rollup,
     /// The JSON answer around its `as_of` value: `head`, the moment, `tail`.
     head: Bytes,
     tail: Bytes,
+    /// The XLSX answer. A workbook holds no `as_of` and its names change only with versions
+    /// that also replace this entry (every write bumping a region's past or the reference
+    /// data bumps its version too), so one made from this entry is the answer for as long
+    /// as the entry is served.
+    xlsx: OnceLock<Bytes>,
 }
 
 /// What `as_of` is while the JSON is made, to be found and cut out.
@@ -153,6 +158,7 @@ impl Cached {
             head: json.slice(..value_at),
             tail: json.slice(value_at + "\\u0001".len()..),
             rollup,
+            xlsx: OnceLock::new(),
         })
     }
 
@@ -168,6 +174,12 @@ impl Cached {
         }
     }
 
+    /// The rollup's figures as computed, read in place (its `as_of` is the moment it was
+    /// computed at; [`Cached::rollup`] gives the request's).
+    pub fn figures(&self) -> &Rollup {
+        &self.rollup
+    }
+
     /// The rollup, as of `now` when it was computed for the current state.
     pub fn rollup(&self, moment: Moment, now: DateTime<Utc>) -> Rollup {
         let mut r = self.rollup.clone();
@@ -175,6 +187,17 @@ impl Cached {
             r.as_of = rops_store::clock::stamp(now);
         }
         r
+    }
+
+    /// The workbook made from this rollup, if one was kept.
+    pub fn xlsx(&self) -> Option<Bytes> {
+        self.xlsx.get().cloned()
+    }
+
+    /// Keeps `workbook`, made from this rollup, for the requests served it after this one;
+    /// the one kept first stays.
+    pub fn keep_xlsx(&self, workbook: Bytes) -> Bytes {
+        self.xlsx.get_or_init(|| workbook).clone()
     }
 
     /// The JSON answer, as of `now` when it was computed for the current state: the cached
@@ -212,8 +235,9 @@ struct ByBytes;
 impl Weighter<Key, Entry> for ByBytes {
     fn weight(&self, key: &Key, val: &Entry) -> u64 {
         // The JSON's size stands for the rollup's: both grow with its figures, the rollup
-        // (many small strings and vectors) several times as fast as its JSON.
-        (8 * (val.cached.head.len() + val.cached.tail.len()) + key.region.len() + 256) as u64
+        // (many small strings and vectors) several times as fast as its JSON. One more JSON's
+        // worth for the workbook that may be kept with it later (compressed, it is smaller).
+        (9 * (val.cached.head.len() + val.cached.tail.len()) + key.region.len() + 256) as u64
     }
 }
 
@@ -224,6 +248,8 @@ pub struct Stats {
     pub misses: u64,
     /// How often the reference part of the inputs was read rather than found.
     pub references_read: u64,
+    /// How many workbooks were made (the others were served as kept with their rollup).
+    pub workbooks_made: u64,
 }
 
 pub struct RollupCache {
@@ -233,6 +259,7 @@ pub struct RollupCache {
     hits: AtomicU64,
     misses: AtomicU64,
     references_read: AtomicU64,
+    workbooks_made: AtomicU64,
 }
 
 impl RollupCache {
@@ -245,6 +272,7 @@ impl RollupCache {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             references_read: AtomicU64::new(0),
+            workbooks_made: AtomicU64::new(0),
         }
     }
 
@@ -302,11 +330,17 @@ impl RollupCache {
         self.references.insert(lookup.names_key(), reference);
     }
 
+    /// Counts a workbook made from a rollup.
+    pub fn workbook_made(&self) {
+        self.workbooks_made.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn stats(&self) -> Stats {
         Stats {
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
             references_read: self.references_read.load(Ordering::Relaxed),
+            workbooks_made: self.workbooks_made.load(Ordering::Relaxed),
         }
     }
 }

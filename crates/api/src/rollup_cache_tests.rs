@@ -1,7 +1,7 @@
 //! The rollup cache is never stale: a write shows in the very next rollup (also on another
 //! server over the same database), a settled moment gives the same bytes before and after
-//! later writes (and is served from the cache), a back-dated write reaches it, and two
-//! regions never share entries. Each on SQLite and on PostgreSQL.
+//! later writes (and is served from the cache), a back-dated write reaches it, a workbook is
+//! kept with its rollup and made again after a write, and two regions never share entries. Each on SQLite and on PostgreSQL.
 
 use crate::rollup_cache::Stats;
 use crate::state::AppState;
@@ -147,6 +147,43 @@ backend_tests! {
         submit(&back_app, "OWES-PD", "2024-Q2", 3).await;
         let settled = rollup(&app, SETTLED).await;
         assert_eq!(value(&settled, "jobs_created"), 3.0, "{settled}");
+    }
+
+    async fn a_workbook_is_made_once_per_rollup_and_again_after_a_write(db) {
+        let db = db.with_sample();
+        let state = state_for(&db);
+        let app = test::init_service(crate::app::build(state.clone())).await;
+        const XLSX: &str = "/api/v1/rollups/regions/16/xlsx?year=2024";
+        // The region's jobs created, as the workbook's indicator sheet shows them.
+        let jobs = |bytes: Vec<u8>| {
+            use calamine::Reader;
+            let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
+            let sheet = book.worksheet_range("Wskaźniki").expect("the indicator sheet");
+            let text = |c: &calamine::Data| c.to_string();
+            sheet
+                .rows()
+                .find(|r| {
+                    let has = |t: &str| r.iter().any(|c| text(c) == t);
+                    has("jobs_created") && has("region")
+                })
+                .map(|r| r.iter().map(text).collect::<Vec<_>>())
+                .expect("the region's jobs_created row")
+        };
+        let first = body(&app, XLSX).await;
+        let again = body(&app, XLSX).await;
+        assert_eq!(first, again, "the kept workbook");
+        assert_eq!(stats(&state).workbooks_made, 1);
+        // The JSON of the same rollup does not make one; the CSV is made, not kept.
+        rollup(&app, YEAR).await;
+        body(&app, "/api/v1/rollups/regions/16/csv?year=2024").await;
+        assert_eq!(stats(&state).workbooks_made, 1);
+
+        submit(&app, "OWES-PN", "2024-Q1", 4).await;
+        let after = body(&app, XLSX).await;
+        assert_eq!(stats(&state).workbooks_made, 2, "a write makes a new workbook");
+        let (before, after) = (jobs(first), jobs(after));
+        assert!(!before.contains(&"4".to_owned()), "{before:?}");
+        assert!(after.contains(&"4".to_owned()), "{after:?}");
     }
 
     async fn reference_data_is_read_again_only_after_it_changed(db) {

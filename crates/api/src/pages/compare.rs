@@ -19,7 +19,7 @@ pub struct ComparePage<'a> {
     pub form: &'a WindowForm,
     /// The whole window's rollup (for the list of subregions and the window).
     pub whole: &'a Rollup,
-    pub series: &'a [(Quarter, Rollup)],
+    pub series: &'a crate::routes::rollups::Series,
 }
 
 /// One line of the chart: a subregion or the region, its value in each quarter.
@@ -53,7 +53,7 @@ fn lines(p: &ComparePage<'_>) -> Vec<Line> {
                 .series
                 .iter()
                 .filter_map(|(q, r)| {
-                    let f = of(r)?;
+                    let f = of(r.figures())?;
                     let value = f
                         .by_subregion
                         .iter()
@@ -71,7 +71,7 @@ fn lines(p: &ComparePage<'_>) -> Vec<Line> {
         points: p
             .series
             .iter()
-            .filter_map(|(q, r)| Some((*q, of(r)?.value)))
+            .filter_map(|(q, r)| Some((*q, of(r.figures())?.value)))
             .collect(),
     });
     out

@@ -38,7 +38,7 @@ pub struct ScopePage<'a> {
     pub names: &'a Names,
     pub form: &'a WindowForm,
     /// The rollup of each quarter of the window alone, for the trend lines.
-    pub series: &'a [(Quarter, Rollup)],
+    pub series: &'a crate::routes::rollups::Series,
     /// The boundaries of the scope's gminas, by TERYT.
     pub boundaries: HashMap<String, Geometry>,
     /// The region whose comparison pages the reader may open, if any.
@@ -410,13 +410,19 @@ fn gmina_title(names: &Names, g: &rops_aggregation::rollup::GminaLpresAsOf) -> S
 
 /// A small line of an indicator's value in each quarter of the window (the scope's), each
 /// point with its quarter and JSON value; the table's cell beside it says the same in words.
-fn sparkline(code: &str, scope: &str, name: &str, series: &[(Quarter, Rollup)]) -> Markup {
+fn sparkline(
+    code: &str,
+    scope: &str,
+    name: &str,
+    series: &crate::routes::rollups::Series,
+) -> Markup {
     const W: f64 = 120.0;
     const H: f64 = 28.0;
     let points: Vec<(Quarter, Option<rops_aggregation::rollup::Figure>)> = series
         .iter()
         .map(|(q, r)| {
             let value = r
+                .figures()
                 .indicators
                 .iter()
                 .find(|i| i.code.as_str() == code)

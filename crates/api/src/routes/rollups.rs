@@ -6,6 +6,7 @@ use crate::schemas::{CsvText, RollupFormat, Xlsx};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use rops_aggregation::rollup::Rollup;
 use rops_aggregation::{rollup, Request, Scope};
@@ -247,25 +248,11 @@ async fn respond(
     if matches!(format, Format::Csv) && table != Table::default() {
         name = format!("{name}-{}", table.as_str());
     }
-    // A spreadsheet is CPU work with a few MB of buffers: made on the blocking pool, a few at
-    // a time, so that many at once neither stall the server nor pile up memory.
-    let _turn = state
-        .spreadsheets
-        .acquire()
-        .await
-        .map_err(ApiError::internal)?;
     let xlsx = matches!(format, Format::Xlsx);
-    let body = web::block(move || {
-        let rollup = found.rollup();
-        if xlsx {
-            export::xlsx(&rollup, &found.names).map_err(|e| e.to_string())
-        } else {
-            export::csv(&rollup, &found.names, table).map_err(|e| e.to_string())
-        }
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
+    let body = match found.cached.xlsx().filter(|_| xlsx) {
+        Some(kept) => kept,
+        None => make_spreadsheet(&state, found, xlsx, table).await?,
+    };
     let (content_type, extension) = if xlsx {
         (export::XLSX, "xlsx")
     } else {
@@ -278,6 +265,42 @@ async fn respond(
             format!("attachment; filename=\"{name}.{extension}\""),
         ))
         .body(body))
+}
+
+/// The workbook (`xlsx`) or the CSV `table` of `found`. Made on the blocking pool, a few at a
+/// time: a spreadsheet is CPU work with a few MB of buffers, and many at once would neither
+/// stall the server nor pile up memory. A workbook is kept with the rollup (see
+/// [`Cached::xlsx`]), so the requests that waited for the one being made are answered with it.
+async fn make_spreadsheet(
+    state: &AppState,
+    found: Computed,
+    xlsx: bool,
+    table: Table,
+) -> Result<Bytes, ApiError> {
+    let _turn = state
+        .spreadsheets
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
+    if let Some(kept) = found.cached.xlsx().filter(|_| xlsx) {
+        return Ok(kept);
+    }
+    let rollups = state.rollups.clone();
+    web::block(move || {
+        let rollup = found.rollup();
+        if xlsx {
+            rollups.workbook_made();
+            let made = export::xlsx(&rollup, &found.names).map_err(|e| e.to_string())?;
+            Ok(found.cached.keep_xlsx(Bytes::from(made)))
+        } else {
+            export::csv(&rollup, &found.names, table)
+                .map(Bytes::from)
+                .map_err(|e| e.to_string())
+        }
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)
 }
 
 /// The names a spreadsheet writes beside the codes: the region's, its subregions' and OWES',
@@ -312,8 +335,9 @@ fn names(conn: &mut DbConnection, region_code: &str) -> StoreResult<Names> {
     Ok(names)
 }
 
-/// The rollup a quarter at a time: what each quarter of the window would answer alone.
-pub(crate) type Series = Vec<(rops_domain::period::Quarter, Rollup)>;
+/// The rollup a quarter at a time: what each quarter of the window would answer alone, as
+/// kept (not copied: a page reads a few figures of each).
+pub(crate) type Series = Vec<(rops_domain::period::Quarter, Arc<Cached>)>;
 
 /// What [`compute_with_series`] found.
 pub(crate) struct Computed {
@@ -505,11 +529,7 @@ pub(crate) async fn compute_with_series(
     let whole = entries
         .next()
         .ok_or_else(|| ApiError::internal("no rollup was computed"))?;
-    let quarters: Series = window
-        .quarters()
-        .zip(entries)
-        .map(|(quarter, e)| (quarter, e.rollup(moment, now)))
-        .collect();
+    let quarters: Series = window.quarters().zip(entries).collect();
     Ok(Computed {
         names: names.unwrap_or_default(),
         series: quarters,
