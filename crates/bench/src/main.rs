@@ -42,6 +42,9 @@ pub struct Args {
     /// Where the table is written (with the machine and the commit).
     #[arg(long, default_value = "docs/benchmarks.md")]
     out: PathBuf,
+    /// Keep the loaded database (its URL is printed) to look at it afterwards.
+    #[arg(long)]
+    keep: bool,
 }
 
 #[tokio::main(flavor = "multi_thread")]

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 const SECRET: &str = "rops-bench-secret-of-at-least-32-characters";
 const WRITERS: usize = 8;
+/// The analysts' region page, measured beside the JSON rollup it shows.
+const PAGE: &str = "region page, year 2024";
 
 /// Latencies of one measurement.
 #[derive(Debug, Default, Clone)]
@@ -153,6 +155,92 @@ impl Tokens {
     }
 }
 
+/// How a reader signs its requests: the API with a bearer token, pages with a session cookie.
+#[derive(Clone)]
+enum Auth {
+    Bearer(String),
+    Cookie(String),
+}
+
+impl Auth {
+    fn sign(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            Self::Bearer(token) => req.bearer_auth(token),
+            Self::Cookie(cookie) => req.header(reqwest::header::COOKIE, cookie),
+        }
+    }
+}
+
+/// A browser session of an analyst as a person gets one: an account made with the CLI
+/// (an initial password), signed in, the password changed as the first sign-in asks.
+async fn session(
+    args: &Args,
+    url: &str,
+    dir: &std::path::Path,
+    base: &str,
+) -> Result<Auth, String> {
+    use std::io::Write;
+    const INITIAL: &str = "Benchmark-initial-2026";
+    let mut cmd = Command::new(&args.server);
+    env(&mut cmd, url, dir);
+    let mut child = cmd
+        .args([
+            "user",
+            "add",
+            "--login",
+            "bench.analyst",
+            "--name",
+            "Bench Analyst",
+        ])
+        .args(["--role", "analyst", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    child
+        .stdin
+        .take()
+        .ok_or("no stdin")?
+        .write_all(format!("{INITIAL}\n").as_bytes())
+        .map_err(|e| e.to_string())?;
+    if !child.wait().map_err(|e| e.to_string())?.success() {
+        return Err("user add failed".into());
+    }
+    let http = reqwest::Client::new();
+    let res = http
+        .post(format!("{base}/auth/login"))
+        .json(&serde_json::json!({"login": "bench.analyst", "password": INITIAL}))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let cookie = res
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("rops_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+        .ok_or("no session cookie")?;
+    let me: serde_json::Value = res.json().await.map_err(|e| e.to_string())?;
+    let csrf = me["csrf_token"].as_str().unwrap_or_default().to_owned();
+    let changed = http
+        .post(format!("{base}/api/v1/me/password"))
+        .header(reqwest::header::COOKIE, &cookie)
+        .header("X-CSRF-Token", csrf)
+        .json(&serde_json::json!({
+            "old_password": INITIAL,
+            "new_password": "Benchmark-changed-2026",
+        }))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !changed.status().is_success() {
+        return Err(format!("password change: {}", changed.status()));
+    }
+    Ok(Auth::Cookie(cookie))
+}
+
 /// Runs `jobs` with [`WRITERS`] concurrent clients: each request's latency, and the failures
 /// (the first few printed).
 async fn load(base: &str, tokens: &Arc<Tokens>, jobs: Vec<Job>) -> Timing {
@@ -223,21 +311,21 @@ async fn gather(
 }
 
 /// `clients` clients reading `path` for `seconds`.
-async fn read(base: &str, token: &str, path: &str, clients: usize, seconds: f64) -> Timing {
+async fn read(base: &str, auth: &Auth, path: &str, clients: usize, seconds: f64) -> Timing {
     let until = Instant::now() + Duration::from_secs_f64(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..clients {
-        let (url, token, http) = (
+        let (url, auth, http) = (
             format!("{base}{path}"),
-            token.to_owned(),
+            auth.clone(),
             reqwest::Client::new(),
         );
         tasks.push(tokio::spawn(async move {
             let (mut ms, mut failures) = (Vec::new(), 0usize);
             while Instant::now() < until {
                 let t = Instant::now();
-                let ok = match http.get(&url).bearer_auth(&token).send().await {
+                let ok = match auth.sign(http.get(&url)).send().await {
                     Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
                     Ok(r) => {
                         if failures == 0 {
@@ -270,9 +358,15 @@ async fn touch(base: &str, tokens: &Tokens, region: &Region, n: usize) -> bool {
 }
 
 /// The first request after a write, `n` times: p50 in ms.
-async fn cold(base: &str, tokens: &Tokens, region: &Region, path: &str, n: usize) -> Timing {
+async fn cold(
+    base: &str,
+    tokens: &Tokens,
+    auth: &Auth,
+    region: &Region,
+    path: &str,
+    n: usize,
+) -> Timing {
     let http = reqwest::Client::new();
-    let token = tokens.get("analyst");
     let (mut ms, mut failures) = (Vec::new(), 0);
     let started = Instant::now();
     for i in 0..n {
@@ -280,9 +374,8 @@ async fn cold(base: &str, tokens: &Tokens, region: &Region, path: &str, n: usize
             failures += 1;
         }
         let t = Instant::now();
-        let ok = http
-            .get(format!("{base}{path}"))
-            .bearer_auth(&token)
+        let ok = auth
+            .sign(http.get(format!("{base}{path}")))
             .send()
             .await
             .is_ok_and(|r| r.status().is_success());
@@ -313,9 +406,48 @@ struct ReportRow {
     first_submitted_at: Option<String>,
 }
 
-/// The bare SQL of the region-year rollup as of now: the window's reports of the region's
-/// OWES and gminas from the current-state table (the LPRES and events it also reads are a
-/// few hundred rows). Median of `n` runs, in ms, and the rows.
+#[derive(QueryableByName)]
+#[allow(dead_code)] // Read to be timed.
+struct LpresRow {
+    #[diesel(sql_type = Text)]
+    teryt: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    adopted_on: Option<String>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    plan_from: Option<i32>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    plan_to: Option<i32>,
+    #[diesel(sql_type = Integer)]
+    revision: i32,
+    #[diesel(sql_type = Text)]
+    updated_at: String,
+}
+
+#[derive(QueryableByName)]
+#[allow(dead_code)] // Read to be timed.
+struct EventRow {
+    #[diesel(sql_type = Text)]
+    id: String,
+    #[diesel(sql_type = Text)]
+    event_type: String,
+    #[diesel(sql_type = Text)]
+    event_date: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    subregion_code: Option<String>,
+    #[diesel(sql_type = Integer)]
+    participants: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    withdrawn_at: Option<String>,
+    #[diesel(sql_type = Integer)]
+    revision: i32,
+}
+
+/// The bare SQL of the region-year rollup as of now: the rows it needs from the current-state
+/// tables, with the region's units written out — the window's reports of the region's OWES
+/// and gminas, the LPRES of its gminas, the window's events of the region. Median of `n`
+/// runs, in ms, and the rows.
 fn bare_sql(url: &str, region: &Region, year: i32, n: usize) -> Result<(f64, usize), String> {
     let pool =
         rops_store::pool(&rops_store::DatabaseUrl::parse(url), 1).map_err(|e| e.to_string())?;
@@ -334,15 +466,31 @@ fn bare_sql(url: &str, region: &Region, year: i32, n: usize) -> Result<(f64, usi
         list(&region.owes),
         list(&region.gminas)
     );
+    let lpres = format!(
+        "SELECT teryt, status, adopted_on, plan_from, plan_to, revision, updated_at \
+         FROM lpres WHERE teryt IN ({})",
+        list(&region.gminas)
+    );
+    let events = format!(
+        "SELECT id, event_type, event_date, subregion_code, participants, withdrawn_at, revision \
+         FROM events WHERE region_code = '{}' AND event_date BETWEEN '{year}-01-01' AND '{year}-12-31'",
+        region.code
+    );
     let mut ms = Vec::new();
     let mut rows = 0;
     for _ in 0..n {
         let t = Instant::now();
-        let got: Vec<ReportRow> = diesel::sql_query(&sql)
+        let reports: Vec<ReportRow> = diesel::sql_query(&sql)
+            .load(&mut **conn)
+            .map_err(|e| e.to_string())?;
+        let lpres: Vec<LpresRow> = diesel::sql_query(&lpres)
+            .load(&mut **conn)
+            .map_err(|e| e.to_string())?;
+        let events: Vec<EventRow> = diesel::sql_query(&events)
             .load(&mut **conn)
             .map_err(|e| e.to_string())?;
         ms.push(t.elapsed().as_secs_f64() * 1000.0);
-        rows = got.len();
+        rows = reports.len() + lpres.len() + events.len();
     }
     Ok((Timing::of(ms, 0, Duration::from_secs(1)).p50, rows))
 }
@@ -536,10 +684,12 @@ pub async fn run(args: &Args, backend: &str, national: &National) -> Result<Run,
     // Rollups of the largest region.
     let region = national.largest();
     let first_subregion = &region.subregions[0];
-    let analyst = tokens.get("analyst");
+    let analyst = Auth::Bearer(tokens.get("analyst"));
+    let page = session(args, &url, dir.path(), &base).await?;
     let year = "/api/v1/rollups/regions/14?year=2024".to_owned();
     let reads = [
         ("region, year 2024", year.clone()),
+        (PAGE, "/regions/14?year=2024".to_owned()),
         (
             "region, whole history (2019–2025)",
             "/api/v1/rollups/regions/14?from=2019-Q1&to=2025-Q4".to_owned(),
@@ -575,10 +725,10 @@ pub async fn run(args: &Args, backend: &str, national: &National) -> Result<Run,
     .await
     .map_err(|e| e.to_string())??;
     rows.push((
-        "bare SQL of the region-year rollup (its window's reports)".into(),
+        "bare SQL of the region-year rollup (its window's reports, LPRES and events)".into(),
         format!("{} ({bare_rows} rows)", ms(bare)),
     ));
-    let cold_year = cold(&base, &tokens, region, &year, 15).await;
+    let cold_year = cold(&base, &tokens, &analyst, region, &year, 15).await;
     failures += cold_year.failures;
     rows.push((
         "region-year rollup, cold (first after a write)".into(),
@@ -592,13 +742,20 @@ pub async fn run(args: &Args, backend: &str, national: &National) -> Result<Run,
     rows.push(("`/healthz`, 8 clients".into(), timing(&health)));
     // The peak is counted afresh for each phase; the run's is the largest of them.
     let (mut peaks, mut run_peak) = (Vec::new(), server.memory().1);
+    // The region page beside the JSON of the same rollup: cold and warm at 1 client.
+    let mut page_vs_json: Vec<(f64, f64)> = Vec::new();
     for (name, path) in &reads {
         server.reset_peak();
-        let c = cold(&base, &tokens, region, path, 5).await;
+        let auth = if *name == PAGE { &page } else { &analyst };
+        let c = cold(&base, &tokens, auth, region, path, 5).await;
         failures += c.failures;
         rows.push((format!("{name}: cold"), format!("p50 {}", ms(c.p50))));
+        let mut firsts = vec![c.p50];
         for clients in [1, 8, 32] {
-            let t = read(&base, &analyst, path, clients, args.seconds).await;
+            let t = read(&base, auth, path, clients, args.seconds).await;
+            if clients == 1 {
+                firsts.push(t.p50);
+            }
             failures += t.failures;
             let mut line = timing(&t);
             if clients == 8 {
@@ -618,6 +775,15 @@ pub async fn run(args: &Args, backend: &str, national: &National) -> Result<Run,
         let phase_peak = server.memory().1;
         run_peak = run_peak.max(phase_peak);
         peaks.push(format!("{name}: {phase_peak:.0} MB"));
+        if page_vs_json.len() < 2 {
+            page_vs_json.push((firsts[0], firsts[1]));
+        }
+    }
+    if let [json, page] = page_vs_json[..] {
+        rows.push((
+            "region page ÷ the JSON rollup, year 2024 (p50 cold; p50 warm, 1 client)".into(),
+            format!("{:.2}; {:.2}", page.0 / json.0, page.1 / json.1),
+        ));
     }
     rows.push((
         "server peak resident memory in each of those phases (cold, 1, 8, 32 clients)".into(),
@@ -635,7 +801,7 @@ pub async fn run(args: &Args, backend: &str, national: &National) -> Result<Run,
         )
         .await;
         failures += t.failures;
-        let c = cold(&base, &tokens, region, &year, 15).await;
+        let c = cold(&base, &tokens, &analyst, region, &year, 15).await;
         failures += c.failures;
         growth.push(c.p50);
         rows.push((
@@ -650,7 +816,15 @@ pub async fn run(args: &Args, backend: &str, national: &National) -> Result<Run,
         format!("{start_rss:.0} MB / {after_load:.0} MB / {end_rss:.0} MB / {peak:.0} MB"),
     ));
     drop(server);
-    drop_database(args, &url);
+    if args.keep {
+        let kept = dir.keep();
+        eprintln!(
+            "kept the loaded database: {url} (files in {})",
+            kept.display()
+        );
+    } else {
+        drop_database(args, &url);
+    }
     Ok(Run {
         backend: backend.to_owned(),
         rows,
