@@ -224,7 +224,7 @@ fn reports_read(
         )),
         Stream::Gmina => {
             let (from, to) = gmina_codes(region)?;
-            read!(|unit| unit.ge(from.clone()).and(unit.lt(to.clone())))
+            read!(|unit| unit.between(from.clone(), to.clone()))
         }
         Stream::Entity => read!(|unit| unit.eq_any(
             en::table
@@ -259,13 +259,13 @@ fn lpres_revision(l: LpresRevisionRow) -> StoreResult<LpresRevision> {
 /// the tables (a join of the region's gminas led PostgreSQL, without statistics, to walk the
 /// whole country's reports of the year).
 fn gmina_codes(region: &str) -> StoreResult<(String, String)> {
-    let next = region
-        .parse::<u8>()
-        .ok()
-        .filter(|_| region.len() == 2)
-        .map(|n| format!("{:02}", u16::from(n) + 1))
-        .ok_or_else(|| StoreError::NotFound(format!("no region with code {region}")))?;
-    Ok((region.to_owned(), next))
+    if region.len() != 2 || !region.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(StoreError::NotFound(format!(
+            "no region with code {region}"
+        )));
+    }
+    // Inclusive bounds of digits only, so that any collation orders them as the codes.
+    Ok((region.to_owned(), format!("{region}99999")))
 }
 
 /// Each gmina's LPRES status: as recorded at `as_of` (its revisions up to then), or now.
@@ -277,15 +277,13 @@ fn lpres_read(
     let (from, to) = gmina_codes(region)?;
     let rows: Vec<LpresRevisionRow> = match as_of {
         Some(at) => lr::table
-            .filter(lr::teryt.ge(from))
-            .filter(lr::teryt.lt(to))
+            .filter(lr::teryt.between(from, to))
             .filter(lr::recorded_at.le(crate::clock::stamp(at)))
             .select(LpresRevisionRow::as_select())
             .load(conn)?,
         None => {
             let l = schema::lpres::table;
-            l.filter(schema::lpres::teryt.ge(from))
-                .filter(schema::lpres::teryt.lt(to))
+            l.filter(schema::lpres::teryt.between(from, to))
                 .select(crate::rows::LpresRow::as_select())
                 .load(conn)?
                 .into_iter()
@@ -557,6 +555,33 @@ mod tests {
              values_json, results_json, recorded_at, recorded_by) VALUES ('owes', 'OWES-PN', \
              '2024-Q1', 1, '{action}', 'draft', '{{}}', {results}, '2024-04-01T10:00:00Z', 'test');"
         )
+    }
+
+    #[test]
+    fn a_regions_gmina_codes_are_every_teryt_code_it_begins_and_no_other() {
+        let within = |region: &str, teryt: &str| {
+            let (from, to) = gmina_codes(region).expect("a region code");
+            from.as_str() <= teryt && teryt <= to.as_str()
+        };
+        for (region, teryt) in [
+            ("14", "1401011"),
+            ("14", "1499993"),
+            ("02", "0201011"),
+            ("99", "9999993"),
+        ] {
+            assert!(within(region, teryt), "{teryt} in {region}");
+        }
+        for (region, teryt) in [
+            ("14", "1301011"),
+            ("14", "1501011"),
+            ("16", "1465011"),
+            ("99", "0201011"),
+        ] {
+            assert!(!within(region, teryt), "{teryt} not in {region}");
+        }
+        assert!(
+            gmina_codes("1").is_err() && gmina_codes("1a").is_err() && gmina_codes("140").is_err()
+        );
     }
 
     /// What a corrupt `inputs` says: (where, what).
