@@ -567,6 +567,26 @@ fn migration_trees_are_equivalent() {
     .unwrap();
     post.sort();
     assert_eq!(lite, post);
+
+    // The same indexes besides those of keys and unique columns (the rollups' reads rely on
+    // them on both).
+    let mut conn = sqlite.conn();
+    let mut lite: Vec<Trigger> = diesel::sql_query(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+    )
+    .load(&mut **conn)
+    .unwrap();
+    lite.sort();
+    assert!(lite.iter().any(|i| i.name == "reports_window"), "{lite:?}");
+    let mut conn = pg.conn();
+    let mut post: Vec<Trigger> = diesel::sql_query(
+        "SELECT indexname::text AS name FROM pg_indexes WHERE schemaname = 'public' \
+         AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+    )
+    .load(&mut **conn)
+    .unwrap();
+    post.sort();
+    assert_eq!(lite, post);
 }
 
 /// SQLite runs in WAL mode (with synchronous=NORMAL: every commit survives a crash of the

@@ -1,0 +1,2 @@
+DROP INDEX report_revisions_window;
+DROP INDEX reports_window;
