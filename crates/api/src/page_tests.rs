@@ -277,6 +277,43 @@ fn same_as_json(html: &str, r: &Value) {
 }
 
 backend_tests! {
+    async fn the_maps_boundaries_are_read_once_and_again_after_an_edit(db) {
+        let (cookie, _) = signed_in(&db, "analityk", Role::Analyst, None).await;
+        let state = state_for(&db);
+        let app = test::init_service(crate::app::build(state.clone())).await;
+        // The map's path data, every gmina's.
+        let map = || async {
+            let req = TestRequest::get()
+                .uri(&format!("/regions/16?year={YEAR}"))
+                .insert_header(("Cookie", cookie.clone()))
+                .to_request();
+            let res = test::call_service(&app, req).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            let html = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
+            let paths: Vec<String> = html
+                .split("<path d=\"")
+                .skip(1)
+                .map(|p| p.split('"').next().unwrap_or_default().to_owned())
+                .collect();
+            assert!(paths.len() > 60, "a path per gmina of opolskie: {}", paths.len());
+            paths
+        };
+        let first = map().await;
+        assert_eq!(map().await, first);
+        assert_eq!(state.rollups.stats().boundaries_read, 1, "kept for the second page");
+
+        // A boundary edited behind the service's back (its trigger bumps the reference
+        // version): the next page draws it.
+        db.execute(
+            "UPDATE gmina_boundaries SET geometry_json = \
+             '{\"type\":\"Polygon\",\"coordinates\":[[[17.9,50.6],[18.0,50.6],[18.0,50.7],[17.9,50.6]]]}' \
+             WHERE teryt = (SELECT MIN(teryt) FROM gmina_boundaries)",
+        );
+        let edited = map().await;
+        assert_eq!(state.rollups.stats().boundaries_read, 2);
+        assert_ne!(edited, first);
+    }
+
     async fn the_region_page_shows_the_json_rollup_to_those_who_may_read_it(db) {
         let (status, _) = get(&db, "/regions/16?year=2024", None).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "strangers are sent to sign in");

@@ -11,8 +11,8 @@
 //! so later reports do not replace it; a rollup as of now is kept for the day (what is due
 //! depends on it) and gets the request's moment written into it.
 //!
-//! The reference part of the inputs (territory, catalogues, targets, the register) is kept
-//! beside the rollups under the versions that count changes of reference data and of the
+//! The reference part of the inputs (territory, catalogues, targets, the register), the names
+//! and the pages' gmina boundaries are kept beside the rollups under the versions that count changes of reference data and of the
 //! region's past, so a rollup computed afresh after a report reads only its window's reports,
 //! LPRES and events.
 //!
@@ -124,6 +124,9 @@ impl Lookup {
 }
 
 type NamesKey = (String, i64, i64);
+
+/// A region's gminas' boundaries, by TERYT code.
+pub type Boundaries = std::collections::HashMap<String, rops_store::boundaries::Geometry>;
 
 /// A computed rollup with its JSON answer, made once, and its workbook once asked for.
 #[derive(Debug)]
@@ -250,16 +253,20 @@ pub struct Stats {
     pub references_read: u64,
     /// How many workbooks were made (the others were served as kept with their rollup).
     pub workbooks_made: u64,
+    /// How often a region's boundaries were read rather than found.
+    pub boundaries_read: u64,
 }
 
 pub struct RollupCache {
     rollups: Cache<Key, Entry, ByBytes>,
     names: Cache<NamesKey, Arc<Names>>,
     references: Cache<NamesKey, Arc<Reference>>,
+    boundaries: Cache<NamesKey, Arc<Boundaries>>,
     hits: AtomicU64,
     misses: AtomicU64,
     references_read: AtomicU64,
     workbooks_made: AtomicU64,
+    boundaries_read: AtomicU64,
 }
 
 impl RollupCache {
@@ -269,10 +276,12 @@ impl RollupCache {
             rollups: Cache::with_weighter((bytes / 20_000).max(16) as usize, bytes.max(1), ByBytes),
             names: Cache::new(64),
             references: Cache::new(64),
+            boundaries: Cache::new(64),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             references_read: AtomicU64::new(0),
             workbooks_made: AtomicU64::new(0),
+            boundaries_read: AtomicU64::new(0),
         }
     }
 
@@ -330,6 +339,17 @@ impl RollupCache {
         self.references.insert(lookup.names_key(), reference);
     }
 
+    /// The region's gminas' boundaries, for the pages' maps: reference data, so kept under the
+    /// same versions as the names (the boundaries' edits bump the reference version).
+    pub fn boundaries(&self, lookup: &Lookup) -> Option<Arc<Boundaries>> {
+        self.boundaries.get(&lookup.names_key())
+    }
+
+    pub fn insert_boundaries(&self, lookup: &Lookup, boundaries: Arc<Boundaries>) {
+        self.boundaries_read.fetch_add(1, Ordering::Relaxed);
+        self.boundaries.insert(lookup.names_key(), boundaries);
+    }
+
     /// Counts a workbook made from a rollup.
     pub fn workbook_made(&self) {
         self.workbooks_made.fetch_add(1, Ordering::Relaxed);
@@ -341,6 +361,7 @@ impl RollupCache {
             misses: self.misses.load(Ordering::Relaxed),
             references_read: self.references_read.load(Ordering::Relaxed),
             workbooks_made: self.workbooks_made.load(Ordering::Relaxed),
+            boundaries_read: self.boundaries_read.load(Ordering::Relaxed),
         }
     }
 }

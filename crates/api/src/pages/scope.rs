@@ -40,7 +40,7 @@ pub struct ScopePage<'a> {
     /// The rollup of each quarter of the window alone, for the trend lines.
     pub series: &'a crate::routes::rollups::Series,
     /// The boundaries of the scope's gminas, by TERYT.
-    pub boundaries: HashMap<String, Geometry>,
+    pub boundaries: &'a HashMap<String, Geometry>,
     /// The region whose comparison pages the reader may open, if any.
     pub compare_in: Option<&'a str>,
     /// An OWES page: the OWES's reports as they stand now, in period order.

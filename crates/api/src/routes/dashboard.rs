@@ -9,6 +9,7 @@ use crate::error::ApiError;
 use crate::pages::format::{picked_moment, picker_value};
 use crate::pages::scope::{scope_page, ScopePage, WindowForm};
 use crate::pages::{self, Banner};
+use crate::rollup_cache::Boundaries;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -16,7 +17,7 @@ use rops_domain::indicator::Stream;
 use rops_domain::policy::{Action, Resource};
 use rops_store::accounts::{Session, User};
 use rops_store::reports::{self, ReportFilter};
-use std::collections::HashMap;
+use std::sync::Arc;
 
 pub(crate) fn refused(status: StatusCode, title: &str, text: &str) -> HttpResponse {
     pages::respond(
@@ -198,16 +199,30 @@ async fn scope_view(
         Ok(found) => found,
         Err(e) => return rollup_refused(e, &what),
     };
-    let (rollup, names, series, region_code) =
-        (found.rollup(), found.names, found.series, found.region);
+    let (rollup, names, series, region_code, lookup) = (
+        found.rollup(),
+        found.names,
+        found.series,
+        found.region,
+        found.lookup,
+    );
     let window = (rollup.from.to_string(), rollup.to.to_string());
-    let scope_region = region_code.clone();
+    let kept = state.rollups.boundaries(&lookup);
+    let cache = state.rollups.clone();
     let (boundaries, reports) = state
         .db(move |conn| {
-            let boundaries: HashMap<_, _> =
-                rops_store::boundaries::boundaries_of_region(conn, &scope_region)?
-                    .into_iter()
-                    .collect();
+            let boundaries = match kept {
+                Some(kept) => kept,
+                None => {
+                    let read: Boundaries =
+                        rops_store::boundaries::boundaries_of_region(conn, &lookup.region)?
+                            .into_iter()
+                            .collect();
+                    let read = Arc::new(read);
+                    cache.insert_boundaries(&lookup, read.clone());
+                    read
+                }
+            };
             let reports = match is_owes {
                 true => Some(reports::list(
                     conn,
@@ -238,7 +253,7 @@ async fn scope_view(
             names: &names,
             form: &form,
             series: &series,
-            boundaries,
+            boundaries: &boundaries,
             compare_in,
             reports: reports.as_deref(),
         }),

@@ -349,6 +349,8 @@ pub(crate) struct Computed {
     pub cached: Arc<Cached>,
     pub moment: Moment,
     pub now: DateTime<Utc>,
+    /// What the rollups were looked up by: the region and versions the request read.
+    pub lookup: Lookup,
 }
 
 impl Computed {
@@ -431,6 +433,7 @@ pub(crate) async fn compute_with_series(
         versions,
         now,
     };
+    let kept = lookup.clone();
     let found: Vec<_> = windows.iter().map(|w| cache.get(&lookup, *w)).collect();
     let names = with_names.then(|| cache.names(&lookup)).flatten();
     let missing: Vec<Window> = windows
@@ -537,6 +540,7 @@ pub(crate) async fn compute_with_series(
         cached: whole,
         moment,
         now,
+        lookup: kept,
     })
 }
 

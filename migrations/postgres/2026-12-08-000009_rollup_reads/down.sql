@@ -1,0 +1,5 @@
+DROP TRIGGER gmina_boundaries_delete_rollup_version ON gmina_boundaries;
+DROP TRIGGER gmina_boundaries_update_rollup_version ON gmina_boundaries;
+DROP TRIGGER gmina_boundaries_insert_rollup_version ON gmina_boundaries;
+DROP INDEX report_revisions_window;
+DROP INDEX reports_window;

@@ -1,2 +1,0 @@
-DROP INDEX report_revisions_window;
-DROP INDEX reports_window;
