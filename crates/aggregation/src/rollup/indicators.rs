@@ -6,6 +6,7 @@ use super::{
 };
 use crate::inputs::Scope;
 use crate::{consolidate, share, Observation};
+use rops_domain::code::SubregionCode;
 use rops_domain::indicator::{IndicatorCode, IndicatorDef, IndicatorKind, Stream, Unit};
 use rops_domain::period::{Quarter, Window};
 
@@ -96,6 +97,16 @@ impl<'a> Engine<'a> {
     pub(super) fn figures(&self, units: &Units<'a>) -> Vec<IndicatorFigure> {
         let w = self.req.window;
         let region = matches!(self.req.scope, Scope::Region);
+        // Each subregion's units, made once for every indicator's breakdown.
+        let subregions: Vec<(&SubregionCode, Units<'a>)> = match region {
+            true => self
+                .inputs
+                .subregions
+                .iter()
+                .map(|s| (s, self.subregion_units(s.as_str())))
+                .collect(),
+            false => Vec::new(),
+        };
         let mut out = Vec::new();
         for def in &self.inputs.indicators {
             let (value, num, den) = self.indicator(def, units, w);
@@ -116,12 +127,11 @@ impl<'a> Engine<'a> {
                 numerator: is_ratio.then(|| part(&def.numerator, num)),
                 denominator: is_ratio.then(|| part(&def.denominator, den)),
                 by_subregion: region.then(|| {
-                    self.inputs
-                        .subregions
+                    subregions
                         .iter()
-                        .map(|s| SubregionFigure {
-                            subregion: s.clone(),
-                            value: self.indicator(def, &self.subregion_units(s.as_str()), w).0,
+                        .map(|(s, u)| SubregionFigure {
+                            subregion: (*s).clone(),
+                            value: self.indicator(def, u, w).0,
                         })
                         .collect()
                 }),
@@ -156,12 +166,11 @@ impl<'a> Engine<'a> {
                 numerator: None,
                 denominator: None,
                 by_subregion: region.then(|| {
-                    self.inputs
-                        .subregions
+                    subregions
                         .iter()
-                        .map(|s| SubregionFigure {
-                            subregion: s.clone(),
-                            value: count(&self.subregion_units(s.as_str())),
+                        .map(|(s, u)| SubregionFigure {
+                            subregion: (*s).clone(),
+                            value: count(u),
                         })
                         .collect()
                 }),
