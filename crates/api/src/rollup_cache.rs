@@ -12,7 +12,8 @@
 //! depends on it) and gets the request's moment written into it.
 //!
 //! The reference part of the inputs (territory, catalogues, targets, the register), the names
-//! and the pages' gmina boundaries are kept beside the rollups under the versions that count changes of reference data and of the
+//! and the pages' gmina boundaries are kept beside the rollups ([`Kept`]) under the versions
+//! that count changes of reference data and of the
 //! region's past, so a rollup computed afresh after a report reads only its window's reports,
 //! LPRES and events.
 //!
@@ -124,6 +125,44 @@ impl Lookup {
 }
 
 type NamesKey = (String, i64, i64);
+
+/// A region's reference data of one kind, kept under the versions of reference data and of the
+/// region's past (every write that changes it bumps one of them, and neither moves on a
+/// report), so it is read again only after it changed.
+pub struct Kept<T> {
+    kept: Cache<NamesKey, Arc<T>>,
+    /// How often it was read rather than found.
+    reads: AtomicU64,
+}
+
+impl<T> Kept<T> {
+    fn new() -> Self {
+        Self {
+            kept: Cache::new(64),
+            reads: AtomicU64::new(0),
+        }
+    }
+
+    /// What is kept for `lookup`'s region at its versions.
+    pub fn get(&self, lookup: &Lookup) -> Option<Arc<T>> {
+        self.kept.get(&lookup.names_key())
+    }
+
+    /// What is kept for `lookup`, or what `read` reads, kept from then on.
+    pub fn get_or_read<E>(
+        &self,
+        lookup: &Lookup,
+        read: impl FnOnce() -> Result<T, E>,
+    ) -> Result<Arc<T>, E> {
+        if let Some(kept) = self.get(lookup) {
+            return Ok(kept);
+        }
+        let value = Arc::new(read()?);
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        self.kept.insert(lookup.names_key(), value.clone());
+        Ok(value)
+    }
+}
 
 /// A region's gminas' boundaries, by TERYT code.
 pub type Boundaries = std::collections::HashMap<String, rops_store::boundaries::Geometry>;
@@ -259,14 +298,15 @@ pub struct Stats {
 
 pub struct RollupCache {
     rollups: Cache<Key, Entry, ByBytes>,
-    names: Cache<NamesKey, Arc<Names>>,
-    references: Cache<NamesKey, Arc<Reference>>,
-    boundaries: Cache<NamesKey, Arc<Boundaries>>,
+    /// The names the spreadsheets and pages write beside the codes.
+    pub names: Kept<Names>,
+    /// What the region's rollups read besides the window's reports, LPRES and events.
+    pub references: Kept<Reference>,
+    /// The region's gminas' boundaries, for the pages' maps.
+    pub boundaries: Kept<Boundaries>,
     hits: AtomicU64,
     misses: AtomicU64,
-    references_read: AtomicU64,
     workbooks_made: AtomicU64,
-    boundaries_read: AtomicU64,
 }
 
 impl RollupCache {
@@ -274,14 +314,12 @@ impl RollupCache {
     pub fn new(bytes: u64) -> Self {
         Self {
             rollups: Cache::with_weighter((bytes / 20_000).max(16) as usize, bytes.max(1), ByBytes),
-            names: Cache::new(64),
-            references: Cache::new(64),
-            boundaries: Cache::new(64),
+            names: Kept::new(),
+            references: Kept::new(),
+            boundaries: Kept::new(),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
-            references_read: AtomicU64::new(0),
             workbooks_made: AtomicU64::new(0),
-            boundaries_read: AtomicU64::new(0),
         }
     }
 
@@ -321,35 +359,6 @@ impl RollupCache {
         self.rollups.len()
     }
 
-    pub fn names(&self, lookup: &Lookup) -> Option<Arc<Names>> {
-        self.names.get(&lookup.names_key())
-    }
-
-    pub fn insert_names(&self, lookup: &Lookup, names: Arc<Names>) {
-        self.names.insert(lookup.names_key(), names);
-    }
-
-    /// What the region's rollups read besides the window's reports, LPRES and events.
-    pub fn reference(&self, lookup: &Lookup) -> Option<Arc<Reference>> {
-        self.references.get(&lookup.names_key())
-    }
-
-    pub fn insert_reference(&self, lookup: &Lookup, reference: Arc<Reference>) {
-        self.references_read.fetch_add(1, Ordering::Relaxed);
-        self.references.insert(lookup.names_key(), reference);
-    }
-
-    /// The region's gminas' boundaries, for the pages' maps: reference data, so kept under the
-    /// same versions as the names (the boundaries' edits bump the reference version).
-    pub fn boundaries(&self, lookup: &Lookup) -> Option<Arc<Boundaries>> {
-        self.boundaries.get(&lookup.names_key())
-    }
-
-    pub fn insert_boundaries(&self, lookup: &Lookup, boundaries: Arc<Boundaries>) {
-        self.boundaries_read.fetch_add(1, Ordering::Relaxed);
-        self.boundaries.insert(lookup.names_key(), boundaries);
-    }
-
     /// Counts a workbook made from a rollup.
     pub fn workbook_made(&self) {
         self.workbooks_made.fetch_add(1, Ordering::Relaxed);
@@ -359,9 +368,9 @@ impl RollupCache {
         Stats {
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
-            references_read: self.references_read.load(Ordering::Relaxed),
+            references_read: self.references.reads.load(Ordering::Relaxed),
             workbooks_made: self.workbooks_made.load(Ordering::Relaxed),
-            boundaries_read: self.boundaries_read.load(Ordering::Relaxed),
+            boundaries_read: self.boundaries.reads.load(Ordering::Relaxed),
         }
     }
 }

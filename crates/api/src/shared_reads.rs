@@ -59,17 +59,15 @@ impl<T: Clone> SharedReads<T> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let gate = match self.gates.get(key) {
-            Some(gate) => gate,
-            None => {
-                let gate = Arc::new(Gate {
+        let gate = self
+            .gates
+            .get_or_insert_with(key, || {
+                Ok::<_, std::convert::Infallible>(Arc::new(Gate {
                     turn: tokio::sync::Mutex::new(()),
                     last: Mutex::new(None),
-                });
-                self.gates.insert(key.to_owned(), gate.clone());
-                gate
-            }
-        };
+                }))
+            })
+            .unwrap_or_else(|never| match never {});
         if let Some(value) = gate.fresh(arrived) {
             return Ok(value);
         }

@@ -251,21 +251,17 @@ fn lpres_revision(l: LpresRevisionRow) -> StoreResult<LpresRevision> {
     })
 }
 
-/// A region's gminas' TERYT codes, as a subquery.
 /// The TERYT codes of `region`'s gminas, as a range of codes: a gmina's region is the first two
-/// digits of its TERYT code (the reference import refuses a gmina whose code disagrees with its
+/// digits of its TERYT code (`Teryt::region`; the reference import refuses a gmina whose code disagrees with its
 /// powiat's, and a powiat outside its region), so the region's gminas' rows are one range of
 /// an index on the code, read without joining the territory and whatever the planner knows of
 /// the tables (a join of the region's gminas led PostgreSQL, without statistics, to walk the
 /// whole country's reports of the year).
 fn gmina_codes(region: &str) -> StoreResult<(String, String)> {
-    if region.len() != 2 || !region.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(StoreError::NotFound(format!(
-            "no region with code {region}"
-        )));
-    }
+    let region = RegionCode::parse(region)
+        .map_err(|_| StoreError::NotFound(format!("no region with code {region}")))?;
     // Inclusive bounds of digits only, so that any collation orders them as the codes.
-    Ok((region.to_owned(), format!("{region}99999")))
+    Ok((region.to_string(), format!("{region}99999")))
 }
 
 /// Each gmina's LPRES status: as recorded at `as_of` (its revisions up to then), or now.
@@ -349,9 +345,10 @@ fn events_read(
 }
 
 /// What a region's rollups read besides its reports, LPRES and events: its territory, OWES,
-/// the catalogues, its programmes' targets and its register of reintegration entities. Only writes that also change settled moments change it (reference
-/// data and the register: [`Versions::region_past`] and [`Versions::reference`]), so it can be
-/// kept and read once for many rollups ([`inputs_from`]).
+/// the catalogues, its programmes' targets and its register of reintegration entities. Only
+/// writes that also change settled moments change it (reference data and the register:
+/// [`Versions::region_past`] and [`Versions::reference`]), so it can be kept and read once
+/// for many rollups ([`inputs_from`]).
 #[derive(Debug, Clone)]
 pub struct Reference {
     region: RegionCode,

@@ -9,7 +9,6 @@ use crate::error::ApiError;
 use crate::pages::format::{picked_moment, picker_value};
 use crate::pages::scope::{scope_page, ScopePage, WindowForm};
 use crate::pages::{self, Banner};
-use crate::rollup_cache::Boundaries;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -17,7 +16,6 @@ use rops_domain::indicator::Stream;
 use rops_domain::policy::{Action, Resource};
 use rops_store::accounts::{Session, User};
 use rops_store::reports::{self, ReportFilter};
-use std::sync::Arc;
 
 pub(crate) fn refused(status: StatusCode, title: &str, text: &str) -> HttpResponse {
     pages::respond(
@@ -199,50 +197,43 @@ async fn scope_view(
         Ok(found) => found,
         Err(e) => return rollup_refused(e, &what),
     };
-    let (rollup, names, series, region_code, lookup) = (
-        found.rollup(),
-        found.names,
-        found.series,
-        found.region,
-        found.lookup,
-    );
+    let (rollup, names, series, lookup) = (found.rollup(), found.names, found.series, found.lookup);
     let window = (rollup.from.to_string(), rollup.to.to_string());
-    let kept = state.rollups.boundaries(&lookup);
-    let cache = state.rollups.clone();
-    let (boundaries, reports) = state
-        .db(move |conn| {
-            let boundaries = match kept {
-                Some(kept) => kept,
-                None => {
-                    let read: Boundaries =
-                        rops_store::boundaries::boundaries_of_region(conn, &lookup.region)?
-                            .into_iter()
-                            .collect();
-                    let read = Arc::new(read);
-                    cache.insert_boundaries(&lookup, read.clone());
-                    read
-                }
-            };
-            let reports = match is_owes {
-                true => Some(reports::list(
-                    conn,
-                    Stream::Owes,
-                    &ReportFilter {
-                        units: Some(vec![code.clone()]),
-                        from: Some(window.0),
-                        to: Some(window.1),
-                        ..ReportFilter::default()
-                    },
-                )?),
-                false => None,
-            };
-            Ok((boundaries, reports))
-        })
-        .await?;
+    // The boundaries as kept; the database only for what is not.
+    let (boundaries, reports) = match state.rollups.boundaries.get(&lookup) {
+        Some(kept) if !is_owes => (kept, None),
+        _ => {
+            let cache = state.rollups.clone();
+            let lookup = lookup.clone();
+            state
+                .db(move |conn| {
+                    let boundaries = cache.boundaries.get_or_read(&lookup, || {
+                        rops_store::boundaries::boundaries_of_region(conn, &lookup.region)
+                            .map(|all| all.into_iter().collect())
+                    })?;
+                    let reports = match is_owes {
+                        true => Some(reports::list(
+                            conn,
+                            Stream::Owes,
+                            &ReportFilter {
+                                units: Some(vec![code.clone()]),
+                                from: Some(window.0),
+                                to: Some(window.1),
+                                ..ReportFilter::default()
+                            },
+                        )?),
+                        false => None,
+                    };
+                    Ok((boundaries, reports))
+                })
+                .await?
+        }
+    };
+    let region_code = lookup.region.as_str();
     let compare_in = caller
-        .may(Action::ReadRollup, Resource::Region(&region_code))
+        .may(Action::ReadRollup, Resource::Region(region_code))
         .is_ok()
-        .then_some(region_code.as_str());
+        .then_some(region_code);
     let banner = Banner::of(&user, &session);
     let form = window_form(&q, &rollup.as_of);
     Ok(pages::respond(

@@ -237,7 +237,7 @@ async fn respond(
     if matches!(format, Format::Json) {
         return Ok(HttpResponse::Ok()
             .content_type("application/json")
-            .body(found.cached.json(found.moment, found.now)));
+            .body(found.cached.json(found.lookup.moment, found.lookup.now)));
     }
     let mut name = format!(
         "rollup-{}-{}-{}",
@@ -289,8 +289,8 @@ async fn make_spreadsheet(
     web::block(move || {
         let rollup = found.rollup();
         if xlsx {
-            rollups.workbook_made();
             let made = export::xlsx(&rollup, &found.names).map_err(|e| e.to_string())?;
+            rollups.workbook_made();
             Ok(found.cached.keep_xlsx(Bytes::from(made)))
         } else {
             export::csv(&rollup, &found.names, table)
@@ -343,20 +343,17 @@ pub(crate) type Series = Vec<(rops_domain::period::Quarter, Arc<Cached>)>;
 pub(crate) struct Computed {
     pub names: Arc<Names>,
     pub series: Series,
-    /// The region the scope lies in.
-    pub region: String,
     /// The rollup as kept in the cache, with its JSON answer.
     pub cached: Arc<Cached>,
-    pub moment: Moment,
-    pub now: DateTime<Utc>,
-    /// What the rollups were looked up by: the region and versions the request read.
+    /// What the rollups were looked up by: the scope's region, the moment, the request's
+    /// time and the versions it read.
     pub lookup: Lookup,
 }
 
 impl Computed {
     /// The rollup itself (a copy of the cached one, as of this request's moment).
     pub fn rollup(&self) -> Rollup {
-        self.cached.rollup(self.moment, self.now)
+        self.cached.rollup(self.lookup.moment, self.lookup.now)
     }
 }
 
@@ -435,7 +432,7 @@ pub(crate) async fn compute_with_series(
     };
     let kept = lookup.clone();
     let found: Vec<_> = windows.iter().map(|w| cache.get(&lookup, *w)).collect();
-    let names = with_names.then(|| cache.names(&lookup)).flatten();
+    let names = with_names.then(|| cache.names.get(&lookup)).flatten();
     let missing: Vec<Window> = windows
         .iter()
         .zip(&found)
@@ -467,24 +464,19 @@ pub(crate) async fn compute_with_series(
                         windows: &missing,
                         as_of: moment.as_of(),
                     };
-                    let reference = match cache.reference(&lookup) {
-                        Some(kept) => kept,
-                        None => {
-                            let read = Arc::new(rollups::reference(conn, &lookup.region)?);
-                            cache.insert_reference(&lookup, read.clone());
-                            read
-                        }
-                    };
+                    let reference = cache
+                        .references
+                        .get_or_read(&lookup, || rollups::reference(conn, &lookup.region))?;
                     Some(rollups::inputs_from(conn, &reference, reading)?)
                 };
                 let names = match (with_names, names) {
                     (false, _) => None,
                     (true, Some(n)) => Some(n),
-                    (true, None) => {
-                        let n = Arc::new(self::names(conn, &lookup.region)?);
-                        cache.insert_names(&lookup, n.clone());
-                        Some(n)
-                    }
+                    (true, None) => Some(
+                        cache
+                            .names
+                            .get_or_read(&lookup, || self::names(conn, &lookup.region))?,
+                    ),
                 };
                 Ok((inputs, names))
             })
@@ -493,7 +485,6 @@ pub(crate) async fn compute_with_series(
     let read_ms = started.elapsed().as_secs_f64() * 1000.0;
     let computed = found.iter().filter(|f| f.is_none()).count();
     let cache = state.rollups.clone();
-    let region_code = lookup.region.clone();
     let entries: Vec<Arc<Cached>> = web::block(move || {
         windows
             .iter()
@@ -536,10 +527,7 @@ pub(crate) async fn compute_with_series(
     Ok(Computed {
         names: names.unwrap_or_default(),
         series: quarters,
-        region: region_code,
         cached: whole,
-        moment,
-        now,
         lookup: kept,
     })
 }
